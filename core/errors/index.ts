@@ -1,0 +1,128 @@
+// Every error a workflow step can end with. The class name is what the Lambda runtime reports as the error
+// type, and so what the state machines' Retry and Catch blocks match: keep names stable.
+
+export type ErrorKind = 'retryable' | 'terminal';
+
+export abstract class InstanceManagerError extends Error {
+  abstract readonly kind: ErrorKind;
+  /** A PascalCase reason for status conditions and Kubernetes Events. */
+  abstract readonly reason: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Throttling, 5xx, timeouts, conflicts that a later attempt can win. State machines retry these with backoff. */
+export class RetryableError extends InstanceManagerError {
+  readonly kind = 'retryable' as const;
+  readonly reason: string = 'TransientFailure';
+}
+
+/** The AWS resource is busy with another operation (a stack update in progress, a profile being created). */
+export class ResourceBusyError extends RetryableError {
+  override readonly reason = 'ResourceBusy';
+}
+
+/** The spec or the AWS account is wrong in a way that no retry can fix; the spec or the account must change. */
+export class TerminalError extends InstanceManagerError {
+  readonly kind = 'terminal' as const;
+  readonly reason: string = 'Failed';
+}
+
+export interface FieldProblem {
+  /** Dotted path from the object root, e.g. spec.eks-cf.configuration.subnets. */
+  field: string;
+  message: string;
+}
+
+export class InvalidSpecError extends TerminalError {
+  override readonly reason = 'InvalidSpec';
+  constructor(readonly problems: FieldProblem[]) {
+    super(problems.map((p) => (p.message.startsWith(p.field) ? p.message : `${p.field}: ${p.message}`)).join('; '));
+  }
+}
+
+/** A resource the spec names (subnet, security group, AMI, key pair, role, cluster) does not exist. */
+export class MissingReferenceError extends TerminalError {
+  override readonly reason = 'MissingReference';
+  constructor(readonly missing: FieldProblem[]) {
+    super(missing.map((p) => `${p.field}: ${p.message}`).join('; '));
+  }
+}
+
+/** AWS refused the request as invalid (bad parameter, limit exceeded, name taken). */
+export class AwsRejectedError extends TerminalError {
+  override readonly reason: string = 'AwsRejected';
+}
+
+export class NameConflictError extends AwsRejectedError {
+  override readonly reason = 'NameConflict';
+}
+
+/** The AWS operation ran and ended in failure (stack rolled back, node group CREATE_FAILED). */
+export class ProvisioningFailedError extends TerminalError {
+  override readonly reason = 'ProvisioningFailed';
+}
+
+/** A change AWS cannot make in place, without strategy.replace. */
+export class ReplacementRequiredError extends TerminalError {
+  override readonly reason = 'ReplacementRequired';
+}
+
+export const RETRYABLE_ERROR_NAMES = ['RetryableError', 'ResourceBusyError'] as const;
+export const TERMINAL_ERROR_NAMES = [
+  'TerminalError',
+  'InvalidSpecError',
+  'MissingReferenceError',
+  'AwsRejectedError',
+  'NameConflictError',
+  'ProvisioningFailedError',
+  'ReplacementRequiredError',
+] as const;
+
+const RETRYABLE_AWS_NAMES = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'InternalFailure',
+  'InternalError',
+  'InternalServerError',
+  'ServerException',
+  'TimeoutError',
+  'RequestTimeout',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+
+/**
+ * Translates anything thrown by an SDK or the Kubernetes client into one of the two families,
+ * keeping the original as `cause`.
+ */
+export function classifyError(error: unknown, context: string): InstanceManagerError {
+  if (error instanceof InstanceManagerError) return error;
+  const e = (error ?? {}) as {
+    name?: string;
+    code?: string | number;
+    message?: string;
+    statusCode?: number;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: unknown;
+  };
+  const name = e.name ?? String(e.code ?? 'Error');
+  const status = e.$metadata?.httpStatusCode ?? e.statusCode ?? (typeof e.code === 'number' ? e.code : undefined);
+  const message = `${context}: ${e.message ?? String(error)}`;
+  const retryable =
+    RETRYABLE_AWS_NAMES.has(name) ||
+    (typeof e.code === 'string' && RETRYABLE_AWS_NAMES.has(e.code)) ||
+    Boolean(e.$retryable) ||
+    (status !== undefined && (status >= 500 || status === 429 || status === 409)) ||
+    (name === 'TypeError' && /fetch failed/i.test(e.message ?? ''));
+  return retryable ? new RetryableError(message, { cause: error }) : new AwsRejectedError(message, { cause: error });
+}

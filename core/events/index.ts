@@ -1,0 +1,64 @@
+import type { InstanceGroupSpec } from '../schema/types.generated.js';
+import type { ClusterDefaults } from '../spec/types.js';
+
+// The contract between the relay and the workflows. Bump DETAIL_VERSION on any incompatible change.
+
+export const EVENT_SOURCE = 'instancemgr.keikoproj.io';
+export const DETAIL_TYPE = 'InstanceGroup Change';
+export const DETAIL_VERSION = 1;
+/** EventBridge's limit for one PutEvents entry, source, detail-type and detail included. */
+export const MAX_ENTRY_BYTES = 256 * 1024;
+
+export type Operation = 'apply' | 'delete';
+export type ChangeReason = 'created' | 'updated' | 'deleted' | 'resync';
+
+export interface InstanceGroupChange {
+  version: typeof DETAIL_VERSION;
+  /** The cluster the InstanceGroup object lives in; the callback writes status there. */
+  cluster: { name: string; defaults: ClusterDefaults };
+  group: { namespace: string; name: string; uid: string; generation: number; resourceVersion: string };
+  provisioner: InstanceGroupSpec['provisioner'];
+  operation: Operation;
+  reason: ChangeReason;
+  /** 1 for the first execution of a generation; the relay raises it when it re-sends a failed one. */
+  attempt: number;
+  spec: InstanceGroupSpec;
+  sentAt: string;
+}
+
+export interface PutEventsEntry {
+  Source: string;
+  DetailType: string;
+  Detail: string;
+  EventBusName: string;
+  Time?: Date;
+}
+
+export function toPutEventsEntry(change: InstanceGroupChange, eventBusName: string): PutEventsEntry {
+  return { Source: EVENT_SOURCE, DetailType: DETAIL_TYPE, Detail: JSON.stringify(change), EventBusName: eventBusName };
+}
+
+/** Size as EventBridge counts it: UTF-8 bytes of source, detail-type, detail (and resources, which we never send). */
+export function entrySize(entry: PutEventsEntry): number {
+  return Buffer.byteLength(entry.Source) + Buffer.byteLength(entry.DetailType) + Buffer.byteLength(entry.Detail);
+}
+
+/** The EventBridge event pattern that selects one provisioner's operation: one rule per workflow. */
+export function eventPattern(provisioner: string, operation: Operation) {
+  return {
+    source: [EVENT_SOURCE],
+    'detail-type': [DETAIL_TYPE],
+    detail: { version: [DETAIL_VERSION], provisioner: [provisioner], operation: [operation] },
+  };
+}
+
+export function isInstanceGroupChange(value: unknown): value is InstanceGroupChange {
+  const v = value as InstanceGroupChange;
+  return (
+    !!v &&
+    v.version === DETAIL_VERSION &&
+    typeof v.group?.uid === 'string' &&
+    typeof v.group?.generation === 'number' &&
+    (v.operation === 'apply' || v.operation === 'delete')
+  );
+}

@@ -1,0 +1,389 @@
+// The one source of truth for the InstanceGroup API. The CRD (infra/k8s/crd.yaml) and the TypeScript types
+// (core/schema/types.generated.ts) are generated from this file by `npm run generate`; a unit test fails when
+// either is stale. Cross-field rules live in ./rules.ts, which feeds both CEL and the shared validator.
+
+export interface JsonSchema {
+  type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: JsonSchema | boolean;
+  items?: JsonSchema;
+  required?: string[];
+  enum?: (string | number | boolean)[];
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  minItems?: number;
+  maxItems?: number;
+  maxProperties?: number;
+  default?: unknown;
+  nullable?: boolean;
+  format?: string;
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
+  'x-kubernetes-validations'?: { rule: string; message: string; fieldPath?: string; reason?: string }[];
+  'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
+  'x-kubernetes-map-type'?: 'atomic' | 'granular';
+}
+
+export const API_GROUP = 'instancemgr.keikoproj.io';
+export const API_VERSION = 'v1alpha1';
+export const KIND = 'InstanceGroup';
+export const PLURAL = 'instancegroups';
+export const SINGULAR = 'instancegroup';
+export const SHORT_NAMES = ['ig'];
+
+export const PROVISIONERS = ['eks-cf', 'eks-managed', 'eks-fargate', 'eks-tf', 'ec2-kops'] as const;
+export const AVAILABLE_PROVISIONERS = ['eks-cf', 'eks-managed', 'eks-fargate'] as const;
+
+export const ID_PATTERNS = {
+  ami: '^ami-[0-9a-zA-Z]+$',
+  subnet: '^subnet-[0-9a-zA-Z]+$',
+  securityGroup: '^sg-[0-9a-zA-Z]+$',
+  iamRoleArn: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\\w+=,.@/-]+$',
+  iamPolicyArn: '^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\\w+=,.@/-]+$',
+  iamName: '^[\\w+=,.@-]+$',
+  clusterName: '^[0-9A-Za-z][A-Za-z0-9\\-_]*$',
+  isoDuration: '^PT(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+S)?$',
+} as const;
+
+const str = (description: string, extra: Partial<JsonSchema> = {}): JsonSchema => ({ type: 'string', description, ...extra });
+const int = (description: string, extra: Partial<JsonSchema> = {}): JsonSchema => ({ type: 'integer', description, ...extra });
+const stringList = (description: string, item: Partial<JsonSchema> = {}, maxItems = 20): JsonSchema => ({
+  type: 'array',
+  description,
+  maxItems,
+  items: { type: 'string', maxLength: 256, ...item },
+});
+const stringMap = (description: string): JsonSchema => ({
+  type: 'object',
+  description,
+  maxProperties: 50,
+  additionalProperties: { type: 'string', maxLength: 256 },
+});
+
+const clusterName = str(
+  'Name of the EKS cluster the capacity belongs to. Optional: when left out, the cluster the relay runs in ' +
+    '(its CLUSTER_NAME setting) is used.',
+  { pattern: ID_PATTERNS.clusterName, maxLength: 100 },
+);
+const subnets = stringList(
+  'Subnet IDs (subnet-...) to place capacity in. Optional only when the relay is configured with DEFAULT_SUBNETS; ' +
+    'otherwise the workflow stops with an error that asks for this field.',
+  { pattern: ID_PATTERNS.subnet },
+);
+const scalingBounds = {
+  minSize: int('Minimum number of nodes. On create the desired capacity starts here; later changes never reset it.', {
+    minimum: 0,
+  }),
+  maxSize: int('Maximum number of nodes. Must be at least minSize.', { minimum: 0 }),
+};
+
+const keyValueTags: JsonSchema = {
+  type: 'array',
+  maxItems: 50,
+  description:
+    'Tags added to the stack and to every resource it creates, as a list of {key, value} pairs. Keys starting ' +
+    'with "aws:" are reserved by AWS; keys starting with "instancemgr.keikoproj.io/" are set by instance-manager.',
+  items: {
+    type: 'object',
+    required: ['key', 'value'],
+    properties: {
+      key: str('Tag key, 1-128 characters.', { minLength: 1, maxLength: 128 }),
+      value: str('Tag value, up to 256 characters.', { maxLength: 256 }),
+    },
+  },
+};
+
+const rollingUpdate: JsonSchema = {
+  type: 'object',
+  description:
+    'Settings for the CloudFormation AutoScalingRollingUpdate policy. Optional: every field has a default, so ' +
+    '`strategy.type: rollingUpdate` alone is enough.',
+  properties: {
+    maxBatchSize: int('Instances replaced at a time. Default 1.', { minimum: 1 }),
+    minInstancesInService: int('Instances kept in service during the roll. Default 1 (capped at maxSize - 1).', {
+      minimum: 0,
+    }),
+    minSuccessfulInstancesPercent: int(
+      'Percentage of new instances that must signal success for the roll to continue. Default 100.',
+      { minimum: 0, maximum: 100 },
+    ),
+    pauseTime: str('Pause after each batch, as an ISO 8601 duration such as PT5M. Default PT5M.', {
+      pattern: ID_PATTERNS.isoDuration,
+    }),
+    suspendProcesses: stringList(
+      'Auto Scaling processes suspended during the roll. Default: HealthCheck, ReplaceUnhealthy, AZRebalance, ' +
+        'AlarmNotification, ScheduledActions.',
+      {
+        enum: [
+          'Launch',
+          'Terminate',
+          'HealthCheck',
+          'ReplaceUnhealthy',
+          'AZRebalance',
+          'AlarmNotification',
+          'ScheduledActions',
+          'AddToLoadBalancer',
+          'InstanceRefresh',
+        ],
+      },
+    ),
+    waitOnResourceSignals: {
+      type: 'boolean',
+      description: 'Wait for each new instance to send a cfn-signal before continuing. Default false.',
+    },
+  },
+};
+
+const crdStrategy: JsonSchema = {
+  type: 'object',
+  description:
+    'Settings for strategy.type crd: submit a custom resource (for example a rolling-upgrade object) and watch ' +
+    'a status path until it reports success or failure.',
+  required: ['crdName', 'spec'],
+  properties: {
+    crdName: str('Plural resource name of the custom resource to submit, e.g. rollingupgrades.'),
+    spec: str('The custom resource to submit, as a YAML or JSON document.'),
+    statusJSONPath: str('JSONPath into the submitted object whose value reports progress. Default .status.currentStatus.'),
+    statusSuccessString: str('Value at statusJSONPath that means success. Default "completed".'),
+    statusFailureString: str('Value at statusJSONPath that means failure. Default "error".'),
+    concurrencyPolicy: str('Whether a new roll may start while one is running. Default forbid.', {
+      enum: ['forbid', 'allow'],
+    }),
+  },
+};
+
+const strategy: JsonSchema = {
+  type: 'object',
+  description:
+    'How changes roll out to existing nodes. Optional. eks-cf defaults to rollingUpdate; eks-managed and ' +
+    'eks-fargate use managed (AWS rolls the nodes).',
+  properties: {
+    type: str('rollingUpdate (eks-cf), crd (eks-cf, custom resource driven) or managed (eks-managed, eks-fargate).', {
+      enum: ['rollingUpdate', 'crd', 'managed'],
+    }),
+    rollingUpdate,
+    crd: crdStrategy,
+    replace: {
+      type: 'boolean',
+      description:
+        'eks-managed only. When true, a change AWS cannot make in place (instance types, subnets, disk size, AMI ' +
+        'type) creates a new node group, waits for it, then deletes the old one. Default false: status explains ' +
+        'what must be done instead.',
+    },
+  },
+};
+
+const eksCfConfiguration: JsonSchema = {
+  type: 'object',
+  description: 'What each node looks like and where it runs.',
+  required: ['image', 'instanceType', 'securityGroups'],
+  properties: {
+    clusterName,
+    subnets,
+    image: str('EKS-optimised AMI ID (ami-...). Required.', { pattern: ID_PATTERNS.ami }),
+    instanceType: str('EC2 instance type, e.g. m5.large. Required.', { pattern: '^[a-z0-9-]+\\.[a-z0-9-]+$' }),
+    keyPairName: str('Name of an existing EC2 key pair for SSH access. Optional.', { minLength: 1, maxLength: 255 }),
+    securityGroups: stringList('Security group IDs (sg-...) attached to the nodes. Required, at least one.', {
+      pattern: ID_PATTERNS.securityGroup,
+    }),
+    volSize: int('Root volume size in GiB. Default 32.', { minimum: 8, maximum: 16384 }),
+    volType: str('Root volume type. Default gp3.', { enum: ['gp2', 'gp3', 'io1', 'io2', 'st1', 'sc1', 'standard'] }),
+    bootstrapArguments: str(
+      'Extra kubelet arguments passed through the EKS bootstrap script, e.g. --node-labels=a=b ' +
+        '--register-with-taints=k=v:NoSchedule.',
+    ),
+    spotPrice: str('Maximum spot price in USD per hour, e.g. "0.05". When set, nodes are spot instances.', {
+      pattern: '^[0-9]+(\\.[0-9]+)?$',
+    }),
+    tags: keyValueTags,
+    roleName: str(
+      'Name of an existing IAM role for the nodes. When set, no role is created and instanceProfileName is required.',
+      { pattern: ID_PATTERNS.iamName, maxLength: 64 },
+    ),
+    instanceProfileName: str('Name of an existing instance profile for the nodes; goes with roleName.', {
+      pattern: ID_PATTERNS.iamName,
+      maxLength: 128,
+    }),
+    managedPolicies: stringList(
+      'Extra managed policy ARNs for the created node role, added to the EKS worker, CNI and ECR read-only ' +
+        'policies. Ignored with roleName.',
+      { pattern: ID_PATTERNS.iamPolicyArn },
+    ),
+    metricsCollection: stringList('Auto Scaling group metrics to collect, e.g. GroupInServiceInstances, or "all".'),
+  },
+};
+
+const eksCf: JsonSchema = {
+  type: 'object',
+  description: 'Self-managed nodes in an Auto Scaling group, created through a CloudFormation stack.',
+  required: ['minSize', 'maxSize', 'configuration'],
+  properties: { ...scalingBounds, configuration: eksCfConfiguration },
+};
+
+const taint: JsonSchema = {
+  type: 'object',
+  required: ['key', 'effect'],
+  properties: {
+    key: str('Taint key.', { minLength: 1, maxLength: 63 }),
+    value: str('Taint value.', { maxLength: 63 }),
+    effect: str('NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE (the EKS API spelling).', {
+      enum: ['NO_SCHEDULE', 'NO_EXECUTE', 'PREFER_NO_SCHEDULE'],
+    }),
+  },
+};
+
+const eksManagedConfiguration: JsonSchema = {
+  type: 'object',
+  description: 'The managed node group. Fields AWS cannot change in place are marked "replace".',
+  properties: {
+    clusterName,
+    subnets: { ...subnets, description: `${subnets.description} Changing it needs a replace.` },
+    nodeRole: str(
+      'ARN of the IAM role the nodes use. Optional: when left out, instance-manager creates a role with the EKS ' +
+        'worker, CNI and ECR read-only policies, and deletes it with the group.',
+      { pattern: ID_PATTERNS.iamRoleArn },
+    ),
+    instanceType: str('One EC2 instance type. Use instanceTypes for several. Changing it needs a replace.'),
+    instanceTypes: stringList('EC2 instance types, most preferred first. Changing them needs a replace.'),
+    volSize: int('Disk size in GiB. Default 20. Changing it needs a replace.', { minimum: 1, maximum: 16384 }),
+    amiType: str('AMI family, e.g. AL2023_x86_64_STANDARD. Default chosen by EKS. Changing it needs a replace.', {
+      enum: [
+        'AL2_x86_64',
+        'AL2_x86_64_GPU',
+        'AL2_ARM_64',
+        'AL2023_x86_64_STANDARD',
+        'AL2023_ARM_64_STANDARD',
+        'AL2023_x86_64_NEURON',
+        'AL2023_x86_64_NVIDIA',
+        'BOTTLEROCKET_x86_64',
+        'BOTTLEROCKET_ARM_64',
+        'CUSTOM',
+      ],
+    }),
+    version: str('Kubernetes version of the nodes, e.g. "1.31". Updated in place.', { pattern: '^[0-9]+\\.[0-9]+$' }),
+    releaseVersion: str('EKS AMI release version. Updated in place.'),
+    capacityType: str('ON_DEMAND or SPOT. Default ON_DEMAND. Changing it needs a replace.', {
+      enum: ['ON_DEMAND', 'SPOT', 'CAPACITY_BLOCK'],
+    }),
+    keyPairName: str('EC2 key pair for SSH access (remote access). Changing it needs a replace.'),
+    securityGroups: stringList(
+      'Source security groups allowed SSH access; requires keyPairName. Changing them needs a replace.',
+      { pattern: ID_PATTERNS.securityGroup },
+    ),
+    nodeLabels: stringMap('Kubernetes labels for the nodes. Updated in place.'),
+    taints: { type: 'array', description: 'Kubernetes taints for the nodes. Updated in place.', maxItems: 50, items: taint },
+    tags: keyValueTags,
+  },
+};
+
+const eksManaged: JsonSchema = {
+  type: 'object',
+  description: 'An EKS managed node group.',
+  required: ['minSize', 'maxSize'],
+  properties: { ...scalingBounds, configuration: eksManagedConfiguration },
+};
+
+const fargateSelector: JsonSchema = {
+  type: 'object',
+  description:
+    'Which pods run on Fargate: pods in `namespace` whose labels include every entry of `labels`. The reference ' +
+    'shorthand `- my-namespace:` followed by `labels:` is read the same as `- namespace: my-namespace`.',
+  'x-kubernetes-preserve-unknown-fields': true,
+  properties: {
+    namespace: str('Kubernetes namespace of the pods.', { maxLength: 63 }),
+    labels: { ...stringMap('Labels a pod must carry (all of them). Up to 5.'), maxProperties: 5 },
+  },
+};
+
+const eksFargate: JsonSchema = {
+  type: 'object',
+  description: 'An EKS Fargate profile. AWS cannot change a profile, so any change replaces it.',
+  required: ['selectors'],
+  properties: {
+    clusterName,
+    subnets: { ...subnets, description: `${subnets.description} Fargate accepts private subnets only.` },
+    fargateProfileName: str(
+      'Name of the Fargate profile. Optional: by default a name derived from cluster, namespace and group is used. ' +
+        'A name already used by a profile instance-manager does not own is refused.',
+      { pattern: '^[0-9A-Za-z][A-Za-z0-9\\-_]*$', maxLength: 100 },
+    ),
+    podExecutionRoleArn: str(
+      'ARN of the pod execution role. Optional: when left out, instance-manager creates a role trusted by ' +
+        'eks-fargate-pods.amazonaws.com with AmazonEKSFargatePodExecutionRolePolicy, and deletes it with the group.',
+      { pattern: ID_PATTERNS.iamRoleArn },
+    ),
+    selectors: { type: 'array', description: 'Pod selectors, 1 to 5.', minItems: 1, maxItems: 5, items: fargateSelector },
+    tags: stringMap('Tags for the Fargate profile (and the role instance-manager creates), as a key: value map.'),
+  },
+};
+
+export function instanceGroupSpecSchema(): JsonSchema {
+  return {
+    type: 'object',
+    description: 'Desired worker capacity. Set `provisioner` and the section of the same name.',
+    required: ['provisioner'],
+    properties: {
+      provisioner: str(
+        'Which AWS mechanism provides the capacity: eks-cf, eks-managed or eks-fargate. eks-tf and ec2-kops are ' +
+          'announced and not yet available.',
+        { enum: [...PROVISIONERS] },
+      ),
+      strategy,
+      'eks-cf': eksCf,
+      'eks-managed': eksManaged,
+      'eks-fargate': eksFargate,
+    },
+  };
+}
+
+const condition: JsonSchema = {
+  type: 'object',
+  required: ['type', 'status'],
+  properties: {
+    type: str('Ready, Progressing or Degraded.'),
+    status: str('True, False or Unknown.', { enum: ['True', 'False', 'Unknown'] }),
+    reason: str('One PascalCase word a program can match.'),
+    message: str('What happened and, on failure, what to do about it.'),
+    lastTransitionTime: str('When status last changed.', { format: 'date-time' }),
+    observedGeneration: int('The spec generation this condition describes.'),
+  },
+};
+
+export function instanceGroupStatusSchema(): JsonSchema {
+  return {
+    type: 'object',
+    description: 'Written by instance-manager only.',
+    properties: {
+      currentState: str('ReconcileModifying, Ready, Error, Deleting (and the original controller\'s other values).'),
+      observedGeneration: int('The spec generation the status describes.'),
+      currentMin: int('Minimum size in effect.'),
+      currentMax: int('Maximum size in effect.'),
+      activeScalingGroupName: str('The Auto Scaling group holding the nodes (eks-cf, eks-managed).'),
+      activeLaunchTemplateName: str('The launch template the nodes start from (eks-cf).'),
+      nodesInstanceRoleArn: str('The IAM role the nodes use.'),
+      stackName: str('The CloudFormation stack (eks-cf).'),
+      nodeGroupName: str('The managed node group (eks-managed).'),
+      fargateProfileName: str('The Fargate profile (eks-fargate).'),
+      podExecutionRoleArn: str('The pod execution role in use (eks-fargate).'),
+      lifecycle: str('spot or normal.'),
+      conditions: { type: 'array', description: 'Ready, Progressing and Degraded.', items: condition },
+      lastExecution: {
+        type: 'object',
+        description: 'The Step Functions execution that last wrote this status.',
+        properties: {
+          arn: str('Execution ARN.'),
+          name: str('Execution name.'),
+          consoleUrl: str('Where to inspect it in the AWS console.'),
+          generation: int('The spec generation it worked on.'),
+          operation: str('apply or delete.'),
+          attempt: int('1 for the first execution of a generation, higher for re-sends.'),
+          result: str('Running, Succeeded, Failed or Superseded.'),
+          retryable: { type: 'boolean', description: 'Whether a resync may re-send the work without a spec change.' },
+        },
+      },
+    },
+  };
+}

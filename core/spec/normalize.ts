@@ -1,0 +1,217 @@
+import { InvalidSpecError, type FieldProblem } from '../errors/index.js';
+import type { InstanceGroupSpec } from '../schema/types.generated.js';
+import { ruleProblems } from '../validate/rule-check.js';
+import { schemaProblems } from '../validate/schema-check.js';
+import type {
+  ClusterDefaults,
+  EksCfSpec,
+  EksFargateSpec,
+  EksManagedSpec,
+  FargateSelector,
+  NormalizedSpec,
+  RollingUpdatePolicy,
+  Tags,
+} from './types.js';
+
+export const DEFAULT_VOLUME_SIZE_GIB = 32;
+export const DEFAULT_VOLUME_TYPE = 'gp3';
+export const DEFAULT_MANAGED_DISK_SIZE_GIB = 20;
+export const DEFAULT_SUSPENDED_PROCESSES = [
+  'HealthCheck',
+  'ReplaceUnhealthy',
+  'AZRebalance',
+  'AlarmNotification',
+  'ScheduledActions',
+];
+
+type CfSection = NonNullable<InstanceGroupSpec['eks-cf']>;
+type ManagedSection = NonNullable<InstanceGroupSpec['eks-managed']>;
+type FargateSection = NonNullable<InstanceGroupSpec['eks-fargate']>;
+
+class Collector {
+  readonly problems: FieldProblem[] = [];
+  add(field: string, message: string): void {
+    this.problems.push({ field, message });
+  }
+}
+
+function keyValueTags(list: { key: string; value: string }[] | undefined): Tags {
+  return Object.fromEntries((list ?? []).map((t) => [t.key, t.value]));
+}
+
+function clusterNameOf(given: string | undefined, field: string, defaults: ClusterDefaults, c: Collector): string {
+  const name = given ?? defaults.clusterName;
+  if (!name) c.add(field, `${field} is required: name the EKS cluster, or run the relay with CLUSTER_NAME set`);
+  return name ?? '';
+}
+
+function subnetsOf(given: string[] | undefined, field: string, defaults: ClusterDefaults, c: Collector): string[] {
+  const subnets = given?.length ? given : defaults.subnets;
+  if (!subnets?.length) {
+    c.add(field, `${field} is required: list the subnet IDs (subnet-...), or configure DEFAULT_SUBNETS on the relay`);
+  }
+  return [...new Set(subnets ?? [])];
+}
+
+export function rollingUpdateDefaults(given: Partial<RollingUpdatePolicy> | undefined, maxSize: number): RollingUpdatePolicy {
+  return {
+    maxBatchSize: given?.maxBatchSize ?? 1,
+    minInstancesInService: given?.minInstancesInService ?? Math.min(1, Math.max(0, maxSize - 1)),
+    minSuccessfulInstancesPercent: given?.minSuccessfulInstancesPercent ?? 100,
+    pauseTime: given?.pauseTime ?? 'PT5M',
+    suspendProcesses: given?.suspendProcesses ?? DEFAULT_SUSPENDED_PROCESSES,
+    waitOnResourceSignals: given?.waitOnResourceSignals ?? false,
+  };
+}
+
+function normalizeEksCf(spec: InstanceGroupSpec, section: CfSection, defaults: ClusterDefaults, c: Collector): EksCfSpec {
+  const cfg = section.configuration;
+  const base = 'spec.eks-cf.configuration';
+  const strategy = spec.strategy;
+  const rollingUpdate = rollingUpdateDefaults(strategy?.rollingUpdate, section.maxSize);
+  if (rollingUpdate.minInstancesInService >= section.maxSize && section.maxSize > 0) {
+    c.add(
+      'spec.strategy.rollingUpdate.minInstancesInService',
+      `must be less than spec.eks-cf.maxSize (${section.maxSize}) or the rolling update can never start`,
+    );
+  }
+  return {
+    provisioner: 'eks-cf',
+    clusterName: clusterNameOf(cfg.clusterName, `${base}.clusterName`, defaults, c),
+    subnets: subnetsOf(cfg.subnets, `${base}.subnets`, defaults, c),
+    minSize: section.minSize,
+    maxSize: section.maxSize,
+    image: cfg.image,
+    instanceType: cfg.instanceType,
+    ...(cfg.keyPairName ? { keyPairName: cfg.keyPairName } : {}),
+    securityGroups: [...new Set(cfg.securityGroups)],
+    volSize: cfg.volSize ?? DEFAULT_VOLUME_SIZE_GIB,
+    volType: cfg.volType ?? DEFAULT_VOLUME_TYPE,
+    bootstrapArguments: cfg.bootstrapArguments?.trim() ?? '',
+    ...(cfg.spotPrice ? { spotPrice: cfg.spotPrice } : {}),
+    ...(cfg.roleName && cfg.instanceProfileName
+      ? { existingRole: { roleName: cfg.roleName, instanceProfileName: cfg.instanceProfileName } }
+      : {}),
+    managedPolicies: cfg.managedPolicies ?? [],
+    metricsCollection: cfg.metricsCollection ?? [],
+    tags: keyValueTags(cfg.tags),
+    strategy:
+      strategy?.type === 'crd' && strategy.crd
+        ? {
+            type: 'crd',
+            crd: {
+              crdName: strategy.crd.crdName,
+              spec: strategy.crd.spec,
+              statusJSONPath: strategy.crd.statusJSONPath ?? '.status.currentStatus',
+              statusSuccessString: strategy.crd.statusSuccessString ?? 'completed',
+              statusFailureString: strategy.crd.statusFailureString ?? 'error',
+              concurrencyPolicy: strategy.crd.concurrencyPolicy ?? 'forbid',
+            },
+          }
+        : { type: 'rollingUpdate', rollingUpdate },
+  };
+}
+
+function normalizeEksManaged(
+  spec: InstanceGroupSpec,
+  section: ManagedSection,
+  defaults: ClusterDefaults,
+  c: Collector,
+): EksManagedSpec {
+  const cfg = section.configuration ?? {};
+  const base = 'spec.eks-managed.configuration';
+  return {
+    provisioner: 'eks-managed',
+    clusterName: clusterNameOf(cfg.clusterName, `${base}.clusterName`, defaults, c),
+    subnets: subnetsOf(cfg.subnets, `${base}.subnets`, defaults, c),
+    minSize: section.minSize,
+    maxSize: section.maxSize,
+    ...(cfg.nodeRole ? { nodeRoleArn: cfg.nodeRole } : {}),
+    instanceTypes: cfg.instanceTypes ?? (cfg.instanceType ? [cfg.instanceType] : []),
+    diskSize: cfg.volSize ?? DEFAULT_MANAGED_DISK_SIZE_GIB,
+    ...(cfg.amiType ? { amiType: cfg.amiType } : {}),
+    ...(cfg.version ? { version: cfg.version } : {}),
+    ...(cfg.releaseVersion ? { releaseVersion: cfg.releaseVersion } : {}),
+    capacityType: cfg.capacityType ?? 'ON_DEMAND',
+    ...(cfg.keyPairName
+      ? { remoteAccess: { keyPairName: cfg.keyPairName, sourceSecurityGroups: cfg.securityGroups ?? [] } }
+      : {}),
+    labels: (cfg.nodeLabels ?? {}) as Record<string, string>,
+    taints: (cfg.taints ?? []).map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect })),
+    tags: keyValueTags(cfg.tags),
+    replace: spec.strategy?.replace ?? false,
+  };
+}
+
+/**
+ * Reads one Fargate selector. Two shapes mean the same thing:
+ *   - namespace: team-a            (the EKS API's own shape)
+ *     labels: {app: web}
+ *   - team-a:                      (the reference README's shorthand: a key named after the namespace, no value)
+ *     labels: {app: web}
+ */
+export function readFargateSelector(raw: Record<string, unknown>, field: string, c: Collector): FargateSelector {
+  const labels = (raw.labels ?? {}) as Record<string, string>;
+  const shorthand = Object.entries(raw).filter(([key]) => key !== 'namespace' && key !== 'labels');
+  for (const [key, value] of shorthand) {
+    if (value !== null && value !== '' && !(typeof value === 'object' && Object.keys(value).length === 0)) {
+      c.add(`${field}.${key}`, `unknown field with a value; write the namespace as "namespace: ${key}" or as "- ${key}:" with nothing after the colon`);
+    }
+  }
+  const names = [...(typeof raw.namespace === 'string' ? [raw.namespace] : []), ...shorthand.map(([key]) => key)];
+  if (names.length === 0) c.add(`${field}.namespace`, `${field}.namespace is required: name the namespace whose pods run on Fargate`);
+  if (names.length > 1) {
+    c.add(field, `${field} names more than one namespace (${names.join(', ')}); use one selector per namespace`);
+  }
+  return { namespace: names[0] ?? '', labels };
+}
+
+function normalizeEksFargate(section: FargateSection, defaults: ClusterDefaults, c: Collector): EksFargateSpec {
+  const base = 'spec.eks-fargate';
+  return {
+    provisioner: 'eks-fargate',
+    clusterName: clusterNameOf(section.clusterName, `${base}.clusterName`, defaults, c),
+    subnets: subnetsOf(section.subnets, `${base}.subnets`, defaults, c),
+    ...(section.fargateProfileName ? { profileName: section.fargateProfileName } : {}),
+    ...(section.podExecutionRoleArn ? { podExecutionRoleArn: section.podExecutionRoleArn } : {}),
+    selectors: section.selectors.map((s, i) => readFargateSelector(s as Record<string, unknown>, `${base}.selectors[${i}]`, c)),
+    tags: (section.tags ?? {}) as Tags,
+  };
+}
+
+function normalizeChecked(spec: InstanceGroupSpec, defaults: ClusterDefaults, c: Collector): NormalizedSpec {
+  switch (spec.provisioner) {
+    case 'eks-cf':
+      return normalizeEksCf(spec, spec['eks-cf']!, defaults, c);
+    case 'eks-managed':
+      return normalizeEksManaged(spec, spec['eks-managed']!, defaults, c);
+    case 'eks-fargate':
+      return normalizeEksFargate(spec['eks-fargate']!, defaults, c);
+    default:
+      c.add('spec.provisioner', `${spec.provisioner} is not available yet; use eks-cf, eks-managed or eks-fargate`);
+      throw new InvalidSpecError(c.problems);
+  }
+}
+
+/** Validates a raw spec and returns it normalised, or throws InvalidSpecError listing every problem by field. */
+export function normalizeSpec(raw: unknown, defaults: ClusterDefaults = {}): NormalizedSpec {
+  const shape = schemaProblems(raw);
+  if (shape.length) throw new InvalidSpecError(shape);
+  const rules = ruleProblems(raw);
+  if (rules.length) throw new InvalidSpecError(rules);
+  const c = new Collector();
+  const spec = normalizeChecked(raw as InstanceGroupSpec, defaults, c);
+  if (c.problems.length) throw new InvalidSpecError(c.problems);
+  return spec;
+}
+
+/** Every problem with a spec, in the order a person would fix them: shape first, then cross-field rules, then defaults. */
+export function specProblems(raw: unknown, defaults: ClusterDefaults = {}): FieldProblem[] {
+  try {
+    normalizeSpec(raw, defaults);
+    return [];
+  } catch (error) {
+    if (error instanceof InvalidSpecError) return error.problems;
+    throw error;
+  }
+}

@@ -1,0 +1,116 @@
+import type { InstanceGroupSpec, InstanceGroupStatus } from '../schema/types.generated.js';
+
+export type { InstanceGroupSpec, InstanceGroupStatus };
+export type Provisioner = InstanceGroupSpec['provisioner'];
+export type AvailableProvisioner = 'eks-cf' | 'eks-managed' | 'eks-fargate';
+
+export interface ObjectMeta {
+  name: string;
+  namespace: string;
+  uid: string;
+  generation: number;
+  resourceVersion: string;
+  deletionTimestamp?: string;
+  finalizers?: string[];
+  creationTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface InstanceGroup {
+  apiVersion: 'instancemgr.keikoproj.io/v1alpha1';
+  kind: 'InstanceGroup';
+  metadata: ObjectMeta;
+  spec: InstanceGroupSpec;
+  status?: InstanceGroupStatus;
+}
+
+/** Values that apply when a spec leaves a field out; configured on the relay, carried by every event. */
+export interface ClusterDefaults {
+  clusterName?: string;
+  subnets?: string[];
+}
+
+export type Tags = Record<string, string>;
+
+export interface RollingUpdatePolicy {
+  maxBatchSize: number;
+  minInstancesInService: number;
+  minSuccessfulInstancesPercent: number;
+  pauseTime: string;
+  suspendProcesses: string[];
+  waitOnResourceSignals: boolean;
+}
+
+export interface CrdStrategy {
+  crdName: string;
+  spec: string;
+  statusJSONPath: string;
+  statusSuccessString: string;
+  statusFailureString: string;
+  concurrencyPolicy: 'forbid' | 'allow';
+}
+
+interface Common {
+  clusterName: string;
+  tags: Tags;
+}
+
+export interface EksCfSpec extends Common {
+  provisioner: 'eks-cf';
+  minSize: number;
+  maxSize: number;
+  subnets: string[];
+  image: string;
+  instanceType: string;
+  keyPairName?: string;
+  securityGroups: string[];
+  volSize: number;
+  volType: string;
+  bootstrapArguments: string;
+  spotPrice?: string;
+  existingRole?: { roleName: string; instanceProfileName: string };
+  managedPolicies: string[];
+  metricsCollection: string[];
+  strategy: { type: 'rollingUpdate'; rollingUpdate: RollingUpdatePolicy } | { type: 'crd'; crd: CrdStrategy };
+}
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: 'NO_SCHEDULE' | 'NO_EXECUTE' | 'PREFER_NO_SCHEDULE';
+}
+
+export interface EksManagedSpec extends Common {
+  provisioner: 'eks-managed';
+  minSize: number;
+  maxSize: number;
+  subnets: string[];
+  nodeRoleArn?: string;
+  instanceTypes: string[];
+  diskSize: number;
+  amiType?: string;
+  version?: string;
+  releaseVersion?: string;
+  capacityType: 'ON_DEMAND' | 'SPOT' | 'CAPACITY_BLOCK';
+  remoteAccess?: { keyPairName: string; sourceSecurityGroups: string[] };
+  labels: Record<string, string>;
+  taints: Taint[];
+  replace: boolean;
+}
+
+export interface FargateSelector {
+  namespace: string;
+  labels: Record<string, string>;
+}
+
+export interface EksFargateSpec extends Common {
+  provisioner: 'eks-fargate';
+  subnets: string[];
+  profileName?: string;
+  podExecutionRoleArn?: string;
+  selectors: FargateSelector[];
+}
+
+/** A spec after defaults are applied and the reference shapes are read: what every workflow step works on. */
+export type NormalizedSpec = EksCfSpec | EksManagedSpec | EksFargateSpec;

@@ -1,0 +1,145 @@
+import type { InstanceGroupStatus } from '../schema/types.generated.js';
+
+export const CURRENT_STATES = {
+  init: 'Init',
+  modifying: 'ReconcileModifying',
+  ready: 'Ready',
+  error: 'Error',
+  deleting: 'Deleting',
+  deleted: 'Deleted',
+} as const;
+export type CurrentState = (typeof CURRENT_STATES)[keyof typeof CURRENT_STATES];
+
+export const CONDITION_TYPES = { ready: 'Ready', progressing: 'Progressing', degraded: 'Degraded' } as const;
+export type ConditionType = (typeof CONDITION_TYPES)[keyof typeof CONDITION_TYPES];
+
+export type Condition = NonNullable<InstanceGroupStatus['conditions']>[number];
+export type ExecutionResult = 'Running' | 'Succeeded' | 'Failed' | 'Superseded';
+
+export interface ExecutionInfo {
+  arn: string;
+  name: string;
+  consoleUrl: string;
+  generation: number;
+  operation: 'apply' | 'delete';
+  attempt: number;
+}
+
+/** What a workflow reports; the callback turns it into a status write. */
+export type StatusReport =
+  | { phase: 'started'; execution: ExecutionInfo; observed?: ObservedResources }
+  | { phase: 'ready'; execution: ExecutionInfo; observed: ObservedResources; message?: string; degraded?: { reason: string; message: string } }
+  | { phase: 'failed'; execution: ExecutionInfo; reason: string; message: string; step?: string; retryable: boolean; observed?: ObservedResources }
+  | { phase: 'deleting'; execution: ExecutionInfo }
+  | { phase: 'superseded'; execution: ExecutionInfo; latestGeneration: number };
+
+export interface ObservedResources {
+  currentMin?: number;
+  currentMax?: number;
+  activeScalingGroupName?: string;
+  activeLaunchTemplateName?: string;
+  nodesInstanceRoleArn?: string;
+  stackName?: string;
+  nodeGroupName?: string;
+  fargateProfileName?: string;
+  podExecutionRoleArn?: string;
+  lifecycle?: string;
+}
+
+function condition(type: ConditionType, status: Condition['status'], reason: string, message: string, generation: number, now: string, previous: Condition[] | undefined): Condition {
+  const before = previous?.find((c) => c.type === type);
+  const lastTransitionTime = before && before.status === status ? (before.lastTransitionTime ?? now) : now;
+  return { type, status, reason, message, lastTransitionTime, observedGeneration: generation };
+}
+
+/**
+ * True when a report may be written over the current status. A report about an older generation, or an older
+ * attempt of the same generation, never overwrites a newer one: executions can finish out of order.
+ */
+export function reportIsCurrent(current: InstanceGroupStatus | undefined, report: StatusReport): boolean {
+  const last = current?.lastExecution;
+  const generation = report.execution.generation;
+  if ((current?.observedGeneration ?? 0) > generation) return false;
+  if (!last || last.generation === undefined) return true;
+  if (last.generation > generation) return false;
+  if (last.generation < generation) return true;
+  if (report.execution.operation === 'delete' && last.operation === 'apply') return true;
+  if (report.execution.operation === 'apply' && last.operation === 'delete') return false;
+  return (last.attempt ?? 1) <= report.execution.attempt;
+}
+
+/** The status after a report. Ready is derived from the phase here and nowhere else. */
+export function statusAfter(current: InstanceGroupStatus | undefined, report: StatusReport, now: string): InstanceGroupStatus {
+  const generation = report.execution.generation;
+  const previous = current?.conditions;
+  const observed = 'observed' in report ? (report.observed ?? {}) : {};
+  const base: InstanceGroupStatus = { ...current, ...observed };
+  const lastExecution = (result: ExecutionResult, retryable?: boolean) => ({
+    ...report.execution,
+    result,
+    ...(retryable === undefined ? {} : { retryable }),
+  });
+  const cond = (type: ConditionType, status: Condition['status'], reason: string, message: string) =>
+    condition(type, status, reason, message, generation, now, previous);
+
+  switch (report.phase) {
+    case 'started':
+      return {
+        ...base,
+        currentState: CURRENT_STATES.modifying,
+        lastExecution: lastExecution('Running'),
+        conditions: [
+          cond('Ready', current?.currentState === CURRENT_STATES.ready ? 'True' : 'False', 'Reconciling', `Applying generation ${generation}.`),
+          cond('Progressing', 'True', 'Reconciling', `Execution ${report.execution.name} is applying generation ${generation}.`),
+          ...(previous?.filter((c) => c.type === 'Degraded') ?? []),
+        ],
+      };
+    case 'ready':
+      return {
+        ...base,
+        currentState: CURRENT_STATES.ready,
+        observedGeneration: generation,
+        lastExecution: lastExecution('Succeeded'),
+        conditions: [
+          cond('Ready', 'True', 'Provisioned', report.message ?? `Generation ${generation} is in place.`),
+          cond('Progressing', 'False', 'Provisioned', 'No change in progress.'),
+          report.degraded
+            ? cond('Degraded', 'True', report.degraded.reason, report.degraded.message)
+            : cond('Degraded', 'False', 'Healthy', 'AWS reports no health issues.'),
+        ],
+      };
+    case 'failed': {
+      const where = report.step ? ` in step "${report.step}"` : '';
+      return {
+        ...base,
+        currentState: CURRENT_STATES.error,
+        observedGeneration: generation,
+        lastExecution: lastExecution('Failed', report.retryable),
+        conditions: [
+          cond('Ready', 'False', report.reason, `${report.message}${where}`),
+          cond(
+            'Progressing',
+            'False',
+            report.reason,
+            report.retryable
+              ? 'Failed after retries; the relay re-sends it at its next resync, or replay the execution.'
+              : 'Stopped: fix the cause (see Ready), then change the spec or replay the execution.',
+          ),
+          ...(previous?.filter((c) => c.type === 'Degraded') ?? []),
+        ],
+      };
+    }
+    case 'deleting':
+      return {
+        ...base,
+        currentState: CURRENT_STATES.deleting,
+        lastExecution: lastExecution('Running'),
+        conditions: [
+          cond('Ready', 'False', 'Deleting', 'The group is being deleted.'),
+          cond('Progressing', 'True', 'Deleting', `Execution ${report.execution.name} is deleting the AWS resources.`),
+        ],
+      };
+    case 'superseded':
+      return { ...base, lastExecution: lastExecution('Superseded') };
+  }
+}

@@ -1,0 +1,172 @@
+import { InvalidSpecError } from '../../../core/errors/index.js';
+import { normalizeSpec, specProblems } from '../../../core/spec/normalize.js';
+import type { EksCfSpec, EksFargateSpec, EksManagedSpec } from '../../../core/spec/types.js';
+import { INVALID_SPECS } from '../../fixtures/invalid-specs.js';
+import { REFERENCE_SAMPLES, clone, loadManifest } from '../../support/fixtures.js';
+
+const cfSample = () => loadManifest(REFERENCE_SAMPLES.eksCf).spec;
+const fargateSample = () => loadManifest(REFERENCE_SAMPLES.eksFargate).spec;
+
+describe('normalizeSpec: the reference eks-cf sample', () => {
+  const spec = normalizeSpec(cfSample()) as EksCfSpec;
+
+  it('reads the sizes, image and network exactly as written', () => {
+    expect(spec).toMatchObject({
+      provisioner: 'eks-cf',
+      clusterName: 'my-eks-cluster',
+      minSize: 1,
+      maxSize: 3,
+      image: 'ami-089d3b6350c1769a6',
+      instanceType: 'm5.large',
+      keyPairName: 'my-key',
+      volSize: 20,
+      subnets: ['subnet-1a2b3c4d', 'subnet-4d3c2b1a', 'subnet-0w9x8y7z'],
+      securityGroups: ['sg-q1w2e3r4t5y6u7i8'],
+    });
+  });
+
+  it('turns the key/value tag list into a map', () => {
+    expect(spec.tags).toEqual({ mykey: 'myvalue' });
+  });
+
+  it('fills the rollingUpdate block the sample leaves out with defaults', () => {
+    expect(spec.strategy).toEqual({
+      type: 'rollingUpdate',
+      rollingUpdate: {
+        maxBatchSize: 1,
+        minInstancesInService: 1,
+        minSuccessfulInstancesPercent: 100,
+        pauseTime: 'PT5M',
+        suspendProcesses: ['HealthCheck', 'ReplaceUnhealthy', 'AZRebalance', 'AlarmNotification', 'ScheduledActions'],
+        waitOnResourceSignals: false,
+      },
+    });
+  });
+
+  it('keeps bootstrap arguments verbatim', () => {
+    expect(spec.bootstrapArguments).toBe(
+      '--register-with-taints=my-taint-key=my-taint-value:NoSchedule --node-labels=my-label=true',
+    );
+  });
+});
+
+describe('normalizeSpec: defaults', () => {
+  it('defaults the volume to 32 GiB gp3 and the strategy to rollingUpdate when both are left out', () => {
+    const raw = cfSample();
+    delete raw.strategy;
+    delete raw['eks-cf']!.configuration.volSize;
+    const spec = normalizeSpec(raw) as EksCfSpec;
+    expect([spec.volSize, spec.volType, spec.strategy.type]).toEqual([32, 'gp3', 'rollingUpdate']);
+  });
+
+  it('caps minInstancesInService below maxSize so a one-node group can still roll', () => {
+    const raw = cfSample();
+    raw['eks-cf']!.minSize = 1;
+    raw['eks-cf']!.maxSize = 1;
+    const spec = normalizeSpec(raw) as EksCfSpec;
+    expect(spec.strategy.type === 'rollingUpdate' && spec.strategy.rollingUpdate.minInstancesInService).toBe(0);
+  });
+
+  it('takes clusterName and subnets from the cluster defaults when the spec leaves them out', () => {
+    const raw = cfSample();
+    delete raw['eks-cf']!.configuration.clusterName;
+    delete raw['eks-cf']!.configuration.subnets;
+    const spec = normalizeSpec(raw, { clusterName: 'home', subnets: ['subnet-aaa', 'subnet-bbb'] }) as EksCfSpec;
+    expect([spec.clusterName, spec.subnets]).toEqual(['home', ['subnet-aaa', 'subnet-bbb']]);
+  });
+
+  it('prefers the spec over the defaults', () => {
+    const spec = normalizeSpec(cfSample(), { clusterName: 'home', subnets: ['subnet-aaa'] }) as EksCfSpec;
+    expect(spec.clusterName).toBe('my-eks-cluster');
+    expect(spec.subnets).toHaveLength(3);
+  });
+
+  it('names both missing fields when there are no defaults', () => {
+    const raw = cfSample();
+    delete raw['eks-cf']!.configuration.clusterName;
+    delete raw['eks-cf']!.configuration.subnets;
+    expect(specProblems(raw).map((p) => p.field)).toEqual([
+      'spec.eks-cf.configuration.clusterName',
+      'spec.eks-cf.configuration.subnets',
+    ]);
+  });
+});
+
+describe('normalizeSpec: the reference eks-fargate sample', () => {
+  const spec = normalizeSpec(fargateSample()) as EksFargateSpec;
+
+  it('reads the "- namespace1:" shorthand as the selector namespace', () => {
+    expect(spec.selectors).toEqual([
+      { namespace: 'namespace1', labels: { key1: 'value1', key2: 'value2' } },
+      { namespace: 'namespace2', labels: { key1: 'value1', key2: 'value2' } },
+    ]);
+  });
+
+  it('reads the tag map as it is, and keeps the user-chosen profile name and role', () => {
+    expect(spec).toMatchObject({
+      tags: { key1: 'value1', key2: 'value2' },
+      profileName: 'my-unique-profile-name',
+      podExecutionRoleArn: 'arn:aws:iam::123456789012:role/MyPodRole',
+      clusterName: 'the-cluster-for-my-pods',
+    });
+  });
+
+  it('reads the EKS API shape (namespace: x) the same way as the shorthand', () => {
+    const raw = fargateSample();
+    raw['eks-fargate']!.selectors = [{ namespace: 'namespace1', labels: { key1: 'value1', key2: 'value2' } }];
+    expect((normalizeSpec(raw) as EksFargateSpec).selectors[0]).toEqual(spec.selectors[0]);
+  });
+
+  it('accepts a selector without labels', () => {
+    const raw = fargateSample();
+    raw['eks-fargate']!.selectors = [{ 'kube-system': null }];
+    expect((normalizeSpec(raw) as EksFargateSpec).selectors).toEqual([{ namespace: 'kube-system', labels: {} }]);
+  });
+});
+
+describe('normalizeSpec: eks-managed', () => {
+  it('reads a single instanceType as a list, remote access, labels and taints', () => {
+    const spec = normalizeSpec({
+      provisioner: 'eks-managed',
+      'eks-managed': {
+        minSize: 2,
+        maxSize: 4,
+        configuration: {
+          clusterName: 'c',
+          subnets: ['subnet-1'],
+          instanceType: 'm5.large',
+          keyPairName: 'k',
+          securityGroups: ['sg-1'],
+          nodeLabels: { team: 'a' },
+          taints: [{ key: 'gpu', effect: 'NO_SCHEDULE' }],
+          tags: [{ key: 'cost-center', value: '42' }],
+        },
+      },
+    }) as EksManagedSpec;
+    expect(spec).toMatchObject({
+      instanceTypes: ['m5.large'],
+      diskSize: 20,
+      capacityType: 'ON_DEMAND',
+      remoteAccess: { keyPairName: 'k', sourceSecurityGroups: ['sg-1'] },
+      labels: { team: 'a' },
+      taints: [{ key: 'gpu', effect: 'NO_SCHEDULE' }],
+      tags: { 'cost-center': '42' },
+      replace: false,
+    });
+  });
+});
+
+describe('shared validation refuses every catalogued invalid spec, naming the field', () => {
+  it.each(INVALID_SPECS.map((c) => [c.title, c] as const))('%s', (_title, invalid) => {
+    const problems = specProblems(clone(invalid.spec));
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems.map((p) => `${p.field}: ${p.message}`).join('\n')).toContain(invalid.field);
+  });
+
+  it('throws InvalidSpecError whose message lists each field', () => {
+    const raw = cfSample();
+    raw['eks-cf']!.configuration.image = 'nope';
+    expect(() => normalizeSpec(raw)).toThrow(InvalidSpecError);
+    expect(() => normalizeSpec(raw)).toThrow(/spec\.eks-cf\.configuration\.image/);
+  });
+});
