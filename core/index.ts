@@ -5,3 +5,4 @@ export * from './schema/openapi.js';
 export * from './spec/normalize.js';
 export * from './spec/types.js';
 export * from './status/index.js';
+export * from './spec/from-object.js';
