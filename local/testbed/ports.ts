@@ -54,3 +54,16 @@ export function isPortOpen(port: number, timeoutMs = 1000): Promise<boolean> {
     socket.once('error', () => done(false));
   });
 }
+
+const PORT_CLASH = /address already in use|EADDRINUSE/i;
+
+/** Runs attempt() again (with fresh ports) when it failed because a port was taken in between. */
+export async function retryOnPortClash<T>(attempt: () => Promise<T>, tries = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (i >= tries || !PORT_CLASH.test((err as Error).message)) throw err;
+    }
+  }
+}

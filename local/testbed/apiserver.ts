@@ -1,0 +1,105 @@
+// kube-apiserver for the test bed: loopback only, RBAC, static token authentication, self-signed serving cert
+// (written to its --cert-dir), a unique --etcd-prefix. Ready when /readyz answers 200 to the admin.
+import { generateKeyPair, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { tokenAuthFile, type IssuedIdentity } from './identities.js';
+import { freePort, retryOnPortClash } from './ports.js';
+import { spawnManaged, type ManagedProcess } from './process.js';
+import { waitUntilReady } from './ready.js';
+
+export interface ApiserverFiles {
+  dir: string;
+  certDir: string;
+  /** The self-signed serving cert (with its CA) the apiserver writes on start; trust it as CA. */
+  caFile: string;
+  tokenFile: string;
+  saKeyFile: string;
+  saPubFile: string;
+}
+
+export interface Apiserver {
+  url: string;
+  caFile: string;
+  etcdPrefix: string;
+  process: ManagedProcess;
+}
+
+/** Key pair for service account tokens and the static token file; independent of etcd, so done meanwhile. */
+export async function prepareApiserverFiles(runDir: string, identities: IssuedIdentity[]): Promise<ApiserverFiles> {
+  const dir = path.join(runDir, 'apiserver');
+  const certDir = path.join(dir, 'certs');
+  fs.mkdirSync(certDir, { recursive: true });
+  const { publicKey, privateKey } = await promisify(generateKeyPair)('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  });
+  const files: ApiserverFiles = {
+    dir,
+    certDir,
+    caFile: path.join(certDir, 'apiserver.crt'),
+    tokenFile: path.join(dir, 'tokens.csv'),
+    saKeyFile: path.join(dir, 'sa.key'),
+    saPubFile: path.join(dir, 'sa.pub'),
+  };
+  fs.writeFileSync(files.saKeyFile, privateKey, { mode: 0o600 });
+  fs.writeFileSync(files.saPubFile, publicKey);
+  fs.writeFileSync(files.tokenFile, tokenAuthFile(identities), { mode: 0o600 });
+  return files;
+}
+
+export function startApiserver(opts: {
+  bin: string;
+  runDir: string;
+  etcdUrl: string;
+  files: ApiserverFiles;
+  adminToken: string;
+  timeoutMs?: number;
+}): Promise<Apiserver> {
+  const { files } = opts;
+  return retryOnPortClash(async () => {
+    const port = await freePort();
+    const url = `https://127.0.0.1:${port}`;
+    const etcdPrefix = `/testbed-${path.basename(opts.runDir)}-${randomBytes(3).toString('hex')}`;
+    // A cert left by an earlier attempt would name another port's issuer; let the apiserver write a fresh one.
+    fs.rmSync(files.caFile, { force: true });
+    fs.rmSync(path.join(files.certDir, 'apiserver.key'), { force: true });
+    const proc = await spawnManaged({
+      name: 'kube-apiserver',
+      command: opts.bin,
+      runDir: opts.runDir,
+      args: [
+        `--etcd-servers=${opts.etcdUrl}`,
+        `--etcd-prefix=${etcdPrefix}`,
+        '--bind-address=127.0.0.1',
+        `--secure-port=${port}`,
+        `--cert-dir=${files.certDir}`,
+        '--advertise-address=127.0.0.1',
+        '--endpoint-reconciler-type=none',
+        '--service-cluster-ip-range=10.0.0.0/24',
+        '--allow-privileged=true',
+        '--authorization-mode=RBAC',
+        '--disable-admission-plugins=ServiceAccount',
+        `--service-account-issuer=${url}/`,
+        `--service-account-key-file=${files.saPubFile}`,
+        `--service-account-signing-key-file=${files.saKeyFile}`,
+        `--token-auth-file=${files.tokenFile}`,
+      ],
+    });
+    try {
+      await waitUntilReady(proc, {
+        url: `${url}/readyz`,
+        headers: { Authorization: `Bearer ${opts.adminToken}` },
+        caFile: files.caFile,
+        timeoutMs: opts.timeoutMs ?? 60_000,
+        intervalMs: 100,
+      });
+    } catch (err) {
+      await proc.stop(1000);
+      throw err;
+    }
+    return { url, caFile: files.caFile, etcdPrefix, process: proc };
+  });
+}
