@@ -1,0 +1,19 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { awsClientConfig, awsRegion } from '../../core/aws/config.js';
+import { checkReferences } from '../eks-cf/references.js';
+import { lazy, type EksCfState } from '../eks-cf/state.js';
+import { workflowStep } from '../shared/step.js';
+
+const clients = lazy(() => ({
+  ec2: new EC2Client(awsClientConfig()),
+  eks: new EKSClient(awsClientConfig()),
+  iam: new IAMClient(awsClientConfig()),
+  region: awsRegion(),
+}));
+
+/** Pre-flight: the cluster, subnets, security groups, key pair, image and role the spec names must exist. */
+export const handler = workflowStep('Check AWS References', (input: Pick<EksCfState, 'change' | 'execution' | 'group'>) =>
+  checkReferences(input.group.spec, clients()),
+);

@@ -1,0 +1,47 @@
+import { RETRYABLE_ERROR_NAMES } from '../../core/errors/index.js';
+import { workflowStep } from '../shared/step.js';
+import type { WorkflowState } from '../shared/workflow-state.js';
+
+export interface ExplainFailureInput extends WorkflowState {
+  failedStep: string;
+  error: { Error: string; Cause?: string };
+}
+
+const REASONS: Record<string, string> = {
+  MissingReferenceError: 'MissingReference',
+  InvalidSpecError: 'InvalidSpec',
+  AwsRejectedError: 'AwsRejected',
+  NameConflictError: 'NameConflict',
+  ProvisioningFailedError: 'ProvisioningFailed',
+  TerminalError: 'Failed',
+  RetryableError: 'TransientFailure',
+  ResourceBusyError: 'ResourceBusy',
+  'States.Timeout': 'TimedOut',
+};
+
+/** The message inside a Catch's Cause: Lambda sends {"errorType","errorMessage",...} as JSON; locally it is the text. */
+export function causeMessage(cause: string | undefined): string {
+  if (!cause) return 'no cause given';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    if (parsed && typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // plain text
+  }
+  return cause;
+}
+
+/** Turns a caught error into a status report and a readable Error/Cause for the execution's Fail state. */
+export function explainFailure(input: Pick<ExplainFailureInput, 'failedStep' | 'error'>) {
+  const name = input.error.Error;
+  const message = causeMessage(input.error.Cause);
+  const retryable = (RETRYABLE_ERROR_NAMES as readonly string[]).includes(name) || name.startsWith('Lambda.') || name === 'States.Timeout';
+  const reason = REASONS[name] ?? (name.startsWith('Lambda.') ? 'LambdaFailure' : name.replace(/Error$/, '') || 'Failed');
+  return {
+    report: { phase: 'failed' as const, reason, message, step: input.failedStep, retryable },
+    error: name,
+    cause: `${input.failedStep} failed: ${message}`,
+  };
+}
+
+export const handler = workflowStep('Explain Failure', async (input: ExplainFailureInput) => explainFailure(input));

@@ -1,0 +1,197 @@
+// CloudFormation operations on a group's stack: create, update only when something changed, unblock the states
+// that forbid an update, delete, and read progress.
+import {
+  CancelUpdateStackCommand,
+  CloudFormationClient,
+  ContinueUpdateRollbackCommand,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  GetTemplateCommand,
+  UpdateStackCommand,
+  type Stack,
+} from '@aws-sdk/client-cloudformation';
+import { ProvisioningFailedError, ResourceBusyError, TerminalError, classifyError } from '../../core/errors/index.js';
+import type { ObservedResources } from '../../core/status/index.js';
+import { OUTPUTS, stackDifferences, toTagList, type RenderedStack } from './template.js';
+
+export type StackAction = 'created' | 'updated' | 'unchanged';
+
+export interface StackProgress {
+  stackName: string;
+  status: string;
+  /** True once nothing is in progress any more: the loop in the state machine stops here. */
+  settled: boolean;
+  /** The stack no longer exists (deleted, or never created). */
+  gone: boolean;
+  /** How many times the workflow has looked at the stack; bounds the wait loop. */
+  polls: number;
+  observed?: ObservedResources;
+  roleArn?: string;
+}
+
+export async function describeStack(cf: CloudFormationClient, name: string): Promise<Stack | undefined> {
+  try {
+    const { Stacks } = await cf.send(new DescribeStacksCommand({ StackName: name }));
+    const stack = Stacks?.[0];
+    return stack && stack.StackStatus !== 'DELETE_COMPLETE' ? stack : undefined;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ValidationError' && /does not exist/i.test(String((error as Error).message))) return undefined;
+    throw classifyError(error, `Reading stack ${name}`);
+  }
+}
+
+export function outputsOf(stack: Stack | undefined): Record<string, string> {
+  return Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
+}
+
+const inProgress = (status: string) => status.endsWith('_IN_PROGRESS');
+
+/** Why the stack failed, from its events: the first failure CloudFormation recorded (not the cancellations it caused). */
+export async function failureReason(cf: CloudFormationClient, name: string): Promise<string> {
+  try {
+    const { StackEvents } = await cf.send(new DescribeStackEventsCommand({ StackName: name }));
+    const failed = (StackEvents ?? [])
+      .filter((e) => e.ResourceStatus?.endsWith('_FAILED') && e.ResourceStatusReason && !/cancel/i.test(e.ResourceStatusReason))
+      .reverse();
+    const first = failed[0];
+    return first ? `${first.LogicalResourceId} (${first.ResourceType}): ${first.ResourceStatusReason}` : 'no failure reason recorded';
+  } catch {
+    return 'no failure reason recorded';
+  }
+}
+
+export interface ApplyOptions {
+  capabilities?: string[];
+}
+
+/**
+ * Brings the stack to the rendered template. Returns what it did; when the stack is busy (an operation in
+ * progress, or a failed stack being cleared away) it throws ResourceBusyError so the state machine retries later.
+ */
+export async function applyStack(cf: CloudFormationClient, rendered: RenderedStack): Promise<{ action: StackAction; stack: Stack | undefined }> {
+  const name = rendered.stackName;
+  const stack = await describeStack(cf, name);
+  const body = JSON.stringify(rendered.template);
+  const tags = toTagList(rendered.tags);
+  const capabilities = ['CAPABILITY_NAMED_IAM' as const];
+  const call = async <T>(what: string, fn: () => Promise<T>) => {
+    try {
+      return await fn();
+    } catch (error) {
+      throw classifyError(error, `${what} ${name}`);
+    }
+  };
+
+  if (!stack) {
+    await call('Creating stack', () =>
+      cf.send(new CreateStackCommand({ StackName: name, TemplateBody: body, Capabilities: capabilities, Tags: tags, OnFailure: 'ROLLBACK' })),
+    );
+    return { action: 'created', stack: await describeStack(cf, name) };
+  }
+  const status = stack.StackStatus ?? 'UNKNOWN';
+  if (status === 'ROLLBACK_COMPLETE' || status === 'CREATE_FAILED' || status === 'ROLLBACK_FAILED') {
+    // A first create that failed leaves a stack that can only be deleted; clear it and create again.
+    await call('Deleting failed stack', () => cf.send(new DeleteStackCommand({ StackName: name })));
+    throw new ResourceBusyError(`Stack ${name} is ${status} after a failed create; deleting it before creating it again`);
+  }
+  if (status === 'UPDATE_ROLLBACK_FAILED') {
+    await call('Continuing the rollback of stack', () => cf.send(new ContinueUpdateRollbackCommand({ StackName: name })));
+    throw new ResourceBusyError(`Stack ${name} is UPDATE_ROLLBACK_FAILED; continuing its rollback before updating it`);
+  }
+  if (status === 'DELETE_FAILED') {
+    throw new ProvisioningFailedError(`Stack ${name} failed to delete earlier (${await failureReason(cf, name)}); delete it in CloudFormation, then apply again`);
+  }
+  if (inProgress(status)) throw new ResourceBusyError(`Stack ${name} is ${status}; waiting for it to finish before applying`);
+
+  const template = await call('Reading template of stack', () => cf.send(new GetTemplateCommand({ StackName: name, TemplateStage: 'Original' })));
+  const differences = stackDifferences({ templateBody: template.TemplateBody, tags: stack.Tags }, rendered);
+  if (!differences.length) return { action: 'unchanged', stack };
+  await call('Updating stack', () =>
+    cf.send(new UpdateStackCommand({ StackName: name, TemplateBody: body, Capabilities: capabilities, Tags: tags })),
+  );
+  return { action: 'updated', stack: await describeStack(cf, name) };
+}
+
+const APPLY_DONE = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE']);
+const APPLY_FAILED = new Set(['CREATE_FAILED', 'ROLLBACK_COMPLETE', 'ROLLBACK_FAILED', 'UPDATE_ROLLBACK_COMPLETE', 'UPDATE_ROLLBACK_FAILED', 'DELETE_FAILED']);
+
+export function observedOf(stack: Stack | undefined, min: number, max: number, stackName: string): ObservedResources {
+  const out = outputsOf(stack);
+  return {
+    currentMin: min,
+    currentMax: max,
+    stackName,
+    ...(out[OUTPUTS.scalingGroup] ? { activeScalingGroupName: out[OUTPUTS.scalingGroup] } : {}),
+    ...(out[OUTPUTS.launchTemplate] ? { activeLaunchTemplateName: out[OUTPUTS.launchTemplate] } : {}),
+    ...(out[OUTPUTS.roleArn] ? { nodesInstanceRoleArn: out[OUTPUTS.roleArn] } : {}),
+  };
+}
+
+/** One look at an apply in progress. Throws ProvisioningFailedError with CloudFormation's reason when it failed. */
+export async function applyProgress(
+  cf: CloudFormationClient,
+  name: string,
+  size: { min: number; max: number },
+  polls: number,
+): Promise<StackProgress> {
+  const stack = await describeStack(cf, name);
+  if (!stack) return { stackName: name, status: 'DELETE_COMPLETE', settled: true, gone: true, polls };
+  const status = stack.StackStatus ?? 'UNKNOWN';
+  if (APPLY_FAILED.has(status)) {
+    const reason = await failureReason(cf, name);
+    const what = status.startsWith('UPDATE') ? 'update' : 'create';
+    throw new ProvisioningFailedError(`CloudFormation could not ${what} stack ${name} (${status}): ${reason}`);
+  }
+  if (status.startsWith('DELETE')) return { stackName: name, status, settled: true, gone: true, polls };
+  const settled = APPLY_DONE.has(status);
+  return {
+    stackName: name,
+    status,
+    settled,
+    gone: false,
+    polls,
+    ...(settled ? { observed: observedOf(stack, size.min, size.max, name), roleArn: outputsOf(stack)[OUTPUTS.roleArn] } : {}),
+  };
+}
+
+/**
+ * Starts (or continues) deleting the stack. A create in progress is waited for (ResourceBusyError), then deleted;
+ * an update in progress is cancelled first. Returns the node role ARN it had, for the aws-auth cleanup.
+ */
+export async function startDelete(cf: CloudFormationClient, name: string): Promise<StackProgress> {
+  const stack = await describeStack(cf, name);
+  if (!stack) return { stackName: name, status: 'DELETE_COMPLETE', settled: true, gone: true, polls: 0 };
+  const roleArn = outputsOf(stack)[OUTPUTS.roleArn];
+  const status = stack.StackStatus ?? 'UNKNOWN';
+  const base = { stackName: name, gone: false, polls: 0, ...(roleArn ? { roleArn } : {}) };
+  if (status === 'DELETE_IN_PROGRESS') return { ...base, status, settled: false };
+  if (status === 'UPDATE_IN_PROGRESS') {
+    await cf.send(new CancelUpdateStackCommand({ StackName: name })).catch(() => undefined);
+    throw new ResourceBusyError(`Stack ${name} was being updated; cancelled the update and waiting for the rollback before deleting`);
+  }
+  if (inProgress(status)) throw new ResourceBusyError(`Stack ${name} is ${status}; waiting for it to finish before deleting`);
+  try {
+    await cf.send(new DeleteStackCommand({ StackName: name }));
+  } catch (error) {
+    throw classifyError(error, `Deleting stack ${name}`);
+  }
+  const after = await describeStack(cf, name);
+  return after
+    ? { ...base, status: after.StackStatus ?? 'DELETE_IN_PROGRESS', settled: false }
+    : { ...base, status: 'DELETE_COMPLETE', settled: true, gone: true };
+}
+
+export async function deleteProgress(cf: CloudFormationClient, name: string, polls: number): Promise<StackProgress> {
+  const stack = await describeStack(cf, name);
+  if (!stack) return { stackName: name, status: 'DELETE_COMPLETE', settled: true, gone: true, polls };
+  const status = stack.StackStatus ?? 'UNKNOWN';
+  if (status === 'DELETE_FAILED') {
+    throw new ProvisioningFailedError(`CloudFormation could not delete stack ${name}: ${await failureReason(cf, name)}`);
+  }
+  if (status !== 'DELETE_IN_PROGRESS') {
+    throw new TerminalError(`Stack ${name} is ${status} while it should be deleting; something else changed it`);
+  }
+  return { stackName: name, status, settled: false, gone: false, polls };
+}

@@ -1,0 +1,17 @@
+// The shape of the eks-cf workflows' state as it grows from step to step.
+import type { WorkflowState } from '../shared/workflow-state.js';
+import type { GroupView } from './group.js';
+import type { References } from './references.js';
+import type { StackProgress } from './stack.js';
+
+export interface EksCfState extends WorkflowState {
+  group: GroupView;
+  references?: References;
+  stack: StackProgress & { action?: string };
+}
+
+/** Clients are built once per Lambda container, on first use. */
+export function lazy<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}

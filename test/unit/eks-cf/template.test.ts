@@ -1,0 +1,102 @@
+import { normalizeSpec } from '../../../core/spec/normalize.js';
+import type { EksCfSpec } from '../../../core/spec/types.js';
+import { renderStack, stackDifferences, userData, type RenderedStack } from '../../../functions/eks-cf/template.js';
+import { loadManifest, REFERENCE_SAMPLES } from '../../support/fixtures.js';
+
+const group = { clusterName: 'my-eks-cluster', namespace: 'team-a', name: 'hello-world' };
+const sample = () => loadManifest(REFERENCE_SAMPLES.eksCf);
+const specOf = (raw = sample().spec) => normalizeSpec(raw) as EksCfSpec;
+type Res = Record<string, { Type: string; Properties: Record<string, any>; UpdatePolicy?: any }>;
+const resources = (r: RenderedStack) => r.template.Resources as Res;
+
+describe('eks-cf template rendering', () => {
+  test('UpdatePolicy carries the rollingUpdate fields, with defaults when the sample gives none', () => {
+    const defaults = resources(renderStack({ group, spec: specOf() })).NodeGroup!.UpdatePolicy;
+    expect(defaults).toEqual({
+      AutoScalingRollingUpdate: {
+        MaxBatchSize: 1,
+        MinInstancesInService: 1,
+        MinSuccessfulInstancesPercent: 100,
+        PauseTime: 'PT5M',
+        SuspendProcesses: ['HealthCheck', 'ReplaceUnhealthy', 'AZRebalance', 'AlarmNotification', 'ScheduledActions'],
+        WaitOnResourceSignals: false,
+      },
+    });
+    const raw = sample().spec;
+    raw.strategy = { type: 'rollingUpdate', rollingUpdate: { maxBatchSize: 2, pauseTime: 'PT1M', suspendProcesses: ['AZRebalance'], minSuccessfulInstancesPercent: 50 } };
+    const given = resources(renderStack({ group, spec: specOf(raw) })).NodeGroup!.UpdatePolicy.AutoScalingRollingUpdate;
+    expect(given).toMatchObject({ MaxBatchSize: 2, PauseTime: 'PT1M', SuspendProcesses: ['AZRebalance'], MinSuccessfulInstancesPercent: 50 });
+  });
+
+  test('user data runs the EKS bootstrap script with the bootstrapArguments as kubelet arguments', () => {
+    const spec = specOf();
+    const script = userData(spec, 'stack');
+    expect(script).toContain(
+      "/etc/eks/bootstrap.sh 'my-eks-cluster' --kubelet-extra-args '--register-with-taints=my-taint-key=my-taint-value:NoSchedule --node-labels=my-label=true'",
+    );
+    expect(userData({ ...spec, bootstrapArguments: "--node-labels=it's=x" }, 's')).toContain(`'--node-labels=it'\\''s=x'`);
+    const lt = resources(renderStack({ group, spec })).NodeLaunchTemplate!.Properties.LaunchTemplateData;
+    expect(lt.UserData).toEqual({ 'Fn::Base64': script });
+    expect(lt).toMatchObject({ ImageId: 'ami-089d3b6350c1769a6', InstanceType: 'm5.large', KeyName: 'my-key', SecurityGroupIds: ['sg-q1w2e3r4t5y6u7i8'] });
+    expect(lt.BlockDeviceMappings[0].Ebs).toMatchObject({ VolumeSize: 20, VolumeType: 'gp3' });
+  });
+
+  test('tags: the user tags and the ownership tags reach the stack, the ASG (propagated to instances) and the role', () => {
+    const rendered = renderStack({ group, spec: specOf() });
+    expect(rendered.tags).toMatchObject({ mykey: 'myvalue', 'instancemgr.keikoproj.io/namespace': 'team-a', 'instancemgr.keikoproj.io/name': 'hello-world' });
+    const asgTags = resources(rendered).NodeGroup!.Properties.Tags as { Key: string; Value: string; PropagateAtLaunch: boolean }[];
+    expect(asgTags).toContainEqual({ Key: 'mykey', Value: 'myvalue', PropagateAtLaunch: true });
+    expect(asgTags).toContainEqual({ Key: 'kubernetes.io/cluster/my-eks-cluster', Value: 'owned', PropagateAtLaunch: true });
+    expect(resources(rendered).NodeInstanceRole!.Properties.Tags).toContainEqual({ Key: 'mykey', Value: 'myvalue' });
+  });
+
+  test('the ASG has min and max but no DesiredCapacity, so an update never resets the desired size', () => {
+    const asg = resources(renderStack({ group, spec: specOf() })).NodeGroup!.Properties;
+    expect(asg).toMatchObject({ MinSize: '1', MaxSize: '3', VPCZoneIdentifier: ['subnet-1a2b3c4d', 'subnet-4d3c2b1a', 'subnet-0w9x8y7z'] });
+    expect(asg).not.toHaveProperty('DesiredCapacity');
+  });
+
+  test('an existing role: no role or instance profile resources; the profile is named and the role ARN is the output', () => {
+    const raw = sample().spec;
+    Object.assign(raw['eks-cf']!.configuration, { roleName: 'shared', instanceProfileName: 'shared-profile' });
+    const rendered = renderStack({ group, spec: specOf(raw), existingRoleArn: 'arn:aws:iam::1:role/shared' });
+    expect(Object.keys(resources(rendered)).sort()).toEqual(['NodeGroup', 'NodeLaunchTemplate']);
+    expect(resources(rendered).NodeLaunchTemplate!.Properties.LaunchTemplateData.IamInstanceProfile).toEqual({ Name: 'shared-profile' });
+    expect((rendered.template.Outputs as Record<string, { Value: unknown }>).NodeInstanceRoleArn!.Value).toBe('arn:aws:iam::1:role/shared');
+  });
+
+  test('managed policies are added to the worker, CNI and ECR policies', () => {
+    const raw = sample().spec;
+    raw['eks-cf']!.configuration.managedPolicies = ['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'];
+    const arns = resources(renderStack({ group, spec: specOf(raw) })).NodeInstanceRole!.Properties.ManagedPolicyArns;
+    expect(arns).toEqual([
+      'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+      'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
+      'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
+      'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+    ]);
+  });
+});
+
+describe('eks-cf change detection', () => {
+  const deployedFrom = (r: RenderedStack) => ({
+    templateBody: JSON.stringify(r.template),
+    tags: Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value })),
+  });
+
+  test('the same spec rendered again needs no update, whatever the key order of the deployed template', () => {
+    const rendered = renderStack({ group, spec: specOf() });
+    expect(stackDifferences(deployedFrom(rendered), renderStack({ group, spec: specOf() }))).toEqual([]);
+    const reordered = JSON.stringify(Object.fromEntries(Object.entries(rendered.template).reverse()));
+    expect(stackDifferences({ ...deployedFrom(rendered), templateBody: reordered }, rendered)).toEqual([]);
+    // GetTemplate may hand back a parsed object.
+    expect(stackDifferences({ ...deployedFrom(rendered), templateBody: rendered.template }, rendered)).toEqual([]);
+  });
+
+  test('a size change, an instance type change or a tag change is detected', () => {
+    const before = deployedFrom(renderStack({ group, spec: specOf() }));
+    expect(stackDifferences(before, renderStack({ group, spec: { ...specOf(), maxSize: 5 } }))).toEqual(['template']);
+    expect(stackDifferences(before, renderStack({ group, spec: { ...specOf(), instanceType: 'm5.xlarge' } }))).toEqual(['template']);
+    expect(stackDifferences(before, renderStack({ group, spec: { ...specOf(), tags: { mykey: 'other' } } }))).toEqual(['template', 'tags']);
+  });
+});

@@ -1,0 +1,55 @@
+import { bindHandlers, folderFor, functionPlaceholders, loadAsl, taskBindings } from '../../../local/workflows/bind.js';
+import { causeMessage, explainFailure } from '../../../functions/eks-cf-explain-failure/handler.js';
+
+describe('eks-cf state machines', () => {
+  test.each(['eks-cf-apply.asl.json', 'eks-cf-delete.asl.json'])('%s binds every Task state to an existing handler', async (file) => {
+    const asl = loadAsl(file);
+    const handlers = await bindHandlers(asl);
+    expect(Object.keys(handlers).sort()).toEqual(taskBindings(asl).map((b) => b.state).sort());
+    expect(Object.values(functionPlaceholders(asl))).toContain('report-status');
+  });
+
+  test.each(['eks-cf-apply.asl.json', 'eks-cf-delete.asl.json'])('%s: every state is reachable, has a Comment, and every Task retries Lambda errors and catches into the failure path', (file) => {
+    const asl = loadAsl(file);
+    const reachable = new Set<string>([asl.StartAt]);
+    const next = (d: Record<string, any>) => [d.Next, d.Default, ...(d.Choices ?? []).map((c: any) => c.Next), ...(d.Catch ?? []).map((c: any) => c.Next)].filter(Boolean);
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const name of [...reachable]) for (const n of next(asl.States[name]!)) if (!reachable.has(n)) (reachable.add(n), (changed = true));
+    }
+    expect([...reachable].sort()).toEqual(Object.keys(asl.States).sort());
+    for (const [name, def] of Object.entries(asl.States)) {
+      if (def.Type !== 'Fail') expect([name, typeof def.Comment]).toEqual([name, 'string']);
+      if (def.Type === 'Task') {
+        expect((def.Retry as any[])[0].ErrorEquals).toContain('Lambda.TooManyRequestsException');
+        if (!['Explain Failure', 'Report Failure', 'Report Superseded'].includes(name)) {
+          expect(def.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: `${name} Failed` }]);
+        }
+      }
+    }
+  });
+
+  test('binding fails clearly when a function folder is missing', async () => {
+    const asl = { StartAt: 'A', States: { A: { Type: 'Task', Resource: '${NoSuchStepFunctionArn}', End: true } } };
+    await expect(bindHandlers(asl)).rejects.toThrow('state "A": ${NoSuchStepFunctionArn} → functions/no-such-step/handler.ts does not exist');
+    expect(folderFor('EksCfApplyStack')).toBe('eks-cf-apply-stack');
+  });
+});
+
+describe('failure explanation', () => {
+  test('a Lambda Cause (JSON) and a local Cause (text) give the same readable report', () => {
+    const message = 'spec.eks-cf.configuration.subnets: subnet-1 does not exist in us-west-2';
+    const aws = explainFailure({ failedStep: 'Check AWS References', error: { Error: 'MissingReferenceError', Cause: JSON.stringify({ errorType: 'MissingReferenceError', errorMessage: message, trace: [] }) } });
+    const local = explainFailure({ failedStep: 'Check AWS References', error: { Error: 'MissingReferenceError', Cause: message } });
+    expect(aws).toEqual(local);
+    expect(aws.report).toEqual({ phase: 'failed', reason: 'MissingReference', message, step: 'Check AWS References', retryable: false });
+    expect(aws.cause).toBe(`Check AWS References failed: ${message}`);
+    expect(causeMessage(undefined)).toBe('no cause given');
+  });
+
+  test('retryable errors and Lambda service errors are reported as retryable', () => {
+    expect(explainFailure({ failedStep: 'x', error: { Error: 'ResourceBusyError', Cause: 'busy' } }).report).toMatchObject({ reason: 'ResourceBusy', retryable: true });
+    expect(explainFailure({ failedStep: 'x', error: { Error: 'Lambda.ServiceException', Cause: 'x' } }).report).toMatchObject({ reason: 'LambdaFailure', retryable: true });
+    expect(explainFailure({ failedStep: 'x', error: { Error: 'States.Timeout', Cause: '' } }).report).toMatchObject({ reason: 'TimedOut', retryable: true });
+  });
+});
