@@ -3,26 +3,37 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { KubeConfig } from '@kubernetes/client-node';
 import { awsClientConfig, awsRegion } from '../aws/config.js';
+import { connectionFromKubeconfig } from './connection.js';
+import { KubeRest } from './rest.js';
 
 /**
  * How a workflow step reaches a cluster's API server. The cluster's name travels with every event, so one
  * deployment can serve several clusters.
  */
 export interface ClusterAccess {
-  kubeConfig(clusterName: string): Promise<KubeConfig>;
+  connect(clusterName: string): Promise<KubeRest>;
 }
 
 /** Local and test use: every cluster name resolves to one kubeconfig file (or its named context, if present). */
 export class KubeconfigAccess implements ClusterAccess {
+  private readonly clients = new Map<string, KubeRest>();
+
   constructor(private readonly path: string) {}
 
-  async kubeConfig(clusterName: string): Promise<KubeConfig> {
-    const kc = new KubeConfig();
-    kc.loadFromFile(this.path);
-    if (kc.getContexts().some((c) => c.name === clusterName)) kc.setCurrentContext(clusterName);
-    return kc;
+  async connect(clusterName: string): Promise<KubeRest> {
+    let client = this.clients.get(clusterName);
+    if (!client) {
+      let connection;
+      try {
+        connection = connectionFromKubeconfig(this.path, clusterName);
+      } catch {
+        connection = connectionFromKubeconfig(this.path);
+      }
+      client = new KubeRest(connection);
+      this.clients.set(clusterName, client);
+    }
+    return client;
   }
 }
 
@@ -30,26 +41,25 @@ const TOKEN_TTL_MS = 10 * 60 * 1000;
 
 /** In AWS: the Lambda's IAM role authenticates to EKS with a presigned STS GetCallerIdentity token. */
 export class EksAccess implements ClusterAccess {
-  private readonly cache = new Map<string, { kc: KubeConfig; expires: number }>();
+  private readonly cache = new Map<string, { client: KubeRest; expires: number }>();
   private readonly eks = new EKSClient(awsClientConfig());
 
-  async kubeConfig(clusterName: string): Promise<KubeConfig> {
+  async connect(clusterName: string): Promise<KubeRest> {
     const cached = this.cache.get(clusterName);
-    if (cached && cached.expires > Date.now()) return cached.kc;
+    if (cached && cached.expires > Date.now()) return cached.client;
     const { cluster } = await this.eks.send(new DescribeClusterCommand({ name: clusterName }));
     if (!cluster?.endpoint || !cluster.certificateAuthority?.data) {
       throw new Error(`EKS cluster ${clusterName} has no endpoint yet`);
     }
     const token = await eksToken(clusterName, awsRegion());
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: clusterName, server: cluster.endpoint, caData: cluster.certificateAuthority.data, skipTLSVerify: false }],
-      users: [{ name: 'lambda', token }],
-      contexts: [{ name: clusterName, cluster: clusterName, user: 'lambda' }],
-      currentContext: clusterName,
+    const client = new KubeRest({
+      server: cluster.endpoint,
+      caPem: Buffer.from(cluster.certificateAuthority.data, 'base64').toString('utf8'),
+      token: () => token,
     });
-    this.cache.set(clusterName, { kc, expires: Date.now() + TOKEN_TTL_MS });
-    return kc;
+    cached?.client.close();
+    this.cache.set(clusterName, { client, expires: Date.now() + TOKEN_TTL_MS });
+    return client;
   }
 }
 

@@ -1,41 +1,38 @@
-import {
-  ApiException,
-  CoreV1Api,
-  CustomObjectsApi,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-} from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, PLURAL } from '../schema/openapi.js';
 import type { InstanceGroup, InstanceGroupStatus } from '../spec/types.js';
 import { FINALIZER } from '../names/index.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { connectionFromClientNode } from './connection.js';
+import { KubeApiError, KubeRest } from './rest.js';
 
 export interface GroupKey {
   namespace: string;
   name: string;
 }
 
-const ref = (key: GroupKey) => ({ group: API_GROUP, version: API_VERSION, plural: PLURAL, namespace: key.namespace, name: key.name });
-
+/** The HTTP status of a failed Kubernetes call, from this client or from @kubernetes/client-node. */
 export function httpStatusOf(error: unknown): number | undefined {
-  if (error instanceof ApiException) return error.code;
-  const code = (error as { code?: unknown; statusCode?: unknown })?.code ?? (error as { statusCode?: unknown })?.statusCode;
+  if (error instanceof KubeApiError) return error.code;
+  const e = error as { code?: unknown; statusCode?: unknown } | undefined;
+  const code = e?.code ?? e?.statusCode;
   return typeof code === 'number' ? code : undefined;
 }
 
-/** The InstanceGroup operations every component needs, on one cluster. */
-export class InstanceGroupApi {
-  private readonly custom: CustomObjectsApi;
-  private readonly core: CoreV1Api;
+const collection = (namespace?: string) =>
+  `/apis/${API_GROUP}/${API_VERSION}${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${PLURAL}`;
+const item = (key: GroupKey) => `${collection(key.namespace)}/${encodeURIComponent(key.name)}`;
 
-  constructor(readonly kubeConfig: KubeConfig) {
-    this.custom = kubeConfig.makeApiClient(CustomObjectsApi);
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
+/** The InstanceGroup operations the workflows and the CLI need, on one cluster. */
+export class InstanceGroupApi {
+  readonly kube: KubeRest;
+
+  constructor(kube: KubeRest | KubeConfig) {
+    this.kube = kube instanceof KubeRest ? kube : new KubeRest(connectionFromClientNode(kube));
   }
 
   async get(key: GroupKey): Promise<InstanceGroup | undefined> {
     try {
-      return (await this.custom.getNamespacedCustomObject(ref(key))) as InstanceGroup;
+      return await this.kube.get<InstanceGroup>(item(key));
     } catch (error) {
       if (httpStatusOf(error) === 404) return undefined;
       throw error;
@@ -43,49 +40,44 @@ export class InstanceGroupApi {
   }
 
   async list(namespace?: string): Promise<{ items: InstanceGroup[]; resourceVersion: string }> {
-    const base = { group: API_GROUP, version: API_VERSION, plural: PLURAL };
-    const list = (namespace
-      ? await this.custom.listNamespacedCustomObject({ ...base, namespace })
-      : await this.custom.listClusterCustomObject(base)) as { items: InstanceGroup[]; metadata: { resourceVersion: string } };
+    const list = await this.kube.get<{ items: InstanceGroup[]; metadata: { resourceVersion: string } }>(collection(namespace));
     return { items: list.items, resourceVersion: list.metadata.resourceVersion };
   }
 
   /**
-   * Replaces status through the status subresource. The resourceVersion precondition makes a concurrent write
-   * fail with 409 instead of being overwritten; callers re-read and decide again.
+   * Replaces status through the status subresource. The resourceVersion test makes a concurrent write fail
+   * (409/422) instead of being overwritten; callers re-read and decide again.
    */
-  async replaceStatus(group: InstanceGroup, status: InstanceGroupStatus): Promise<InstanceGroup> {
-    const body = [
+  replaceStatus(group: InstanceGroup, status: InstanceGroupStatus): Promise<InstanceGroup> {
+    return this.jsonPatch(`${item(group.metadata)}/status`, [
       { op: 'test', path: '/metadata/resourceVersion', value: group.metadata.resourceVersion },
       { op: group.status ? 'replace' : 'add', path: '/status', value: status },
-    ];
-    return (await this.custom.patchNamespacedCustomObjectStatus(
-      { ...ref(group.metadata), body },
-      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-    )) as InstanceGroup;
+    ]);
   }
 
   /** Adds our finalizer without touching anyone else's: the test op fails the patch if the list changed meanwhile. */
   async addFinalizer(group: InstanceGroup): Promise<InstanceGroup> {
     const current = group.metadata.finalizers;
     if (current?.includes(FINALIZER)) return group;
-    const body = current
-      ? [
-          { op: 'test', path: '/metadata/finalizers', value: current },
-          { op: 'add', path: '/metadata/finalizers/-', value: FINALIZER },
-        ]
-      : [
-          { op: 'test', path: '/metadata/resourceVersion', value: group.metadata.resourceVersion },
-          { op: 'add', path: '/metadata/finalizers', value: [FINALIZER] },
-        ];
-    return this.jsonPatch(group.metadata, body);
+    return this.jsonPatch(
+      item(group.metadata),
+      current
+        ? [
+            { op: 'test', path: '/metadata/finalizers', value: current },
+            { op: 'add', path: '/metadata/finalizers/-', value: FINALIZER },
+          ]
+        : [
+            { op: 'test', path: '/metadata/resourceVersion', value: group.metadata.resourceVersion },
+            { op: 'add', path: '/metadata/finalizers', value: [FINALIZER] },
+          ],
+    );
   }
 
   async removeFinalizer(group: InstanceGroup): Promise<InstanceGroup | undefined> {
     const index = group.metadata.finalizers?.indexOf(FINALIZER) ?? -1;
     if (index < 0) return group;
     try {
-      return await this.jsonPatch(group.metadata, [
+      return await this.jsonPatch(item(group.metadata), [
         { op: 'test', path: `/metadata/finalizers/${index}`, value: FINALIZER },
         { op: 'remove', path: `/metadata/finalizers/${index}` },
       ]);
@@ -95,25 +87,24 @@ export class InstanceGroupApi {
     }
   }
 
-  private async jsonPatch(key: GroupKey, body: object[]): Promise<InstanceGroup> {
-    return (await this.custom.patchNamespacedCustomObject(
-      { ...ref(key), body },
-      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-    )) as InstanceGroup;
+  private jsonPatch(path: string, body: object[]): Promise<InstanceGroup> {
+    return this.kube.request<InstanceGroup>('PATCH', path, { body, contentType: 'application/json-patch+json' });
   }
 
   /** A Kubernetes Event on the object, shown by `kubectl describe instancegroup`. */
   async recordEvent(group: InstanceGroup, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    const now = new Date();
-    await this.core.createNamespacedEvent({
-      namespace: group.metadata.namespace,
+    const now = new Date().toISOString();
+    const namespace = group.metadata.namespace;
+    await this.kube.request('POST', `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, {
       body: {
-        metadata: { generateName: `${group.metadata.name}.`, namespace: group.metadata.namespace },
+        apiVersion: 'v1',
+        kind: 'Event',
+        metadata: { generateName: `${group.metadata.name}.`, namespace },
         involvedObject: {
           apiVersion: `${API_GROUP}/${API_VERSION}`,
           kind: 'InstanceGroup',
           name: group.metadata.name,
-          namespace: group.metadata.namespace,
+          namespace,
           uid: group.metadata.uid,
           resourceVersion: group.metadata.resourceVersion,
         },

@@ -40,7 +40,7 @@ function normalizeEksCf(raw: unknown, state: WorkflowState): EksCfSpec {
 
 export async function readGroup(state: WorkflowState, access: ClusterAccess): Promise<GroupView> {
   const { change } = state;
-  const api = new InstanceGroupApi(await access.kubeConfig(change.cluster.name));
+  const api = new InstanceGroupApi(await access.connect(change.cluster.name));
   const found = await api.get(change.group);
   const object: InstanceGroup | undefined = found && found.metadata.uid === change.group.uid ? found : undefined;
   const latestGeneration = object?.metadata.generation ?? change.group.generation;

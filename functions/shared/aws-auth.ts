@@ -7,9 +7,18 @@
 // each role we mapped, the InstanceGroups ("namespace/name") that use it. An entry whose role is not in the
 // annotation is unmanaged and is never touched. If we find an unmanaged entry for our role already present, we
 // leave it as it is and do not claim it.
-import { CoreV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { httpStatusOf } from '../../core/kube/instancegroups.js';
+import type { KubeRest } from '../../core/kube/rest.js';
+
+interface ConfigMap {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string; annotations?: Record<string, string>; [key: string]: unknown };
+  data?: Record<string, string>;
+}
+
+const AWS_AUTH_PATH = '/api/v1/namespaces/kube-system/configmaps';
 
 export const AWS_AUTH = { namespace: 'kube-system', name: 'aws-auth' } as const;
 export const MANAGED_ROLES_ANNOTATION = 'instancemgr.keikoproj.io/managed-node-roles';
@@ -40,7 +49,7 @@ export function mappableRoleArn(arn: string): string {
   return m ? `${m[1]}/${m[2]}` : arn;
 }
 
-export function readAwsAuth(cm: V1ConfigMap | undefined): AwsAuthData {
+export function readAwsAuth(cm: ConfigMap | undefined): AwsAuthData {
   const raw = cm?.data?.mapRoles;
   const parsed = raw ? (parse(raw) as unknown) : [];
   if (parsed !== null && !Array.isArray(parsed)) {
@@ -103,7 +112,7 @@ export function removeNodeRole(data: AwsAuthData, roleArn: string, groupKey: str
   return { data: { mapRoles, managed }, changed: true, note: `removed ${arn}: no InstanceGroup uses it any more` };
 }
 
-export function writeAwsAuth(cm: V1ConfigMap | undefined, data: AwsAuthData): V1ConfigMap {
+export function writeAwsAuth(cm: ConfigMap | undefined, data: AwsAuthData): ConfigMap {
   const annotations = { ...(cm?.metadata?.annotations ?? {}) };
   if (Object.keys(data.managed).length) annotations[MANAGED_ROLES_ANNOTATION] = JSON.stringify(data.managed);
   else delete annotations[MANAGED_ROLES_ANNOTATION];
@@ -124,16 +133,15 @@ export interface AwsAuthUpdateOptions {
  * it fail with 409 and the change is recomputed on the fresh object. The ConfigMap is created when missing.
  */
 export async function updateAwsAuth(
-  kubeConfig: KubeConfig,
+  kube: KubeRest,
   change: (data: AwsAuthData) => MergeResult,
   options: AwsAuthUpdateOptions = {},
 ): Promise<MergeResult> {
-  const core = kubeConfig.makeApiClient(CoreV1Api);
   const maxConflicts = options.maxConflicts ?? 8;
   for (let attempt = 0; ; attempt++) {
-    let cm: V1ConfigMap | undefined;
+    let cm: ConfigMap | undefined;
     try {
-      cm = await core.readNamespacedConfigMap(AWS_AUTH);
+      cm = await kube.get<ConfigMap>(`${AWS_AUTH_PATH}/${AWS_AUTH.name}`);
     } catch (error) {
       if (httpStatusOf(error) !== 404) throw error;
     }
@@ -141,8 +149,8 @@ export async function updateAwsAuth(
     if (!result.changed) return result;
     const body = writeAwsAuth(cm, result.data);
     try {
-      if (cm) await core.replaceNamespacedConfigMap({ ...AWS_AUTH, body });
-      else await core.createNamespacedConfigMap({ namespace: AWS_AUTH.namespace, body });
+      if (cm) await kube.request('PUT', `${AWS_AUTH_PATH}/${AWS_AUTH.name}`, { body });
+      else await kube.request('POST', AWS_AUTH_PATH, { body });
       return result;
     } catch (error) {
       const status = httpStatusOf(error);
