@@ -9,6 +9,8 @@ const shared = {
 };
 
 export default {
+  // Per-project testTimeout is ignored by Jest; integration tests start real servers, so allow minutes.
+  testTimeout: 240_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.cjs'],
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
@@ -16,7 +18,6 @@ export default {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
-      testTimeout: 240_000,
     },
   ],
 };
