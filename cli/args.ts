@@ -1,0 +1,213 @@
+// Argument parsing for imctl: node:util parseArgs, then per-command checks. Throws UsageError (exit 2).
+import { parseArgs } from 'node:util';
+import { UsageError } from './errors.js';
+
+export const USAGE = `imctl: inspect and replay instance-manager's InstanceGroups and workflows
+
+Usage:
+  imctl status [-n <namespace> | -A]              InstanceGroups: state, generation lag, last execution
+  imctl executions <namespace>/<name>             the group's executions: status, failed state, error, cause
+  imctl replay <namespace>/<name> [--dry-run]     re-run the group's latest failed execution (see below)
+  imctl replay --since <time> [--until <time>]    replay the EventBridge archive for a window
+
+Options:
+  -n, --namespace <ns>      namespace (default: the kubeconfig context's, else "default")
+  -A, --all-namespaces      every namespace (status)
+  -o, --output table|json   output format (default table)
+      --kubeconfig <file>   kubeconfig (default: $KUBECONFIG, else ~/.kube/config)
+      --context <name>      kubeconfig context (default: the current context)
+      --region <region>     AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, us-west-2)
+      --state-machine-prefix <p>  state machines are named <p><provisioner>-<operation>
+                            (default: $IM_STATE_MACHINE_PREFIX, else "instance-manager-")
+      --limit <n>           executions to look at per state machine, newest first (default 200)
+  replay <group>:
+      --dry-run             say what would be done, do nothing
+      --wait                wait for the execution to end; exit 1 unless it succeeds
+      --timeout <duration>  how long --wait waits (default 30m)
+      --cluster-name <name> cluster name for a fresh execution when the failed one does not carry it
+  replay --since:
+      --since <time>        ISO 8601 time, or a duration back from now: 30m, 2h, 1d, 1h30m
+      --until <time>        end of the window (default: now)
+      --archive <name>      EventBridge archive (default: $IM_EVENT_ARCHIVE, else "instance-manager")
+      --rule <name>         replay to this rule only (repeatable; default: every rule on the bus)
+      --wait, --dry-run     as above
+
+Replay of a group: when the failed execution's generation is still the object's generation, it is redriven from
+the step it stopped in (or, when the workflow caught the failure and ended in its Fail state, started again as a
+new attempt of that generation). When the object has a newer generation, a fresh execution of the newest
+generation starts; an older spec is never applied.
+
+Environment: Step Functions and EventBridge endpoints follow the AWS SDK (AWS_ENDPOINT_URL_SFN,
+AWS_ENDPOINT_URL_EVENTBRIDGE, AWS_ENDPOINT_URL); STATE_MACHINE_ARNS / STATE_MACHINE_ARN_<PROVISIONER>_<OPERATION>
+override discovery, as for the start-workflow Lambda.
+
+Exit codes: 0 done, 1 failed or refused, 2 usage error.`;
+
+export type Output = 'table' | 'json';
+
+export interface GlobalOptions {
+  output: Output;
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  region?: string;
+  stateMachinePrefix?: string;
+  limit: number;
+}
+
+export interface GroupRefArg {
+  namespace?: string;
+  name: string;
+}
+
+export type Command =
+  | { command: 'help' }
+  | { command: 'status'; allNamespaces: boolean; options: GlobalOptions }
+  | { command: 'executions'; group: GroupRefArg; options: GlobalOptions }
+  | { command: 'replay-group'; group: GroupRefArg; dryRun: boolean; wait: boolean; timeoutMs: number; clusterName?: string; options: GlobalOptions }
+  | { command: 'replay-archive'; since: Date; until: Date; archive?: string; rules: string[]; dryRun: boolean; wait: boolean; timeoutMs: number; options: GlobalOptions };
+
+const UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "30m", "2h", "1h30m", "1d", "45s" → milliseconds; undefined when it is not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const t = text.trim();
+  if (!/^(\d+(\.\d+)?[smhd])+$/.test(t)) return undefined;
+  let total = 0;
+  for (const [, n, , unit] of t.matchAll(/(\d+(\.\d+)?)([smhd])/g)) total += Number(n) * UNITS_MS[unit!]!;
+  return total;
+}
+
+/** An ISO 8601 time, or a duration back from `now`. */
+export function parseWhen(text: string, now: Date, flag: string): Date {
+  const ago = parseDuration(text);
+  if (ago !== undefined) return new Date(now.getTime() - ago);
+  if (/^\d{4}-\d{2}-\d{2}/.test(text.trim())) {
+    const at = Date.parse(text.trim());
+    if (!Number.isNaN(at)) return new Date(at);
+  }
+  throw new UsageError(`${flag} ${JSON.stringify(text)}: expected an ISO 8601 time (2026-11-27T10:00:00Z) or a duration back from now (30m, 2h, 1d)`);
+}
+
+/** "ns/name" or "name" (namespace from -n or the default). */
+export function parseGroupRef(text: string): GroupRefArg {
+  const parts = text.split('/');
+  const ok = (s: string | undefined) => !!s && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s);
+  if (parts.length === 1 && ok(parts[0])) return { name: parts[0]! };
+  if (parts.length === 2 && ok(parts[0]) && ok(parts[1])) return { namespace: parts[0]!, name: parts[1]! };
+  throw new UsageError(`"${text}" is not an InstanceGroup: expected <namespace>/<name> or <name>`);
+}
+
+export function parseCommandLine(argv: string[], now = new Date()): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        namespace: { type: 'string', short: 'n' },
+        'all-namespaces': { type: 'boolean', short: 'A' },
+        output: { type: 'string', short: 'o' },
+        kubeconfig: { type: 'string' },
+        context: { type: 'string' },
+        region: { type: 'string' },
+        'state-machine-prefix': { type: 'string' },
+        limit: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        wait: { type: 'boolean' },
+        timeout: { type: 'string' },
+        'cluster-name': { type: 'string' },
+        since: { type: 'string' },
+        until: { type: 'string' },
+        archive: { type: 'string' },
+        rule: { type: 'string', multiple: true },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values: v, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (v.help || command === 'help' || command === undefined) return { command: 'help' };
+
+  const output = v.output ?? 'table';
+  if (output !== 'table' && output !== 'json') throw new UsageError(`-o ${output}: expected table or json`);
+  const limit = v.limit === undefined ? 200 : Number(v.limit);
+  if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit ${v.limit}: expected a positive whole number`);
+  const options: GlobalOptions = {
+    output,
+    limit,
+    ...(v.kubeconfig ? { kubeconfig: v.kubeconfig } : {}),
+    ...(v.context ? { context: v.context } : {}),
+    ...(v.namespace ? { namespace: v.namespace } : {}),
+    ...(v.region ? { region: v.region } : {}),
+    ...(v['state-machine-prefix'] !== undefined ? { stateMachinePrefix: v['state-machine-prefix'] } : {}),
+  };
+
+  const used = (names: string[], allowed: string[]) => {
+    const extra = names.filter((n) => (v as Record<string, unknown>)[n] !== undefined && !allowed.includes(n));
+    if (extra.length) throw new UsageError(`${command}: ${extra.map((n) => `--${n}`).join(', ')} not allowed here`);
+  };
+  const specific = ['all-namespaces', 'dry-run', 'wait', 'timeout', 'cluster-name', 'since', 'until', 'archive', 'rule'];
+  const timeoutMs = () => {
+    if (v.timeout === undefined) return 30 * 60_000;
+    const ms = parseDuration(v.timeout);
+    if (!ms) throw new UsageError(`--timeout ${v.timeout}: expected a duration (90s, 10m, 1h)`);
+    return ms;
+  };
+  const withNamespace = (ref: GroupRefArg): GroupRefArg => {
+    if (ref.namespace && v.namespace && ref.namespace !== v.namespace) {
+      throw new UsageError(`${ref.namespace}/${ref.name} and -n ${v.namespace} name different namespaces`);
+    }
+    return ref.namespace ? ref : { ...ref, ...(v.namespace ? { namespace: v.namespace } : {}) };
+  };
+
+  switch (command) {
+    case 'status':
+      used(specific, ['all-namespaces']);
+      if (rest.length) throw new UsageError(`status takes no arguments (got ${rest.join(' ')})`);
+      if (v['all-namespaces'] && v.namespace) throw new UsageError('-n and -A cannot be used together');
+      return { command: 'status', allNamespaces: !!v['all-namespaces'], options };
+    case 'executions':
+      used(specific, []);
+      if (rest.length !== 1) throw new UsageError('executions takes one InstanceGroup: imctl executions <namespace>/<name>');
+      return { command: 'executions', group: withNamespace(parseGroupRef(rest[0]!)), options };
+    case 'replay': {
+      if (v.since !== undefined) {
+        used(specific, ['since', 'until', 'archive', 'rule', 'dry-run', 'wait', 'timeout']);
+        if (rest.length) throw new UsageError('replay --since replays the archive for a window; it takes no InstanceGroup');
+        const since = parseWhen(v.since, now, '--since');
+        const until = v.until === undefined ? now : parseWhen(v.until, now, '--until');
+        if (since >= until) throw new UsageError(`--since (${since.toISOString()}) must be before --until (${until.toISOString()})`);
+        if (until.getTime() > now.getTime() + 60_000) throw new UsageError(`--until (${until.toISOString()}) is in the future`);
+        return {
+          command: 'replay-archive',
+          since,
+          until,
+          ...(v.archive ? { archive: v.archive } : {}),
+          rules: v.rule ?? [],
+          dryRun: !!v['dry-run'],
+          wait: !!v.wait,
+          timeoutMs: timeoutMs(),
+          options,
+        };
+      }
+      if (v.until !== undefined) throw new UsageError('--until needs --since');
+      used(specific, ['dry-run', 'wait', 'timeout', 'cluster-name']);
+      if (rest.length !== 1) throw new UsageError('replay takes one InstanceGroup (imctl replay <namespace>/<name>) or a window (imctl replay --since 2h)');
+      return {
+        command: 'replay-group',
+        group: withNamespace(parseGroupRef(rest[0]!)),
+        dryRun: !!v['dry-run'],
+        wait: !!v.wait,
+        timeoutMs: timeoutMs(),
+        ...(v['cluster-name'] ? { clusterName: v['cluster-name'] } : {}),
+        options,
+      };
+    }
+    default:
+      throw new UsageError(`unknown command "${command}" (commands: status, executions, replay)`);
+  }
+}

@@ -1,0 +1,13 @@
+import { startTestBed } from '../../local/testbed/index.js';
+import { EventBridgeClient, PutEventsCommand, CreateEventBusCommand } from '@aws-sdk/client-eventbridge';
+const bed = await startTestBed({ kube: false });
+try {
+  const eb = new EventBridgeClient({ region: 'us-west-2', endpoint: bed.moto!.url, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+  await eb.send(new CreateEventBusCommand({ Name: 'b' }));
+  for (const n of [1, 1, 10, 10, 10]) {
+    const t = performance.now();
+    const entries = Array.from({ length: n }, (_, i) => ({ Source: 'instancemgr.keikoproj.io', DetailType: 'InstanceGroup Change', Detail: JSON.stringify({ i, pad: 'x'.repeat(1500) }), EventBusName: 'b' }));
+    await eb.send(new PutEventsCommand({ Entries: entries }));
+    console.log(n, (performance.now() - t).toFixed(1), 'ms');
+  }
+} finally { await bed.stop(); }

@@ -1,0 +1,243 @@
+// List + watch of InstanceGroups (all namespaces or one), on @kubernetes/client-node's Watch. Its informer stops
+// for good on any error other than 410 and has no bookmarks, so the loop is ours:
+// - resume from the last resourceVersion seen (event or bookmark) after a normal close or an error;
+// - relist (paginated) when the server says the resourceVersion has expired (410 Gone, as an HTTP status or as an
+//   ERROR event);
+// - restart after any other error with exponential backoff;
+// - record every sign of life (list, connect, event, bookmark) for the liveness probe.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Watch } from '@kubernetes/client-node/dist/watch.js';
+import { httpStatusOf } from '../core/kube/instancegroups.js';
+import type { KubeRest } from '../core/kube/rest.js';
+import type { Logger } from '../core/log/index.js';
+import { API_GROUP, API_VERSION, PLURAL } from '../core/schema/openapi.js';
+import type { InstanceGroup } from '../core/spec/types.js';
+import type { Backoff } from './config.js';
+import type { RelayMetrics } from './metrics.js';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'LISTED';
+
+export interface WatcherOptions {
+  /** For the lists. */
+  rest: KubeRest;
+  /** For client-node's Watch: a KubeConfig, or kube.ts's lightweight stand-in. */
+  watchConfig: KubeConfig;
+  /** Undefined watches all namespaces. */
+  namespace?: string;
+  onEvent(type: WatchEventType, group: InstanceGroup, observedAt: number): void;
+  /** After each complete (re)list: the uids present. */
+  onListed?(uids: Set<string>): void;
+  logger: Logger;
+  metrics?: RelayMetrics;
+  backoff: Backoff;
+  /** Server-side timeout of one watch request (jittered up to 2x), after which the watch resumes. */
+  timeoutSeconds: number;
+  /** Abort a watch connection that has carried no bytes for this long (a half-open connection). */
+  idleTimeoutMs: number;
+  pageSize?: number;
+  /** Start from this resourceVersion instead of listing first (tests use an expired one). */
+  resourceVersion?: string;
+}
+
+type WatchEnd = { kind: 'closed' } | { kind: 'gone'; message: string } | { kind: 'error'; error: unknown };
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+export class GroupWatcher {
+  /** performance.now() of the last sign of life. */
+  lastActivity = performance.now();
+  /** True once the first list completed. */
+  synced = false;
+  resourceVersion: string;
+  private readonly stopController = new AbortController();
+  private current: AbortController | undefined;
+  private loop: Promise<void> | undefined;
+  private failures = 0;
+  private listedOnce = false;
+
+  constructor(private readonly options: WatcherOptions) {
+    this.resourceVersion = options.resourceVersion ?? '';
+  }
+
+  get path(): string {
+    const base = `/apis/${API_GROUP}/${API_VERSION}`;
+    return this.options.namespace ? `${base}/namespaces/${this.options.namespace}/${PLURAL}` : `${base}/${PLURAL}`;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopController.abort();
+    this.current?.abort();
+    await this.loop;
+  }
+
+  private get stopped(): boolean {
+    return this.stopController.signal.aborted;
+  }
+
+  private alive(): void {
+    this.lastActivity = performance.now();
+    this.options.metrics?.watchLastActivity.set(Date.now() / 1000);
+  }
+
+  private async run(): Promise<void> {
+    const { logger, metrics } = this.options;
+    while (!this.stopped) {
+      try {
+        if (!this.resourceVersion) {
+          await this.list();
+          if (this.stopped) break;
+        }
+        const end = await this.watchOnce();
+        if (this.stopped) break;
+        if (end.kind === 'closed') continue;
+        if (end.kind === 'gone') {
+          metrics?.watchRelists.inc();
+          logger.info('watch resourceVersion expired; relisting', { resourceVersion: this.resourceVersion, detail: end.message });
+          this.resourceVersion = '';
+          continue;
+        }
+        throw end.error;
+      } catch (error) {
+        if (this.stopped) break;
+        if (httpStatusOf(error) === 410) {
+          // An expired continue token while paging: list again from the start.
+          metrics?.watchRelists.inc();
+          this.resourceVersion = '';
+          continue;
+        }
+        this.failures++;
+        metrics?.watchRestarts.inc();
+        const { initialMs, maxMs } = this.options.backoff;
+        const delay = Math.min(maxMs, initialMs * 2 ** Math.min(this.failures - 1, 30)) * (0.8 + 0.4 * Math.random());
+        logger.warn('watch failed; restarting', {
+          path: this.path,
+          resourceVersion: this.resourceVersion,
+          retryInMs: Math.round(delay),
+          error,
+        });
+        await sleep(delay, this.stopController.signal);
+      }
+    }
+  }
+
+  private async list(): Promise<void> {
+    const uids = new Set<string>();
+    const resourceVersion = await listInstanceGroups(this.options.rest, this.options.namespace, this.options.pageSize ?? 500, (items) => {
+      if (this.stopped) return;
+      this.alive();
+      const observedAt = performance.now();
+      for (const item of items) {
+        uids.add(item.metadata.uid);
+        this.options.metrics?.watchEvents.inc({ type: 'LISTED' });
+        this.options.onEvent('LISTED', item, observedAt);
+      }
+    });
+    if (this.stopped) return;
+    this.resourceVersion = resourceVersion;
+    if (this.listedOnce) this.options.logger.info('relisted', { path: this.path, items: uids.size, resourceVersion });
+    this.listedOnce = true;
+    this.synced = true;
+    this.options.onListed?.(uids);
+  }
+
+  private watchOnce(): Promise<WatchEnd> {
+    return new Promise<WatchEnd>((resolve) => {
+      const watch = new Watch(this.options.watchConfig);
+      // The client's inactivity timeout (private, 30 s by default) must outlast the server's bookmark interval
+      // (about a minute), or quiet watches reconnect needlessly.
+      (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs = this.options.idleTimeoutMs;
+      let gone: string | undefined;
+      let settled = false;
+      let received = false;
+      const finish = (end: WatchEnd) => {
+        if (settled) return;
+        settled = true;
+        // A watch that delivered something was healthy: a later error starts the backoff from the beginning.
+        if (received) this.failures = 0;
+        resolve(end);
+      };
+      const timeoutSeconds = Math.round(this.options.timeoutSeconds * (1 + Math.random()));
+      watch
+        .watch(
+          this.path,
+          { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
+          (type: string, object: { code?: number; message?: string; metadata?: { resourceVersion?: string } }) => {
+            if (settled) return;
+            this.alive();
+            received = true;
+            this.options.metrics?.watchEvents.inc({ type });
+            if (type === 'ERROR') {
+              if (object.code === 410) gone = object.message ?? 'expired';
+              else gone = undefined;
+              // The server ends the stream after an ERROR; make sure of it.
+              const error = Object.assign(new Error(`watch ERROR event: ${object.message ?? JSON.stringify(object)}`), {
+                code: object.code,
+              });
+              this.current?.abort();
+              finish(gone ? { kind: 'gone', message: gone } : { kind: 'error', error });
+              return;
+            }
+            const rv = object.metadata?.resourceVersion;
+            if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
+              this.options.onEvent(type, object as unknown as InstanceGroup, performance.now());
+            }
+            if (rv) this.resourceVersion = rv;
+          },
+          (error: unknown) => {
+            if (!error) return finish({ kind: 'closed' });
+            if (httpStatusOf(error) === 410) return finish({ kind: 'gone', message: String((error as Error).message) });
+            // The client's own inactivity timeout: reconnect from the last resourceVersion right away.
+            if ((error as Error)?.name === 'TimeoutError') return finish({ kind: 'closed' });
+            finish({ kind: 'error', error });
+          },
+        )
+        .then(
+          (controller) => {
+            this.current = controller;
+            if (!settled) this.alive();
+            if (this.stopped) controller.abort();
+          },
+          (error: unknown) => finish({ kind: 'error', error }),
+        );
+    });
+  }
+}
+
+/**
+ * Lists InstanceGroups page by page (so 10,000 objects are never all in memory at once); returns the list's
+ * resourceVersion. An expired continue token surfaces as a 410.
+ */
+export async function listInstanceGroups(
+  rest: KubeRest,
+  namespace: string | undefined,
+  pageSize: number,
+  onPage: (items: InstanceGroup[]) => void,
+): Promise<string> {
+  const path = `/apis/${API_GROUP}/${API_VERSION}${namespace ? `/namespaces/${namespace}` : ''}/${PLURAL}`;
+  let continueToken: string | undefined;
+  let resourceVersion = '';
+  do {
+    const page = await rest.get<{ items: InstanceGroup[]; metadata: { resourceVersion: string; continue?: string } }>(path, {
+      limit: pageSize,
+      continue: continueToken,
+    });
+    continueToken = page.metadata.continue || undefined;
+    resourceVersion = page.metadata.resourceVersion;
+    onPage(page.items);
+  } while (continueToken);
+  return resourceVersion;
+}

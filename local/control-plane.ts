@@ -1,0 +1,196 @@
+// The whole instance-manager control plane on one machine: a real kube-apiserver (or an existing cluster), moto
+// as AWS, the relay with its real code, EventBridge rules delivering to a queue, a dispatcher that starts
+// executions under their deterministic names, and the local Step Functions runtime running the real ASL with the
+// real Lambda handlers. `npm start` and the end-to-end tests both start it through startControlPlane().
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CreateArchiveCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { awsClientConfig } from '../core/aws/config.js';
+import type { Operation } from '../core/events/index.js';
+import { createLogger, type Logger } from '../core/log/index.js';
+import { relayConfig } from '../in-cluster-relay/config.js';
+import { startRelay, type Relay } from '../in-cluster-relay/relay.js';
+import { setUpLocalBus, startDispatcher, type Dispatcher, type LocalBus } from './dispatcher/index.js';
+import { seedAccount, type SeededAccount } from './seed.js';
+import { LocalStepFunctions } from './stepfunctions/index.js';
+import { startTestBed, type TestBed } from './testbed/index.js';
+import { bindHandlers, REPO_ROOT, STATE_MACHINES_DIR } from './workflows/bind.js';
+import { kubectl } from './kubectl.js';
+
+export const LOCAL_CLUSTER_NAME = 'my-eks-cluster';
+export const BUS_NAME = 'instance-manager';
+export const QUEUE_NAME = 'instance-manager-dispatch';
+export const ARCHIVE_NAME = 'instance-manager';
+export const STATE_MACHINE_PREFIX = 'instance-manager-';
+
+export interface ControlPlaneOptions {
+  /** Use an existing cluster (its kubeconfig) instead of the embedded API server. */
+  kubeconfig?: string;
+  /** Seed the emulated account (network, key pair, image, reference clusters). Default true. */
+  seed?: boolean;
+  /** Relay resync period. Default 30 s. */
+  resyncPeriodMs?: number;
+  /** Progress lines for a person. Default: none. */
+  progress?: (line: string) => void;
+  /** Structured logs of the components. Default: warnings and errors only, on stderr. */
+  logger?: Logger;
+}
+
+export interface ControlPlane {
+  kubeconfigPath: string;
+  /** kubeconfig of the workflows' identity (the RBAC shipped in infra/k8s/workflows-rbac.yaml). */
+  workflowsKubeconfigPath: string;
+  motoUrl: string;
+  stepFunctionsUrl: string;
+  account?: SeededAccount;
+  bus: LocalBus;
+  stepFunctions: LocalStepFunctions;
+  relay: Relay;
+  dispatcher: Dispatcher;
+  testBed: TestBed;
+  stateMachineArns: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+const DUMMY_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+
+/** statemachines/<provisioner>-<operation>.asl.json → the workflows this installation runs. */
+export function localWorkflows(): { provisioner: string; operation: Operation; file: string; name: string }[] {
+  return readdirSync(STATE_MACHINES_DIR)
+    .filter((f) => f.endsWith('.asl.json'))
+    .sort()
+    .map((file) => {
+      const base = file.replace(/\.asl\.json$/, '');
+      const operation = base.slice(base.lastIndexOf('-') + 1) as Operation;
+      return { provisioner: base.slice(0, base.lastIndexOf('-')), operation, file, name: `${STATE_MACHINE_PREFIX}${base}` };
+    });
+}
+
+export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  const say = options.progress ?? (() => {});
+  const logger = options.logger ?? createLogger({}, { level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) });
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    cleanups.length = 0;
+  };
+
+  try {
+    say('starting the test bed: kube-apiserver, etcd and moto');
+    const testBed = await startTestBed({ kube: !options.kubeconfig, moto: true });
+    cleanups.push(() => testBed.stop());
+    const kubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigPath;
+    const workflowsKubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigFor('workflows');
+    const relayKubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigFor('relay');
+    const motoUrl = testBed.moto!.url;
+
+    const stepFunctions = new LocalStepFunctions({ logger: logger.child({ component: 'local-stepfunctions' }) });
+    const stepFunctionsUrl = await stepFunctions.listen();
+    cleanups.push(() => stepFunctions.close());
+
+    // Every SDK client in this process (the Lambda handlers included) now talks to the emulators.
+    Object.assign(process.env, {
+      ...DUMMY_CREDENTIALS,
+      AWS_REGION: process.env.AWS_REGION ?? 'us-west-2',
+      AWS_ENDPOINT_URL: motoUrl,
+      AWS_ENDPOINT_URL_SFN: stepFunctionsUrl,
+      CLUSTER_ACCESS: 'kubeconfig',
+      KUBECONFIG: workflowsKubeconfigPath,
+    });
+
+    say('installing the InstanceGroup CRD and the RBAC of the relay and the workflows');
+    kubectl(kubeconfigPath, ['apply', '-f', path.join(REPO_ROOT, 'infra/k8s/crd.yaml')]);
+    kubectl(kubeconfigPath, ['wait', '--for=condition=Established', '--timeout=30s', 'crd/instancegroups.instancemgr.keikoproj.io']);
+    kubectl(kubeconfigPath, [
+      'apply',
+      '-f', path.join(REPO_ROOT, 'infra/k8s/relay/namespace.yaml'),
+      '-f', path.join(REPO_ROOT, 'infra/k8s/relay/serviceaccount.yaml'),
+      '-f', path.join(REPO_ROOT, 'infra/k8s/relay/rbac.yaml'),
+      '-f', path.join(REPO_ROOT, 'infra/k8s/workflows-rbac.yaml'),
+    ]);
+
+    let account: SeededAccount | undefined;
+    if (options.seed ?? true) {
+      say('seeding the emulated AWS account: VPC, subnets, security group, key pair, EKS clusters');
+      account = await seedAccount();
+    }
+
+    say('creating the state machines from statemachines/ with their Lambda steps bound to functions/');
+    const stateMachineArns: Record<string, string> = {};
+    for (const workflow of localWorkflows()) {
+      const { stateMachineArn } = await stepFunctions.createStateMachine({
+        name: workflow.name,
+        definition: readFileSync(path.join(STATE_MACHINES_DIR, workflow.file), 'utf8'),
+        handlers: (await bindHandlers(workflow.file)) as never,
+      });
+      stateMachineArns[`${workflow.provisioner}/${workflow.operation}`] = stateMachineArn;
+    }
+
+    say('creating the EventBridge bus, one rule per workflow, and the dispatch queue');
+    const config = awsClientConfig();
+    const eventBridge = new EventBridgeClient(config);
+    const sqs = new SQSClient(config);
+    cleanups.push(async () => {
+      eventBridge.destroy();
+      sqs.destroy();
+    });
+    const bus = await setUpLocalBus({
+      eventBridge,
+      sqs,
+      busName: BUS_NAME,
+      queueName: QUEUE_NAME,
+      workflows: localWorkflows().map(({ provisioner, operation }) => ({ provisioner, operation })),
+    });
+
+    // Like the deployed installation: an archive of every event on the bus, so `imctl replay --since` works.
+    await eventBridge
+      .send(new CreateArchiveCommand({ ArchiveName: ARCHIVE_NAME, EventSourceArn: bus.busArn, RetentionDays: 14 }))
+      .catch((error: Error) => {
+        if (error.name !== 'ResourceAlreadyExistsException') throw error;
+      });
+
+    const dispatcher = startDispatcher({
+      sqs,
+      queueUrl: bus.queueUrl,
+      startWorkflow: { sfn: new SFNClient({ ...config, endpoint: stepFunctionsUrl }), stateMachines: stateMachineArns },
+      logger: logger.child({ component: 'local-dispatcher' }),
+    });
+    cleanups.push(() => dispatcher.stop());
+
+    say('starting the relay');
+    const relay = await startRelay(
+      relayConfig({
+        eventBusName: BUS_NAME,
+        clusterName: LOCAL_CLUSTER_NAME,
+        identity: 'local-relay',
+        kubeconfig: relayKubeconfigPath,
+        awsEndpointUrl: motoUrl,
+        region: config.region,
+        healthPort: 0,
+        resyncPeriodMs: options.resyncPeriodMs ?? 30_000,
+      }),
+      { logger: logger.child({ component: 'relay' }) },
+    );
+    cleanups.push(() => relay.stop());
+
+    return {
+      kubeconfigPath,
+      workflowsKubeconfigPath,
+      motoUrl,
+      stepFunctionsUrl,
+      ...(account ? { account } : {}),
+      bus,
+      stepFunctions,
+      relay,
+      dispatcher,
+      testBed,
+      stateMachineArns,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,233 @@
+// imctl against the local control plane (local/control-plane.ts): a real kube-apiserver, moto, the relay, the
+// EventBridge rules and dispatcher, and the local Step Functions runtime running the eks-cf ASL with the real
+// handlers. imctl runs in-process through its real clients (the same SDK calls it makes against AWS, endpoints
+// from AWS_ENDPOINT_URL_SFN / AWS_ENDPOINT_URL), and once through its bin launcher as a separate process.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateKeyPairCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { CreateArchiveCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { parse, stringify } from 'yaml';
+import { realDeps } from '../../cli/clients.js';
+import { run } from '../../cli/main.js';
+import { awsClientConfig } from '../../core/aws/config.js';
+import type { InstanceGroupChange } from '../../core/events/index.js';
+import type { InstanceGroup } from '../../core/spec/types.js';
+import { startControlPlane, type ControlPlane } from '../../local/control-plane.js';
+import { demoEksCfManifest } from '../../local/demo.js';
+import { kubectl } from '../../local/kubectl.js';
+
+const NS = 'team-cli';
+let cp: ControlPlane;
+
+/** imctl in this process, with its real clients; returns the exit code and what it printed. */
+async function imctl(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await run([...args, '--kubeconfig', cp.kubeconfigPath], (cmd) => ({
+    ...realDeps(cmd.options),
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+  }));
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+function getGroup(name: string): InstanceGroup {
+  return JSON.parse(kubectl(cp.kubeconfigPath, ['get', 'instancegroup', name, '-n', NS, '-o', 'json'])) as InstanceGroup;
+}
+
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const stateOf = (name: string, generation = 1) => {
+  const g = getGroup(name);
+  return g.status?.observedGeneration === generation && ['Ready', 'Error'].includes(g.status.currentState ?? '') ? g.status.currentState : undefined;
+};
+
+/** The seeded sample under another name, with changes; kubectl apply; returns the stored object. */
+function applySample(name: string, change: (spec: NonNullable<InstanceGroup['spec']['eks-cf']>) => void): InstanceGroup {
+  const manifest = parse(demoEksCfManifest(cp.account!)) as InstanceGroup;
+  manifest.metadata = { ...manifest.metadata, name, namespace: NS } as InstanceGroup['metadata'];
+  change(manifest.spec['eks-cf']!);
+  kubectl(cp.kubeconfigPath, ['apply', '-f', '-'], stringify(manifest));
+  return getGroup(name);
+}
+
+const executionsOf = async (name: string) => {
+  const { code, out } = await imctl('executions', `${NS}/${name}`, '-o', 'json');
+  expect(code).toBe(0);
+  return JSON.parse(out) as { name: string; status: string; generation: number; attempt: number; redriveCount: number; failedState?: string; error?: string; cause?: string; spec?: InstanceGroup['spec'] }[];
+};
+
+beforeAll(async () => {
+  cp = await startControlPlane({ resyncPeriodMs: 3_600_000 });
+  // The archive `replay --since` reads; created before any change is published.
+  const events = new EventBridgeClient(awsClientConfig());
+  await events.send(new CreateArchiveCommand({ ArchiveName: 'instance-manager', EventSourceArn: cp.bus.busArn }));
+  events.destroy();
+  kubectl(cp.kubeconfigPath, ['create', 'namespace', NS]);
+}, 240_000);
+
+afterAll(async () => {
+  await cp?.stop();
+});
+
+describe('imctl against the local control plane', () => {
+  test('a failed execution is listed with its failed state, error, cause and console URL; status shows the Error', async () => {
+    applySample('late-key', (spec) => (spec.configuration.keyPairName = 'late-key'));
+    expect(await until('late-key to settle', () => stateOf('late-key'))).toBe('Error');
+
+    const { code, out } = await imctl('executions', `${NS}/late-key`);
+    expect(code).toBe(0);
+    const [header, row] = out.split('\n');
+    expect(header).toMatch(/^EXECUTION +OP +GEN +ATTEMPT +STATUS +STARTED +DURATION +FAILED STATE +ERROR$/);
+    expect(row).toMatch(/^team-cli-late-key-[0-9a-f]{8}-g1-apply +apply +1 +1 +FAILED .* Check AWS References +MissingReferenceError$/);
+    expect(out).toMatch(/cause: +Check AWS References failed: .*keyPairName: key pair late-key does not exist in us-west-2/);
+    expect(out).toMatch(/console: +https:\/\/us-west-2\.console\.aws\.amazon\.com\/states\/home\?region=us-west-2#\/v2\/executions\/details\/arn:aws:states:us-west-2:123456789012:execution:instance-manager-eks-cf-apply:team-cli-late-key-/);
+
+    const status = await imctl('status', '-n', NS);
+    expect(status.code).toBe(0);
+    expect(status.out).toMatch(/^late-key +eks-cf +Error +1 +1 +0 +team-cli-late-key-[0-9a-f]{8}-g1-apply +Failed +MissingReference$/m);
+  });
+
+  test('the bin launcher runs as its own process with the same answers (-o json)', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['cli/bin/imctl.mjs', 'executions', `${NS}/late-key`, '-o', 'json', '--kubeconfig', cp.kubeconfigPath], {
+      env: process.env,
+      timeout: 60_000,
+    });
+    const [e] = JSON.parse(stdout) as { status: string; failedState: string; error: string; cause: string }[];
+    expect(e).toMatchObject({ status: 'FAILED', failedState: 'Check AWS References', error: 'MissingReferenceError' });
+    expect(e!.cause).toContain('key pair late-key does not exist');
+  });
+
+  test('a replay after the cause is fixed ends in Ready', async () => {
+    const ec2 = new EC2Client(awsClientConfig());
+    await ec2.send(new CreateKeyPairCommand({ KeyName: 'late-key' }));
+    ec2.destroy();
+    const { code, out } = await imctl('replay', `${NS}/late-key`, '--wait', '--timeout', '2m');
+    expect(out).toMatch(/^Started team-cli-late-key-[0-9a-f]{8}-g1-apply-a2 for team-cli\/late-key\.\n  why: +generation 1 is unchanged, but the workflow caught the failure in "Check AWS References" and ended in its Fail state "Failed"/);
+    expect(out).toMatch(/replaces: +team-cli-late-key-[0-9a-f]{8}-g1-apply\n/);
+    expect(out).toMatch(/Result: SUCCEEDED$/);
+    expect(code).toBe(0);
+
+    const group = getGroup('late-key');
+    expect(group.status).toMatchObject({ currentState: 'Ready', observedGeneration: 1, lastExecution: { attempt: 2, result: 'Succeeded' } });
+    expect((await executionsOf('late-key')).map((e) => [e.attempt, e.status])).toEqual([
+      [2, 'SUCCEEDED'],
+      [1, 'FAILED'],
+    ]);
+    // Nothing left to replay.
+    const again = await imctl('replay', `${NS}/late-key`);
+    expect(again.code).toBe(1);
+    expect(again.out).toMatch(/^Not replaying team-cli\/late-key\.\n  why: +the latest execution, .*-a2, ended SUCCEEDED/);
+  });
+
+  test('an execution stopped half-way with the generation unchanged is redriven, and ends in Ready', async () => {
+    let stopped: string | undefined;
+    const unsubscribe = cp.stepFunctions.onExecutionChange((e) => {
+      if (!stopped && e.status === 'RUNNING' && e.name.startsWith(`${NS}-stopped-`)) {
+        stopped = e.executionArn;
+        void cp.stepFunctions.stopExecution({ executionArn: e.executionArn, error: 'Operator.Stopped', cause: 'stopped by the test' });
+      }
+    });
+    try {
+      applySample('stopped', () => {});
+      const arn = await until('the execution to start', () => stopped);
+      expect((await cp.stepFunctions.waitForExecution(arn)).status).toBe('ABORTED');
+    } finally {
+      unsubscribe();
+    }
+    const [aborted] = await executionsOf('stopped');
+    expect(aborted).toMatchObject({ status: 'ABORTED', generation: 1, attempt: 1, error: 'Operator.Stopped' });
+    const { code, out } = await imctl('replay', `${NS}/stopped`, '--wait', '--timeout', '2m');
+    expect(out).toMatch(/^Redrove team-cli-stopped-[0-9a-f]{8}-g1-apply for team-cli\/stopped\.\n  why: +generation 1 is unchanged: redriving/);
+    expect(out).toMatch(/Result: SUCCEEDED$/);
+    expect(code).toBe(0);
+    const [redriven, ...others] = await executionsOf('stopped');
+    expect(others).toEqual([]);
+    expect(redriven).toMatchObject({ status: 'SUCCEEDED', attempt: 1, redriveCount: 1 });
+    expect(getGroup('stopped').status?.currentState).toBe('Ready');
+  });
+
+  test('a replay of an execution for an old generation starts the newest generation and never applies the old spec', async () => {
+    applySample('old-gen', (spec) => {
+      spec.configuration.keyPairName = 'never-created';
+      spec.maxSize = 3;
+    });
+    expect(await until('old-gen to fail', () => stateOf('old-gen'))).toBe('Error');
+    // The relay would send generation 2 at once; without it (stopped, or the event lost) only a replay runs it.
+    await cp.relay.stop();
+    const changed = applySample('old-gen', (spec) => {
+      spec.configuration.keyPairName = cp.account!.keyPairName;
+      spec.maxSize = 5;
+    });
+    expect(changed.metadata.generation).toBe(2);
+
+    const { code, out } = await imctl('replay', `${NS}/old-gen`, '--wait', '--timeout', '2m');
+    expect(out).toMatch(/^Started team-cli-old-gen-[0-9a-f]{8}-g2-apply for team-cli\/old-gen\.\n  why: +team-cli-old-gen-[0-9a-f]{8}-g1-apply was for generation 1; the object is now at generation 2, so a redrive would apply an older spec/);
+    expect(out).toMatch(/generation: +2 \(attempt 1\)/);
+    expect(out).toMatch(/Result: SUCCEEDED$/);
+    expect(code).toBe(0);
+
+    const [fresh, old] = await executionsOf('old-gen');
+    expect(fresh).toMatchObject({ generation: 2, attempt: 1, status: 'SUCCEEDED' });
+    expect(fresh!.spec!['eks-cf']!.maxSize).toBe(5);
+    expect(old).toMatchObject({ generation: 1, status: 'FAILED', redriveCount: 0 });
+    expect(old!.spec!['eks-cf']!.maxSize).toBe(3);
+
+    const status = getGroup('old-gen').status!;
+    expect(status).toMatchObject({ currentState: 'Ready', observedGeneration: 2, currentMax: 5 });
+    const autoscaling = new AutoScalingClient(awsClientConfig());
+    const asg = (await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [status.activeScalingGroupName!] }))).AutoScalingGroups![0]!;
+    autoscaling.destroy();
+    expect(asg.MaxSize).toBe(5);
+  });
+
+  test('replay --since replays the archive through the rules; no execution starts twice', async () => {
+    const count = async () => {
+      let n = 0;
+      for (const name of ['late-key', 'stopped', 'old-gen']) n += (await executionsOf(name)).length;
+      return n;
+    };
+    const executionsBefore = await count();
+    const received = cp.dispatcher.stats.received;
+
+    const { code, out } = await imctl('replay', '--since', '1h', '--wait', '--timeout', '1m');
+    expect(out).toMatch(/^Replaying archive instance-manager onto bus instance-manager: events from .* to .*\.\n  replay: +imctl-\d{8}T\d{6}Z-[0-9a-f]{4}\n  state: +COMPLETED/);
+    expect(code).toBe(0);
+    await until('the replayed events to reach the dispatcher', () => (cp.dispatcher.stats.received > received ? true : undefined), 30_000);
+    await cp.dispatcher.drained({ timeoutMs: 30_000 });
+    await cp.stepFunctions.waitForIdle({ timeoutMs: 30_000 });
+    expect(await count()).toBe(executionsBefore);
+  });
+
+  test('errors name the fix: no kubeconfig, unknown group, Step Functions unreachable', async () => {
+    const errors: string[] = [];
+    const noKube = await run(['status'], (cmd) => ({ ...realDeps(cmd.options, { ...process.env, KUBECONFIG: '', HOME: '/nonexistent' }), err: (t) => errors.push(t) }));
+    expect(noKube).toBe(1);
+    expect(errors.join('\n')).toBe(
+      'imctl: no kubeconfig: KUBECONFIG is not set and ~/.kube/config does not exist\n  fix: set KUBECONFIG or pass --kubeconfig (locally, `npm start` prints the kubeconfig path)',
+    );
+
+    const missing = await imctl('replay', `${NS}/nobody`);
+    expect(missing.code).toBe(1);
+    expect(missing.out).toMatch(/^Not replaying team-cli\/nobody\.\n  why: +InstanceGroup team-cli\/nobody does not exist/);
+
+    const saved = process.env.AWS_ENDPOINT_URL_SFN;
+    process.env.AWS_ENDPOINT_URL_SFN = 'http://127.0.0.1:9';
+    try {
+      const down = await imctl('executions', `${NS}/late-key`);
+      expect(down.code).toBe(1);
+      expect(down.err).toMatch(/^imctl: cannot reach Step Functions at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)\n  fix: check the endpoint \(AWS_ENDPOINT_URL_SFN or AWS_ENDPOINT_URL\); locally, is `npm start` running\?$/);
+    } finally {
+      process.env.AWS_ENDPOINT_URL_SFN = saved;
+    }
+  });
+});

@@ -1,0 +1,260 @@
+import { jest } from '@jest/globals';
+import type { Deps } from '../../../cli/clients.js';
+import { CliError } from '../../../cli/errors.js';
+import { formatDuration, table } from '../../../cli/format.js';
+import { run } from '../../../cli/main.js';
+import { replayName } from '../../../cli/commands/replay-archive.js';
+import { renderStatus, statusRow } from '../../../cli/commands/status.js';
+import type { InstanceGroupChange } from '../../../core/events/index.js';
+import { FakeEvents, FakeSfn, abortedIn, caughtFailure, execution, fakeDeps, group } from './fakes.js';
+
+const imctl = (line: string, deps: Deps) => run(line.split(' ').filter(Boolean), () => deps);
+
+describe('table rendering', () => {
+  test('columns are aligned with three spaces, the last column is not padded', () => {
+    expect(table(['NAME', 'STATE'], [['a', 'Ready'], ['longer-name', 'Error']])).toBe('NAME          STATE\na             Ready\nlonger-name   Error');
+  });
+
+  test('durations', () => {
+    expect([formatDuration(4_000), formatDuration(125_000), formatDuration(3_720_000), formatDuration(98_000_000), formatDuration(undefined)]).toEqual([
+      '4s',
+      '2m05s',
+      '1h02m',
+      '1d03h',
+      '-',
+    ]);
+  });
+});
+
+describe('imctl status', () => {
+  const ready = group({
+    name: 'web',
+    generation: 3,
+    status: {
+      currentState: 'Ready',
+      observedGeneration: 2,
+      conditions: [{ type: 'Ready', status: 'True', reason: 'Reconciled' }],
+      lastExecution: { name: 'team-a-web-1a2b3c4d-g2-apply', result: 'Succeeded', generation: 2 },
+    },
+  });
+  const fresh = group({ name: 'new', namespace: 'team-b' });
+
+  test('a row per group: state, generation, observed generation and lag, last execution and result, Ready reason', () => {
+    expect(statusRow(ready)).toMatchObject({ state: 'Ready', generation: 3, observedGeneration: 2, lag: 1, readyReason: 'Reconciled', lastExecution: { result: 'Succeeded' } });
+    expect(statusRow(fresh)).toMatchObject({ state: 'Pending', generation: 1, lag: 1 });
+    expect(renderStatus([statusRow(ready)], false)).toBe(
+      [
+        'NAME   PROVISIONER   STATE   GEN   OBSERVED   LAG   LAST EXECUTION                 RESULT      REASON',
+        'web    eks-cf        Ready   3     2          1     team-a-web-1a2b3c4d-g2-apply   Succeeded   Reconciled',
+      ].join('\n'),
+    );
+  });
+
+  test('-A adds the namespace column and lists every namespace; -n lists one', async () => {
+    const all = fakeDeps({ groups: [fresh, ready] });
+    expect(await imctl('status -A', all.deps)).toBe(0);
+    expect(all.stdout().split('\n').map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual(['NAMESPACE NAME', 'team-a web', 'team-b new']);
+
+    const one = fakeDeps({ groups: [fresh, ready] });
+    expect(await imctl('status -n team-b', one.deps)).toBe(0);
+    expect(one.stdout()).toMatch(/^NAME +PROVISIONER/);
+    expect(one.stdout()).toContain('new');
+    expect(one.stdout()).not.toContain('web');
+  });
+
+  test('-o json prints the rows for scripts', async () => {
+    const { deps, stdout } = fakeDeps({ groups: [ready] });
+    expect(await imctl('status -o json', deps)).toBe(0);
+    expect(JSON.parse(stdout())).toEqual([expect.objectContaining({ namespace: 'team-a', name: 'web', lag: 1, readyReason: 'Reconciled' })]);
+  });
+
+  test('an empty namespace says so', async () => {
+    const { deps, stdout } = fakeDeps({ groups: [] });
+    expect(await imctl('status', deps)).toBe(0);
+    expect(stdout()).toBe('No InstanceGroups found in namespace team-a.');
+  });
+});
+
+describe('imctl executions', () => {
+  const g = group({ generation: 2 });
+  const other = group({ uid: 'uid-of-a-previous-object' });
+  const failed = execution(g, 1, 'FAILED', {
+    events: caughtFailure('Check AWS References', 'MissingReferenceError', 'key pair late does not exist'),
+    error: 'MissingReferenceError',
+    cause: 'Check AWS References failed: key pair late does not exist',
+  });
+  const ok = execution(g, 2, 'SUCCEEDED');
+  const notOurs = execution(other, 1, 'FAILED', { events: [] });
+
+  test('lists the group’s executions newest first, with the failed state, error, cause and console URL', async () => {
+    const sfn = new FakeSfn(undefined, [failed, ok, notOurs]);
+    const { deps, stdout } = fakeDeps({ groups: [g], sfn });
+    expect(await imctl('executions team-a/hello-world', deps)).toBe(0);
+    const text = stdout();
+    const rows = text.split('\n\n')[0]!.split('\n');
+    expect(rows[0]).toMatch(/^EXECUTION +OP +GEN +ATTEMPT +STATUS +STARTED +DURATION +FAILED STATE +ERROR$/);
+    expect(rows).toHaveLength(3);
+    expect(rows[1]).toMatch(new RegExp(`^${ok.name} +apply +2 +1 +SUCCEEDED`));
+    expect(rows[2]).toMatch(new RegExp(`^${failed.name} +apply +1 +1 +FAILED .* 1m05s +Check AWS References +MissingReferenceError$`));
+    expect(text).toContain('cause:         Check AWS References failed: key pair late does not exist');
+    expect(text).toContain(`console:       https://us-west-2.console.aws.amazon.com/states/home?region=us-west-2#/v2/executions/details/arn:aws:states:us-west-2:123456789012:execution:instance-manager-eks-cf-apply:${failed.name}`);
+    expect(notOurs.name).not.toBe(failed.name);
+    expect(text).not.toContain(notOurs.name);
+    // Only the group's provisioner's machines are read, and only the matching executions described.
+    expect(sfn.calls.filter((c) => c.op === 'ListExecutions').map((c) => c.input.stateMachineArn)).toEqual([
+      'arn:aws:states:us-west-2:123456789012:stateMachine:instance-manager-eks-cf-apply',
+      'arn:aws:states:us-west-2:123456789012:stateMachine:instance-manager-eks-cf-delete',
+    ]);
+    expect(sfn.calls.filter((c) => c.op === 'DescribeExecution')).toHaveLength(2);
+  });
+
+  test('-o json carries the details and the spec each execution ran with', async () => {
+    const { deps, stdout } = fakeDeps({ groups: [g], sfn: new FakeSfn(undefined, [failed]) });
+    expect(await imctl('executions team-a/hello-world -o json', deps)).toBe(0);
+    const [e] = JSON.parse(stdout()) as Record<string, unknown>[];
+    expect(e).toMatchObject({ name: failed.name, status: 'FAILED', failedState: 'Check AWS References', error: 'MissingReferenceError', generation: 1, group: { uid: 'uid-1' } });
+    expect((e!.spec as InstanceGroupChange['spec'])['eks-cf']!.maxSize).toBe(101);
+  });
+
+  test('a deleted group: executions that named it, found through their input', async () => {
+    const { deps, stdout, stderr } = fakeDeps({ groups: [], sfn: new FakeSfn(undefined, [failed]) });
+    expect(await imctl('executions team-a/hello-world', deps)).toBe(0);
+    expect(stderr()).toMatch(/does not exist \(any more\)/);
+    expect(stdout()).toContain(failed.name);
+  });
+
+  test('no state machines with the prefix: says which names it looked for and how to fix it', async () => {
+    const { deps, stderr } = fakeDeps({ groups: [g], sfn: new FakeSfn(['something-else'], []) });
+    expect(await imctl('executions team-a/hello-world', deps)).toBe(1);
+    expect(stderr()).toMatch(
+      /^imctl: no state machine named instance-manager-eks-cf-apply or instance-manager-eks-cf-delete \(found workflows: none\)\n  fix: check the region and the Step Functions endpoint/,
+    );
+  });
+});
+
+describe('imctl replay <group>', () => {
+  test('a caught failure of the current generation: a new attempt, built from the current object', async () => {
+    const g = group({ generation: 1 });
+    const failed = execution(g, 1, 'FAILED', { events: caughtFailure('Check AWS References', 'MissingReferenceError', 'x'), error: 'MissingReferenceError' });
+    const sfn = new FakeSfn(undefined, [failed]);
+    const { deps, stdout } = fakeDeps({ groups: [g], sfn });
+    expect(await imctl('replay team-a/hello-world', deps)).toBe(0);
+    const start = sfn.calls.find((c) => c.op === 'StartExecution')!;
+    expect(start.input.stateMachineArn).toBe('arn:aws:states:us-west-2:123456789012:stateMachine:instance-manager-eks-cf-apply');
+    expect(start.input.name).toMatch(/^team-a-hello-world-[0-9a-f]{8}-g1-apply-a2$/);
+    const change = JSON.parse(String(start.input.input)) as InstanceGroupChange;
+    expect(change).toMatchObject({ attempt: 2, group: { generation: 1, uid: 'uid-1', resourceVersion: '42' }, cluster: failed.change.cluster });
+    expect(change.spec).toEqual(g.spec);
+    expect(sfn.calls.some((c) => c.op === 'RedriveExecution')).toBe(false);
+    expect(stdout()).toMatch(new RegExp(`^Started ${start.input.name} for team-a/hello-world\\.\\n  why: .*caught the failure in "Check AWS References"`));
+    expect(stdout()).toContain(`replaces:    ${failed.name}`);
+  });
+
+  test('an aborted execution of the current generation is redriven', async () => {
+    const g = group({ generation: 1 });
+    const aborted = execution(g, 1, 'ABORTED', { events: abortedIn('Create Or Update Stack') });
+    const sfn = new FakeSfn(undefined, [aborted]);
+    const { deps, stdout } = fakeDeps({ groups: [g], sfn });
+    expect(await imctl('replay team-a/hello-world', deps)).toBe(0);
+    expect(sfn.calls.filter((c) => c.op === 'RedriveExecution').map((c) => c.input.executionArn)).toEqual([expect.stringContaining(aborted.name)]);
+    expect(sfn.calls.some((c) => c.op === 'StartExecution')).toBe(false);
+    expect(stdout()).toMatch(/^Redrove .*\n  why: +generation 1 is unchanged: redriving .* from the step it stopped in \("Create Or Update Stack"\)/);
+  });
+
+  test('a failure of an older generation: a fresh execution of the newest generation with the newest spec, never the old one', async () => {
+    const g = group({ generation: 3 });
+    g.spec['eks-cf']!.maxSize = 9;
+    const old = execution(g, 2, 'ABORTED', { events: abortedIn('Create Or Update Stack') });
+    const sfn = new FakeSfn(undefined, [old]);
+    const { deps } = fakeDeps({ groups: [g], sfn });
+    expect(await imctl('replay team-a/hello-world --wait', deps)).toBe(0);
+    expect(sfn.calls.some((c) => c.op === 'RedriveExecution')).toBe(false);
+    const change = JSON.parse(String(sfn.calls.find((c) => c.op === 'StartExecution')!.input.input)) as InstanceGroupChange;
+    expect(change.group.generation).toBe(3);
+    expect(change.attempt).toBe(1);
+    expect(change.spec['eks-cf']!.maxSize).toBe(9);
+    expect(old.change.spec['eks-cf']!.maxSize).toBe(102);
+  });
+
+  test('--dry-run says what it would do and calls nothing that changes state', async () => {
+    const g = group();
+    const sfn = new FakeSfn(undefined, [execution(g, 1, 'FAILED', { events: caughtFailure('X', 'E', 'c') })]);
+    const { deps, stdout } = fakeDeps({ groups: [g], sfn });
+    expect(await imctl('replay team-a/hello-world --dry-run', deps)).toBe(0);
+    expect(stdout()).toMatch(/^Would start team-a-hello-world-[0-9a-f]{8}-g1-apply-a2/);
+    expect(sfn.calls.map((c) => c.op).filter((op) => !/^(List|Describe|Get)/.test(op))).toEqual([]);
+  });
+
+  test('refuses (exit 1) while an execution runs, and says why; -o json gives the decision', async () => {
+    const g = group();
+    const { deps, stdout } = fakeDeps({ groups: [g], sfn: new FakeSfn(undefined, [execution(g, 1, 'RUNNING', { events: [] })]) });
+    expect(await imctl('replay team-a/hello-world -o json', deps)).toBe(1);
+    expect(JSON.parse(stdout())).toMatchObject({ action: 'refuse', reason: expect.stringMatching(/still running/) });
+  });
+
+  test('--wait follows the execution and exits 1 when it fails', async () => {
+    const g = group();
+    const sfn = new FakeSfn(undefined, [execution(g, 1, 'FAILED', { events: caughtFailure('X', 'E', 'c') })]);
+    const send = sfn.send.bind(sfn);
+    jest.spyOn(sfn, 'send').mockImplementation(async (command: unknown) => {
+      const out = await send(command);
+      if ((command as object).constructor.name === 'StartExecutionCommand') {
+        const e = sfn.executions.at(-1)!;
+        Object.assign(e, { status: 'FAILED', error: 'StillBroken', cause: 'no', events: caughtFailure('Y', 'StillBroken', 'no') });
+      }
+      return out;
+    });
+    const { deps, stdout } = fakeDeps({ groups: [g], sfn });
+    expect(await imctl('replay team-a/hello-world --wait', deps)).toBe(1);
+    expect(stdout()).toMatch(/Waiting for it to end\.\.\.\nResult: FAILED\n  failed state: +Y\n  error: +StillBroken/);
+  });
+});
+
+describe('imctl replay --since', () => {
+  test('starts an EventBridge replay of the archive for the window onto its bus, optionally to some rules only', async () => {
+    const events = new FakeEvents();
+    const { deps, stdout } = fakeDeps({ events });
+    expect(await imctl('replay --since 2026-11-27T09:00:00Z --until 2026-11-27T11:00:00Z --rule instance-manager-eks-cf-apply --wait', deps)).toBe(0);
+    const start = events.calls.find((c) => c.op === 'StartReplay')!.input;
+    expect(start).toMatchObject({
+      EventSourceArn: 'arn:aws:events:us-west-2:123456789012:archive/instance-manager',
+      EventStartTime: new Date('2026-11-27T09:00:00Z'),
+      EventEndTime: new Date('2026-11-27T11:00:00Z'),
+      Destination: {
+        Arn: 'arn:aws:events:us-west-2:123456789012:event-bus/instance-manager',
+        FilterArns: ['arn:aws:events:us-west-2:123456789012:rule/instance-manager/instance-manager-eks-cf-apply'],
+      },
+    });
+    expect(start.ReplayName).toMatch(/^imctl-\d{8}T\d{6}Z-[0-9a-f]{4}$/);
+    expect(stdout()).toMatch(/^Replaying archive instance-manager onto bus instance-manager: events from 2026-11-27T09:00:00Z to 2026-11-27T11:00:00Z\./);
+    expect(stdout()).toMatch(/state: +COMPLETED/);
+  });
+
+  test('an unknown archive names the flag and variable to set', async () => {
+    const { deps, stderr } = fakeDeps({ events: new FakeEvents(), env: { IM_EVENT_ARCHIVE: 'nope' } });
+    expect(await imctl('replay --since 1h', deps)).toBe(1);
+    expect(stderr()).toBe('imctl: no EventBridge archive named nope\n  fix: pass --archive or set IM_EVENT_ARCHIVE (aws events list-archives shows them)');
+  });
+
+  test('replay names are unique and valid for EventBridge', () => {
+    expect(replayName(new Date('2026-11-27T09:08:07.123Z'), 'abcd')).toBe('imctl-20261127T090807Z-abcd');
+  });
+});
+
+describe('exit codes and errors', () => {
+  test('usage errors exit 2; failures exit 1 with the fix', async () => {
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await run(['status', '--nope'])).toBe(2);
+      expect(String(write.mock.calls[0]![0])).toMatch(/^imctl: .*nope.*\nRun imctl --help for usage\.\n$/s);
+    } finally {
+      write.mockRestore();
+    }
+    const { deps, stderr } = fakeDeps();
+    deps.groups = () => {
+      throw new CliError('no kubeconfig: KUBECONFIG is not set', 'set KUBECONFIG');
+    };
+    expect(await imctl('status', deps)).toBe(1);
+    expect(stderr()).toBe('imctl: no kubeconfig: KUBECONFIG is not set\n  fix: set KUBECONFIG');
+  });
+});
