@@ -16,6 +16,16 @@ import { ProvisioningFailedError, ResourceBusyError, TerminalError, classifyErro
 import type { ObservedResources } from '../../core/status/index.js';
 import { OUTPUTS, stackDifferences, toTagList, type RenderedStack } from './template.js';
 
+/**
+ * The CloudFormation service role (infra/aws/eks-cf-service-role.yaml) that creates the nodes' IAM, launch template
+ * and Auto Scaling group, so the Lambda itself needs only CloudFormation rights and iam:PassRole of that one role.
+ * Unset locally, where the caller's own credentials are used.
+ */
+function serviceRole(): { RoleARN?: string } {
+  const arn = process.env.CFN_SERVICE_ROLE_ARN;
+  return arn ? { RoleARN: arn } : {};
+}
+
 export type StackAction = 'created' | 'updated' | 'unchanged';
 
 export interface StackProgress {
@@ -86,18 +96,18 @@ export async function applyStack(cf: CloudFormationClient, rendered: RenderedSta
 
   if (!stack) {
     await call('Creating stack', () =>
-      cf.send(new CreateStackCommand({ StackName: name, TemplateBody: body, Capabilities: capabilities, Tags: tags, OnFailure: 'ROLLBACK' })),
+      cf.send(new CreateStackCommand({ StackName: name, TemplateBody: body, Capabilities: capabilities, Tags: tags, OnFailure: 'ROLLBACK', ...serviceRole() })),
     );
     return { action: 'created', stack: await describeStack(cf, name) };
   }
   const status = stack.StackStatus ?? 'UNKNOWN';
   if (status === 'ROLLBACK_COMPLETE' || status === 'CREATE_FAILED' || status === 'ROLLBACK_FAILED') {
     // A first create that failed leaves a stack that can only be deleted; clear it and create again.
-    await call('Deleting failed stack', () => cf.send(new DeleteStackCommand({ StackName: name })));
+    await call('Deleting failed stack', () => cf.send(new DeleteStackCommand({ StackName: name, ...serviceRole() })));
     throw new ResourceBusyError(`Stack ${name} is ${status} after a failed create; deleting it before creating it again`);
   }
   if (status === 'UPDATE_ROLLBACK_FAILED') {
-    await call('Continuing the rollback of stack', () => cf.send(new ContinueUpdateRollbackCommand({ StackName: name })));
+    await call('Continuing the rollback of stack', () => cf.send(new ContinueUpdateRollbackCommand({ StackName: name, ...serviceRole() })));
     throw new ResourceBusyError(`Stack ${name} is UPDATE_ROLLBACK_FAILED; continuing its rollback before updating it`);
   }
   if (status === 'DELETE_FAILED') {
@@ -109,7 +119,7 @@ export async function applyStack(cf: CloudFormationClient, rendered: RenderedSta
   const differences = stackDifferences({ templateBody: template.TemplateBody, tags: stack.Tags }, rendered);
   if (!differences.length) return { action: 'unchanged', stack };
   await call('Updating stack', () =>
-    cf.send(new UpdateStackCommand({ StackName: name, TemplateBody: body, Capabilities: capabilities, Tags: tags })),
+    cf.send(new UpdateStackCommand({ StackName: name, TemplateBody: body, Capabilities: capabilities, Tags: tags, ...serviceRole() })),
   );
   return { action: 'updated', stack: await describeStack(cf, name) };
 }
@@ -173,7 +183,7 @@ export async function startDelete(cf: CloudFormationClient, name: string): Promi
   }
   if (inProgress(status)) throw new ResourceBusyError(`Stack ${name} is ${status}; waiting for it to finish before deleting`);
   try {
-    await cf.send(new DeleteStackCommand({ StackName: name }));
+    await cf.send(new DeleteStackCommand({ StackName: name, ...serviceRole() }));
   } catch (error) {
     throw classifyError(error, `Deleting stack ${name}`);
   }

@@ -1,0 +1,452 @@
+// The parts of serverless.yml that follow the source tree: one Lambda per functions/<folder>/handler.ts, one state
+// machine + EventBridge rule per statemachines/<provisioner>-<operation>.asl.json, one IAM role per function and per
+// state machine. serverless.yml reads them through scripts/package-aws.serverless.cjs (a `${file(...)}` variable), so a
+// new function or workflow is deployed without editing serverless.yml; what a function may do in AWS (its IAM
+// statements), its memory and its timeout are declared in serverless.yml under custom.functions.<folder>.
+//
+// No AWS call happens here: everything resolves offline, at `serverless package` time, from the tree and the
+// serverless.yml settings. CloudFormation intrinsics (Fn::Sub, Fn::GetAtt, Ref) carry the account and region.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { eventPattern, type Operation } from '../core/events/index.js';
+import { stateMachineEnvName } from '../functions/start-workflow/config.js';
+import { taskBindings, type AslDefinition } from '../local/workflows/bind.js';
+
+export const REPO_ROOT = path.resolve(__dirname_(), '..');
+export const FUNCTIONS_DIR = path.join(REPO_ROOT, 'functions');
+export const STATE_MACHINES_DIR = path.join(REPO_ROOT, 'statemachines');
+/** Where scripts/package-aws.ts leaves one zip per function (index.mjs at the zip's root). */
+export const ARTIFACTS_DIR = 'dist/aws';
+
+/** The Kubernetes group the workflow Lambdas' roles are mapped to (access entry or aws-auth); see infra/k8s/workflows-access.yaml. */
+export const KUBERNETES_GROUP = 'instance-manager-workflows';
+/** The function EventBridge rules target; it starts executions under deterministic names. */
+export const START_WORKFLOW = 'start-workflow';
+/** Tag that marks what instance-manager created (core/names OWNERSHIP_TAGS.managedBy). */
+export const MANAGED_BY_TAG = 'app.kubernetes.io/managed-by';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Obj = { [key: string]: Json };
+
+export interface Statement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: Json;
+  Condition?: Obj;
+}
+
+/** custom.functions.<folder> in serverless.yml. */
+export interface FunctionSettings {
+  description?: string;
+  memorySize?: number;
+  timeout?: number;
+  environment?: Obj;
+  /** IAM statements beyond logs and X-Ray, which every function gets. */
+  statements?: Statement[];
+  /** The function reaches Kubernetes API servers: its role gets an EKS access entry / aws-auth mapping. */
+  kubernetes?: boolean;
+}
+
+export interface GeneratorInput {
+  service: string;
+  stage: string;
+  region: string;
+  defaults: Required<Pick<FunctionSettings, 'memorySize' | 'timeout'>>;
+  functions: Record<string, FunctionSettings>;
+  /** EKS clusters whose access entries this stack creates for the Kubernetes-facing roles (may be empty). */
+  clusterNames: string[];
+  logRetentionInDays: number;
+}
+
+export interface StateMachineFile {
+  file: string;
+  /** e.g. eks-cf-apply */
+  base: string;
+  provisioner: string;
+  operation: Operation;
+}
+
+function __dirname_(): string {
+  // Works when loaded as ESM (tsx, jest) and when tsx compiles it to CommonJS for serverless.
+  if (typeof __dirname === 'string') return __dirname;
+  return path.dirname(new URL(import.meta.url).pathname);
+}
+
+/** Every folder under functions/ with a handler.ts: one Lambda each. */
+export function functionFolders(root = FUNCTIONS_DIR): string[] {
+  return readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(path.join(root, e.name, 'handler.ts')))
+    .map((e) => e.name)
+    .sort();
+}
+
+/** statemachines/<provisioner>-<apply|delete>.asl.json */
+export function stateMachineFiles(root = STATE_MACHINES_DIR): StateMachineFile[] {
+  return readdirSync(root)
+    .filter((f) => f.endsWith('.asl.json'))
+    .sort()
+    .map((file) => {
+      const base = file.slice(0, -'.asl.json'.length);
+      const m = /^([a-z0-9-]+)-(apply|delete)$/.exec(base);
+      if (!m) throw new Error(`statemachines/${file}: expected <provisioner>-<apply|delete>.asl.json`);
+      return { file: path.join(root, file), base, provisioner: m[1]!, operation: m[2] as Operation };
+    });
+}
+
+/** "eks-cf-apply-stack" → "EksCfApplyStack": the serverless function key, and the ASL placeholder's base. */
+export function pascal(kebab: string): string {
+  return kebab
+    .split('-')
+    .filter(Boolean)
+    .map((p) => p[0]!.toUpperCase() + p.slice(1))
+    .join('');
+}
+
+/** Serverless names a function's resources after its key: <Key>LambdaFunction, <Key>LogGroup. */
+export const lambdaLogicalId = (folder: string) => `${pascal(folder)}LambdaFunction`;
+export const roleLogicalId = (folder: string) => `${pascal(folder)}Role`;
+export const stateMachineLogicalId = (base: string) => `${pascal(base)}StateMachine`;
+export const ruleLogicalId = (base: string) => `${pascal(base)}Rule`;
+
+/** IAM names are global and 64 characters at most: keep the readable start, end with a short hash if cut. */
+export function iamName(...parts: string[]): string {
+  const full = parts.join('-');
+  if (full.length <= 64) return full;
+  let h = 0;
+  for (const c of full) h = (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0;
+  const hash = h.toString(16).padStart(8, '0').slice(0, 8);
+  return `${full.slice(0, 64 - hash.length - 1).replace(/-+$/, '')}-${hash}`;
+}
+
+const sub = (s: string): Obj => ({ 'Fn::Sub': s });
+const getAtt = (id: string, attr: string): Obj => ({ 'Fn::GetAtt': [id, attr] });
+const ref = (id: string): Obj => ({ Ref: id });
+
+export function readAsl(file: string): { text: string; asl: AslDefinition } {
+  const text = readFileSync(file, 'utf8');
+  return { text, asl: JSON.parse(text) as AslDefinition };
+}
+
+/** The Lambda functions section of serverless.yml. */
+export function buildFunctions(input: GeneratorInput, folders = functionFolders(), machines = stateMachineFiles()): Obj {
+  const out: Obj = {};
+  for (const folder of folders) {
+    const settings = input.functions[folder] ?? {};
+    const fn: Obj = {
+      name: `${input.service}-${input.stage}-${folder}`,
+      description: settings.description ?? `instance-manager: functions/${folder}`,
+      handler: 'index.handler',
+      package: { artifact: `${ARTIFACTS_DIR}/${folder}.zip` },
+      // Serverless also adds DependsOn on the role, which the GetAtt already implies (cfn-lint W3005, suppressed in
+      // test/unit/deploy/cfn-lint.test.ts).
+      role: getAtt(roleLogicalId(folder), 'Arn'),
+      memorySize: settings.memorySize ?? input.defaults.memorySize,
+      timeout: settings.timeout ?? input.defaults.timeout,
+      environment: { ...(settings.environment ?? {}) },
+    };
+    if (folder === START_WORKFLOW) {
+      const env = fn.environment as Obj;
+      for (const m of machines) env[stateMachineEnvName(m.provisioner, m.operation)] = ref(stateMachineLogicalId(m.base));
+      // EventBridge invokes asynchronously: Lambda retries a failed start twice, then parks the event.
+      fn.maximumRetryAttempts = 2;
+      fn.maximumEventAge = 21600;
+      fn.destinations = { onFailure: { type: 'sqs', arn: getAtt('FailedStartsQueue', 'Arn') } };
+    }
+    out[pascal(folder)] = fn;
+  }
+  return out;
+}
+
+const LAMBDA_TRUST: Obj = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+};
+
+/** X-Ray's PutTraceSegments and PutTelemetryRecords do not support resource-level permissions: "*" is required. */
+export const XRAY_STATEMENT: Statement = {
+  Sid: 'XRayTracesNoResourceLevelPermissions',
+  Effect: 'Allow',
+  Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+  Resource: '*',
+};
+
+function functionRole(input: GeneratorInput, folder: string, settings: FunctionSettings, machines: StateMachineFile[]): Obj {
+  const fnName = `${input.service}-${input.stage}-${folder}`;
+  const statements: Statement[] = [
+    {
+      Sid: 'OwnLogGroupOnly',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fnName}:*`),
+    },
+    XRAY_STATEMENT,
+    ...(settings.statements ?? []),
+  ];
+  if (folder === START_WORKFLOW) {
+    statements.push(
+      {
+        Sid: 'StartTheWorkflowsOfThisStackOnly',
+        Effect: 'Allow',
+        Action: ['states:StartExecution'],
+        Resource: machines.map((m) => ref(stateMachineLogicalId(m.base))),
+      },
+      {
+        Sid: 'ParkFailedStartsInTheirQueue',
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage'],
+        Resource: getAtt('FailedStartsQueue', 'Arn'),
+      },
+    );
+  }
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      RoleName: iamName(input.service, input.stage, input.region, folder),
+      Description: `instance-manager ${input.stage}: the ${folder} Lambda function`,
+      AssumeRolePolicyDocument: LAMBDA_TRUST,
+      Policies: [{ PolicyName: 'least-privilege', PolicyDocument: { Version: '2012-10-17', Statement: statements as unknown as Json[] } }],
+      Tags: [
+        { Key: MANAGED_BY_TAG, Value: 'instance-manager' },
+        { Key: 'instancemgr.keikoproj.io/function', Value: folder },
+      ],
+    },
+  };
+}
+
+function stateMachineResources(input: GeneratorInput, m: StateMachineFile, folders: Set<string>): Obj {
+  const { text, asl } = readAsl(m.file);
+  const bindings = taskBindings(asl);
+  const missing = [...new Set(bindings.map((b) => b.folder))].filter((f) => !folders.has(f));
+  if (missing.length) {
+    throw new Error(`statemachines/${path.basename(m.file)} names functions that do not exist: ${missing.map((f) => `functions/${f}/handler.ts`).join(', ')}`);
+  }
+  const id = stateMachineLogicalId(m.base);
+  const name = `${input.service}-${input.stage}-${m.base}`;
+  const substitutions: Obj = {};
+  for (const b of bindings) substitutions[b.placeholder] = getAtt(lambdaLogicalId(b.folder), 'Arn');
+  const invoked = [...new Set(bindings.map((b) => b.folder))].sort();
+  return {
+    [`${id}LogGroup`]: {
+      Type: 'AWS::Logs::LogGroup',
+      Properties: { LogGroupName: `/aws/vendedlogs/states/${name}`, RetentionInDays: input.logRetentionInDays },
+    },
+    [`${id}Role`]: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        RoleName: iamName(input.service, input.stage, input.region, 'sfn', m.base),
+        Description: `instance-manager ${input.stage}: the ${m.base} state machine`,
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'states.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+              Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+            },
+          ],
+        },
+        Policies: [
+          {
+            PolicyName: 'least-privilege',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Sid: 'InvokeItsOwnStepsOnly',
+                  Effect: 'Allow',
+                  Action: ['lambda:InvokeFunction'],
+                  Resource: invoked.map((f) => getAtt(lambdaLogicalId(f), 'Arn')),
+                },
+                {
+                  Sid: 'LogDeliveryNoResourceLevelPermissions',
+                  Effect: 'Allow',
+                  Action: [
+                    'logs:CreateLogDelivery',
+                    'logs:GetLogDelivery',
+                    'logs:UpdateLogDelivery',
+                    'logs:DeleteLogDelivery',
+                    'logs:ListLogDeliveries',
+                    'logs:PutResourcePolicy',
+                    'logs:DescribeResourcePolicies',
+                    'logs:DescribeLogGroups',
+                  ],
+                  Resource: '*',
+                },
+                {
+                  Sid: 'XRayNoResourceLevelPermissions',
+                  Effect: 'Allow',
+                  Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+                  Resource: '*',
+                },
+              ],
+            },
+          },
+        ],
+        Tags: [{ Key: MANAGED_BY_TAG, Value: 'instance-manager' }],
+      },
+    },
+    [id]: {
+      Type: 'AWS::StepFunctions::StateMachine',
+      Properties: {
+        StateMachineName: name,
+        StateMachineType: 'STANDARD',
+        RoleArn: getAtt(`${id}Role`, 'Arn'),
+        // The file as it is in the repository (the same one the local runtime runs); the function ARNs replace its
+        // ${<Name>FunctionArn} placeholders at deploy time.
+        DefinitionString: text,
+        DefinitionSubstitutions: substitutions,
+        LoggingConfiguration: {
+          Level: 'ERROR',
+          IncludeExecutionData: false,
+          Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: getAtt(`${id}LogGroup`, 'Arn') } }],
+        },
+        TracingConfiguration: { Enabled: true },
+        Tags: [
+          { Key: MANAGED_BY_TAG, Value: 'instance-manager' },
+          { Key: 'instancemgr.keikoproj.io/workflow', Value: m.base },
+        ],
+      },
+    },
+    [`${id}FailedAlarm`]: {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmName: `${name}-executions-failed`,
+        AlarmDescription: `An execution of ${name} failed or timed out: the InstanceGroup status says why; see the execution in the Step Functions console.`,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+        Metrics: [
+          {
+            Id: 'failed',
+            ReturnData: false,
+            MetricStat: { Metric: { Namespace: 'AWS/States', MetricName: 'ExecutionsFailed', Dimensions: [{ Name: 'StateMachineArn', Value: ref(id) }] }, Period: 300, Stat: 'Sum' },
+          },
+          {
+            Id: 'timedout',
+            ReturnData: false,
+            MetricStat: { Metric: { Namespace: 'AWS/States', MetricName: 'ExecutionsTimedOut', Dimensions: [{ Name: 'StateMachineArn', Value: ref(id) }] }, Period: 300, Stat: 'Sum' },
+          },
+          { Id: 'failures', Expression: 'failed + timedout', Label: 'Failed or timed-out executions', ReturnData: true },
+        ],
+        AlarmActions: { 'Fn::If': ['HasAlarmTopic', [ref('AlarmTopicArn')], ref('AWS::NoValue')] },
+        OKActions: { 'Fn::If': ['HasAlarmTopic', [ref('AlarmTopicArn')], ref('AWS::NoValue')] },
+      },
+    },
+    [ruleLogicalId(m.base)]: {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        Name: `${input.service}-${input.stage}-${m.base}`,
+        Description: `InstanceGroup ${m.operation} for provisioner ${m.provisioner} → ${START_WORKFLOW} → ${name}`,
+        EventBusName: ref('EventBus'),
+        EventPattern: eventPattern(m.provisioner, m.operation) as unknown as Obj,
+        State: 'ENABLED',
+        Targets: [
+          {
+            Id: START_WORKFLOW,
+            Arn: getAtt(lambdaLogicalId(START_WORKFLOW), 'Arn'),
+            RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+            DeadLetterConfig: { Arn: getAtt('UndeliveredEventsQueue', 'Arn') },
+          },
+        ],
+      },
+    },
+    [`${ruleLogicalId(m.base)}InvokePermission`]: {
+      Type: 'AWS::Lambda::Permission',
+      Properties: {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: ref(lambdaLogicalId(START_WORKFLOW)),
+        Principal: 'events.amazonaws.com',
+        SourceArn: getAtt(ruleLogicalId(m.base), 'Arn'),
+      },
+    },
+  };
+}
+
+/** Resources and Outputs that follow the tree (merged with the static ones in serverless.yml). */
+export function buildResources(input: GeneratorInput, folders = functionFolders(), machines = stateMachineFiles()): { Resources: Obj; Outputs: Obj } {
+  const Resources: Obj = {};
+  const Outputs: Obj = {};
+  const known = new Set(folders);
+  for (const folder of folders) Resources[roleLogicalId(folder)] = functionRole(input, folder, input.functions[folder] ?? {}, machines);
+  for (const m of machines) Object.assign(Resources, stateMachineResources(input, m, known));
+
+  // Only the rules of this stack may park undeliverable events in the queue.
+  Resources.UndeliveredEventsQueuePolicy = {
+    Type: 'AWS::SQS::QueuePolicy',
+    Properties: {
+      Queues: [ref('UndeliveredEventsQueue')],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'RulesOfThisStackOnly',
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Resource: getAtt('UndeliveredEventsQueue', 'Arn'),
+            Condition: { ArnEquals: { 'aws:SourceArn': machines.map((m) => getAtt(ruleLogicalId(m.base), 'Arn')) } },
+          },
+        ],
+      },
+    },
+  };
+
+  const kubeFolders = folders.filter((f) => input.functions[f]?.kubernetes);
+  for (const cluster of input.clusterNames) {
+    for (const folder of kubeFolders) {
+      Resources[`${pascal(folder)}AccessEntry${pascal(cluster.replace(/[^A-Za-z0-9]+/g, '-'))}`] = {
+        Type: 'AWS::EKS::AccessEntry',
+        Properties: {
+          ClusterName: cluster,
+          PrincipalArn: getAtt(roleLogicalId(folder), 'Arn'),
+          Type: 'STANDARD',
+          KubernetesGroups: [KUBERNETES_GROUP],
+          Tags: [{ Key: MANAGED_BY_TAG, Value: 'instance-manager' }],
+        },
+      };
+    }
+  }
+
+  for (const m of machines) {
+    Outputs[`${pascal(m.base)}StateMachineArn`] = { Description: `statemachines/${m.base}.asl.json`, Value: ref(stateMachineLogicalId(m.base)) };
+  }
+  Outputs.KubernetesRoleArns = {
+    Description: `Roles of the functions that call Kubernetes: map each to the Kubernetes group ${KUBERNETES_GROUP} (access entry or aws-auth; docs/operations/install.md)`,
+    Value: kubeFolders.length ? { 'Fn::Join': [',', kubeFolders.map((f) => getAtt(roleLogicalId(f), 'Arn'))] } : 'none',
+  };
+  return { Resources, Outputs };
+}
+
+/** What serverless.yml's `${file(./scripts/package-aws.serverless.cjs):...}` variables resolve to. */
+export function serverlessFragments(input: GeneratorInput) {
+  const folders = functionFolders();
+  const machines = stateMachineFiles();
+  if (!folders.includes(START_WORKFLOW)) throw new Error(`functions/${START_WORKFLOW}/handler.ts is missing: the rules have nothing to target`);
+  return { functions: buildFunctions(input, folders, machines), resources: buildResources(input, folders, machines) };
+}
+
+/** `${file(...)}` hands us serverless' resolvers; everything else comes from serverless.yml. */
+export async function fromServerless(resolve: {
+  resolveConfigurationProperty: (path: string[]) => Promise<unknown>;
+  resolveVariable: (variable: string) => Promise<unknown>;
+}) {
+  const custom = ((await resolve.resolveConfigurationProperty(['custom', 'im'])) ?? {}) as {
+    functionDefaults?: GeneratorInput['defaults'];
+    functions?: Record<string, FunctionSettings>;
+    logRetentionInDays?: number;
+  };
+  const clusters = String((await resolve.resolveVariable('param:clusterNames')) ?? '');
+  return serverlessFragments({
+    service: String(await resolve.resolveConfigurationProperty(['service'])),
+    stage: String(await resolve.resolveVariable('sls:stage')),
+    region: String(await resolve.resolveConfigurationProperty(['provider', 'region'])),
+    defaults: custom.functionDefaults ?? { memorySize: 256, timeout: 60 },
+    functions: custom.functions ?? {},
+    clusterNames: clusters.split(',').map((c) => c.trim()).filter(Boolean),
+    logRetentionInDays: Number(custom.logRetentionInDays ?? 30),
+  });
+}
+
