@@ -17,7 +17,8 @@ export function startMoto(opts: { runDir: string; python?: string; timeoutMs?: n
       command: opts.python ?? process.env.IM_PYTHON ?? 'python3',
       args: ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)],
       runDir: opts.runDir,
-      env: { ...process.env, PYTHONUNBUFFERED: '1' },
+      // AWS's managed policies exist in every real account; moto loads them only when asked.
+      env: { ...process.env, PYTHONUNBUFFERED: '1', MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
     });
     try {
       await waitUntilReady(proc, { url: `${url}/moto-api/`, timeoutMs: opts.timeoutMs ?? 30_000, intervalMs: 50 });

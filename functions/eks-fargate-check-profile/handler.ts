@@ -1,0 +1,21 @@
+import { EKSClient } from '@aws-sdk/client-eks';
+import { awsClientConfig } from '../../core/aws/config.js';
+import type { ProfileDecision } from '../eks-fargate/plan.js';
+import { checkProfile, type ProfileProgress } from '../eks-fargate/profiles.js';
+import { lazy, type EksFargateState } from '../eks-fargate/state.js';
+import { workflowStep } from '../shared/step.js';
+
+const eks = lazy(() => new EKSClient(awsClientConfig()));
+
+export interface CheckProfileInput extends Pick<EksFargateState, 'change' | 'execution' | 'group'> {
+  plan: Pick<ProfileDecision, 'profileName' | 'waitFor'>;
+  progress?: Partial<ProfileProgress>;
+  maxPolls: number;
+}
+
+/** One pass of the wait loop: is EKS done with the profile? Fails with EKS's health issues if it failed. */
+export const handler = workflowStep('Check Fargate Profile Progress', async (input: CheckProfileInput) => {
+  const name = input.plan.profileName ?? '';
+  const polls = (input.progress?.profileName === name ? (input.progress.polls ?? 0) : 0) + 1;
+  return checkProfile(eks(), input.group.ref.clusterName, name, input.plan.waitFor ?? 'active', polls, input.maxPolls);
+});

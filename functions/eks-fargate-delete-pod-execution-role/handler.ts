@@ -1,0 +1,22 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import { awsClientConfig } from '../../core/aws/config.js';
+import { deletePodExecutionRole } from '../eks-fargate/pod-role.js';
+import { lazy, type EksFargateState } from '../eks-fargate/state.js';
+import { workflowStep } from '../shared/step.js';
+
+const iam = lazy(() => new IAMClient(awsClientConfig()));
+
+export interface DeletePodRoleInput extends Pick<EksFargateState, 'change' | 'execution' | 'group'> {
+  /** apply: only when the spec names its own role (the created one is then unused); delete: always. */
+  purpose: 'apply' | 'delete';
+}
+
+/** Deletes the pod execution role instance-manager created for the group; a role the spec names is never touched. */
+export const handler = workflowStep('Delete Pod Execution Role', async (input: DeletePodRoleInput, { log }) => {
+  if (input.purpose === 'apply' && !input.group.spec.podExecutionRoleArn) {
+    return { deleted: false, note: 'the profile uses the role instance-manager created; kept' };
+  }
+  const result = await deletePodExecutionRole(iam(), input.group.ref);
+  log.info('pod execution role', { ...result });
+  return result;
+});

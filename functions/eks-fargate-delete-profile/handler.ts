@@ -1,0 +1,18 @@
+import { EKSClient } from '@aws-sdk/client-eks';
+import { awsClientConfig } from '../../core/aws/config.js';
+import type { ProfileDecision } from '../eks-fargate/plan.js';
+import { deleteProfile } from '../eks-fargate/profiles.js';
+import { lazy, type EksFargateState } from '../eks-fargate/state.js';
+import { workflowStep } from '../shared/step.js';
+
+const eks = lazy(() => new EKSClient(awsClientConfig()));
+
+/** Starts deleting one profile of the group (a replaced one, or every one on delete). */
+export const handler = workflowStep(
+  'Delete Fargate Profile',
+  async (input: Pick<EksFargateState, 'change' | 'execution' | 'group'> & { plan: ProfileDecision }, { log }) => {
+    const progress = await deleteProfile(eks(), input.group.ref.clusterName, input.plan.profileName ?? '');
+    log.info('fargate profile delete sent', { ...progress });
+    return progress;
+  },
+);

@@ -1,0 +1,269 @@
+// What a group's Fargate profile needs, decided from the spec and every profile of the cluster. Pure: no AWS
+// calls, so every decision is unit-tested on plain objects.
+//
+// AWS cannot change a Fargate profile (tags aside), so a change of selectors, subnets or pod execution role
+// replaces it: under a name instance-manager derives, the new profile is created first and the old one deleted
+// once the new one is active; under a name the user fixed (fargateProfileName), the old profile must go first.
+// AWS lets only one profile per cluster be CREATING or DELETING at a time, so creates and deletes wait
+// (ResourceBusyError, retried by the state machine) while any profile of the cluster is in one of those states.
+import type { CreateFargateProfileCommandInput, FargateProfile } from '@aws-sdk/client-eks';
+import { NameConflictError, ProvisioningFailedError, ResourceBusyError } from '../../core/errors/index.js';
+import { fargateProfileName, ownershipTags, shortHash, type GroupRef } from '../../core/names/index.js';
+import type { EksFargateSpec, FargateSelector, Tags } from '../../core/spec/types.js';
+import type { ObservedResources } from '../../core/status/index.js';
+import { ownedBy } from '../eks-managed/iam-role.js';
+
+export const MAX_REVISIONS = 1000;
+
+export interface DesiredProfile {
+  ref: GroupRef;
+  spec: EksFargateSpec;
+  /** The spec's role, or the one instance-manager created for the group. */
+  podExecutionRoleArn: string;
+}
+
+export type ProfileAction = 'create' | 'update-tags' | 'delete' | 'wait' | 'none';
+
+export interface ProfileDecision {
+  action: ProfileAction;
+  profileName?: string;
+  waitFor?: 'active' | 'gone';
+  /** The decision in words, as the execution history shows it. */
+  summary: string;
+  /** The same once done, for the Ready message. Only for changes. */
+  done?: string;
+  create?: CreateFargateProfileCommandInput;
+  updateTags?: { resourceArn: string; tag: Tags; untag: string[] };
+  observed?: ObservedResources;
+}
+
+const nameOf = (p: FargateProfile) => p.fargateProfileName ?? '';
+const status = (p: FargateProfile) => p.status ?? 'UNKNOWN';
+const IN_FLIGHT = new Set(['CREATING', 'DELETING']);
+
+/** name → revision for every name instance-manager can derive for this group's profiles. */
+export function revisionsByName(ref: GroupRef, max = MAX_REVISIONS): Map<string, number> {
+  const out = new Map<string, number>();
+  for (let r = 0; r < max; r++) out.set(fargateProfileName(ref, r), r);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Comparing
+
+function canonicalSelectors(selectors: { namespace?: string; labels?: Record<string, string> }[] | undefined): string[] {
+  return (selectors ?? [])
+    .map((s) => JSON.stringify([s.namespace ?? '', Object.entries(s.labels ?? {}).sort(([a], [b]) => a.localeCompare(b))]))
+    .sort();
+}
+
+export function describeSelectors(selectors: { namespace?: string; labels?: Record<string, string> }[] | undefined): string {
+  return (selectors ?? [])
+    .map((s) => {
+      const labels = Object.entries(s.labels ?? {});
+      return labels.length ? `${s.namespace} {${labels.map(([k, v]) => `${k}=${v}`).join(', ')}}` : `${s.namespace}`;
+    })
+    .join('; ');
+}
+
+export interface ProfileChange {
+  field: 'selectors' | 'subnets' | 'podExecutionRoleArn';
+  from: string;
+  to: string;
+}
+
+/** What differs between the spec and a profile, among the things AWS cannot change. */
+export function profileChanges(d: DesiredProfile, p: FargateProfile): ProfileChange[] {
+  const changes: ProfileChange[] = [];
+  if (JSON.stringify(canonicalSelectors(d.spec.selectors)) !== JSON.stringify(canonicalSelectors(p.selectors))) {
+    changes.push({ field: 'selectors', from: describeSelectors(p.selectors), to: describeSelectors(d.spec.selectors) });
+  }
+  if (JSON.stringify([...d.spec.subnets].sort()) !== JSON.stringify([...(p.subnets ?? [])].sort())) {
+    changes.push({ field: 'subnets', from: (p.subnets ?? []).join(', ') || 'none', to: d.spec.subnets.join(', ') });
+  }
+  if (d.podExecutionRoleArn !== p.podExecutionRoleArn) {
+    changes.push({ field: 'podExecutionRoleArn', from: p.podExecutionRoleArn ?? 'none', to: d.podExecutionRoleArn });
+  }
+  return changes;
+}
+
+export const describeProfileChanges = (changes: ProfileChange[]) => changes.map((c) => `${c.field} (${c.from} → ${c.to})`).join(', ');
+
+/** The profile's tags: the user's, then ours. */
+export function profileTags(d: DesiredProfile): Tags {
+  const user = Object.fromEntries(Object.entries(d.spec.tags).filter(([k]) => !k.startsWith('aws:')));
+  return { ...user, ...ownershipTags(d.ref) };
+}
+
+export function tagUpdate(d: DesiredProfile, p: FargateProfile): { tag: Tags; untag: string[]; changes: string[] } {
+  const want = profileTags(d);
+  const have = Object.fromEntries(Object.entries(p.tags ?? {}).filter(([k]) => !k.startsWith('aws:')));
+  const tag = Object.fromEntries(Object.entries(want).filter(([k, v]) => have[k] !== v));
+  const untag = Object.keys(have).filter((k) => !(k in want));
+  return { tag, untag, changes: [...Object.keys(tag).map((k) => `tag ${k}=${tag[k]}`), ...untag.map((k) => `-tag ${k}`)] };
+}
+
+export function selectorsRequest(selectors: FargateSelector[]): CreateFargateProfileCommandInput['selectors'] {
+  return selectors.map((s) => ({ namespace: s.namespace, ...(Object.keys(s.labels).length ? { labels: s.labels } : {}) }));
+}
+
+export function createRequest(d: DesiredProfile, name: string, idempotencyKey: string): CreateFargateProfileCommandInput {
+  return {
+    clusterName: d.spec.clusterName,
+    fargateProfileName: name,
+    podExecutionRoleArn: d.podExecutionRoleArn,
+    subnets: d.spec.subnets,
+    selectors: selectorsRequest(d.spec.selectors),
+    tags: profileTags(d),
+    clientRequestToken: shortHash('create-fargate-profile', idempotencyKey, name),
+  };
+}
+
+export function healthIssues(p: FargateProfile): string {
+  return (p.health?.issues ?? [])
+    .map((i) => `${i.code ?? 'Issue'}: ${i.message ?? 'no message'}${i.resourceIds?.length ? ` (${i.resourceIds.join(', ')})` : ''}`)
+    .join('; ');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Decisions
+
+const wait = (p: FargateProfile, waitFor: 'active' | 'gone'): ProfileDecision => ({
+  action: 'wait',
+  profileName: nameOf(p),
+  waitFor,
+  summary: `Waiting for Fargate profile ${nameOf(p)}: it is ${status(p)}`,
+});
+
+/** AWS allows one profile per cluster in CREATING or DELETING: say which one blocks, and retry later. */
+function busy(cluster: string, inFlight: FargateProfile[], what: string): never {
+  const list = inFlight.map((p) => `${nameOf(p)} (${status(p)})`).join(', ');
+  throw new ResourceBusyError(
+    `Cannot ${what} yet: AWS allows one Fargate profile per cluster to be created or deleted at a time, and cluster ${cluster} has ${list}; retrying`,
+  );
+}
+
+function deleteFailed(p: FargateProfile): never {
+  const issues = healthIssues(p);
+  throw new ProvisioningFailedError(
+    `EKS could not delete Fargate profile ${nameOf(p)}${issues ? `: ${issues}` : ''}. Fix the cause, delete it in the EKS console, then apply again`,
+  );
+}
+
+const deleteDecision = (p: FargateProfile, why: string): ProfileDecision => ({
+  action: 'delete',
+  profileName: nameOf(p),
+  waitFor: 'gone',
+  summary: `Deleting Fargate profile ${nameOf(p)}${why}`,
+  done: `Deleted Fargate profile ${nameOf(p)}${why}`,
+});
+
+export interface ApplyContext {
+  idempotencyKey: string;
+}
+
+/**
+ * The next step towards the spec, given every profile of the cluster (described). The target is a profile of the
+ * group with the desired name and the spec's selectors, subnets and role; tags are fixed on it in place.
+ */
+export function planApply(d: DesiredProfile, cluster: FargateProfile[], ctx: ApplyContext): ProfileDecision {
+  const revisions = revisionsByName(d.ref);
+  const fixed = d.spec.profileName;
+  const isDesiredName = (name: string) => (fixed ? name === fixed : revisions.has(name));
+  const revisionOf = (p: FargateProfile) => revisions.get(nameOf(p)) ?? -1;
+  const owned = cluster.filter((p) => ownedBy(p.tags, d.ref)).sort((a, b) => revisionOf(b) - revisionOf(a));
+  const inFlight = cluster.filter((p) => IN_FLIGHT.has(status(p)));
+  const live = owned.filter((p) => status(p) === 'ACTIVE' || status(p) === 'CREATING');
+  const target = live.find((p) => isDesiredName(nameOf(p)) && profileChanges(d, p).length === 0);
+  const clusterName = d.spec.clusterName;
+
+  if (target) {
+    const name = nameOf(target);
+    if (status(target) === 'CREATING') return wait(target, 'active');
+    const tags = tagUpdate(d, target);
+    if (tags.changes.length) {
+      return {
+        action: 'update-tags',
+        profileName: name,
+        waitFor: 'active',
+        summary: `Updating the tags of Fargate profile ${name}: ${tags.changes.join(', ')}`,
+        done: `Updated the tags of Fargate profile ${name}: ${tags.changes.join(', ')}`,
+        updateTags: { resourceArn: target.fargateProfileArn ?? '', tag: tags.tag, untag: tags.untag },
+      };
+    }
+    const others = owned.filter((p) => p !== target);
+    const deleting = others.find((p) => status(p) === 'DELETING');
+    if (deleting) return wait(deleting, 'gone');
+    const failedDelete = others.find((p) => status(p) === 'DELETE_FAILED');
+    if (failedDelete) deleteFailed(failedDelete);
+    const old = others[0];
+    if (old) {
+      if (status(old) === 'CREATING') return wait(old, 'active');
+      if (inFlight.length) busy(clusterName, inFlight, `delete Fargate profile ${nameOf(old)}`);
+      return deleteDecision(old, status(old) === 'CREATE_FAILED' ? ', which EKS failed to create' : `, replaced by ${name}`);
+    }
+    return {
+      action: 'none',
+      profileName: name,
+      summary: `Fargate profile ${name} matches the spec`,
+      observed: { fargateProfileName: name, podExecutionRoleArn: d.podExecutionRoleArn },
+    };
+  }
+
+  const ours = owned.find((p) => IN_FLIGHT.has(status(p)));
+  if (ours) return wait(ours, status(ours) === 'CREATING' ? 'active' : 'gone');
+  const failedDelete = owned.find((p) => status(p) === 'DELETE_FAILED');
+  if (failedDelete) deleteFailed(failedDelete);
+
+  const failedCreate = owned.find((p) => status(p) === 'CREATE_FAILED');
+  if (failedCreate) {
+    if (inFlight.length) busy(clusterName, inFlight, `delete Fargate profile ${nameOf(failedCreate)}`);
+    const issues = healthIssues(failedCreate);
+    return deleteDecision(failedCreate, `, which EKS failed to create${issues ? ` (${issues})` : ''}, to create it again`);
+  }
+
+  const nextRevision = Math.max(-1, ...owned.map(revisionOf)) + 1;
+  const name = fixed ?? fargateProfileName(d.ref, nextRevision);
+  const occupant = cluster.find((p) => nameOf(p) === name);
+  if (occupant && !ownedBy(occupant.tags, d.ref)) {
+    throw new NameConflictError(
+      `A Fargate profile named ${name} already exists in cluster ${clusterName} and was not created by instance-manager for this group. ` +
+        (fixed
+          ? 'Choose another spec.eks-fargate.fargateProfileName, or leave it out to let instance-manager name the profile.'
+          : 'Delete or rename that profile.'),
+    );
+  }
+  if (occupant) {
+    // Same name, different content: a name the user fixed can only be reused once the old profile is gone.
+    if (inFlight.length) busy(clusterName, inFlight, `replace Fargate profile ${name}`);
+    const changes = describeProfileChanges(profileChanges(d, occupant));
+    return deleteDecision(occupant, ` to create it again with the new spec (AWS cannot change a profile): ${changes}`);
+  }
+  if (inFlight.length) busy(clusterName, inFlight, `create Fargate profile ${name}`);
+  const current = live[0];
+  const why = current ? ` to replace ${nameOf(current)} (AWS cannot change a profile): ${describeProfileChanges(profileChanges(d, current))}` : '';
+  return {
+    action: 'create',
+    profileName: name,
+    waitFor: 'active',
+    summary: `Creating Fargate profile ${name}${why}`,
+    done: `Created Fargate profile ${name}${why}`,
+    create: createRequest(d, name, ctx.idempotencyKey),
+  };
+}
+
+/** The next step of a delete: every profile of the group goes, one at a time across the cluster. */
+export function planDelete(ref: GroupRef, cluster: FargateProfile[]): ProfileDecision {
+  const owned = cluster.filter((p) => ownedBy(p.tags, ref));
+  const inFlight = cluster.filter((p) => IN_FLIGHT.has(status(p)));
+  const creating = owned.find((p) => status(p) === 'CREATING');
+  if (creating) return wait(creating, 'active');
+  const deleting = owned.find((p) => status(p) === 'DELETING');
+  if (deleting) return wait(deleting, 'gone');
+  const deletable = owned[0];
+  if (deletable) {
+    if (inFlight.length) busy(ref.clusterName, inFlight, `delete Fargate profile ${nameOf(deletable)}`);
+    return deleteDecision(deletable, '');
+  }
+  return { action: 'none', summary: 'No Fargate profile of this group is left' };
+}

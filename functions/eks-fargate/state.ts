@@ -1,0 +1,35 @@
+// The shape of the eks-fargate workflows' state as it grows from step to step.
+import type { ClusterFacts } from '../eks-managed/references.js';
+import type { Report } from '../report-status/report-status.js';
+import type { WorkflowState } from '../shared/workflow-state.js';
+import type { FargateGroupView } from './group.js';
+import type { ProfileDecision } from './plan.js';
+import type { PodExecutionRole } from './pod-role.js';
+import type { ProfileProgress } from './profiles.js';
+
+export { lazy } from '../eks-cf/state.js';
+
+/** Something a delete could not find, reported in status before the object is released. */
+export interface NotFoundReport {
+  reason: 'ProfileNotFound' | 'ClusterNotFound' | 'ProfileNotOwned';
+  message: string;
+}
+
+export interface ProfilePlan extends Partial<Omit<ProfileDecision, 'action'>> {
+  action: ProfileDecision['action'] | 'start' | 'superseded' | 'deleting' | 'gone';
+  pass: number;
+  history: string[];
+  message?: string;
+  latestGeneration?: number;
+  notFound?: NotFoundReport;
+  /** For the last decision (none, superseded): what the workflow reports before it ends. */
+  report?: Report;
+}
+
+export interface EksFargateState extends WorkflowState {
+  group: FargateGroupView;
+  references?: ClusterFacts;
+  role?: PodExecutionRole;
+  plan: ProfilePlan;
+  progress?: ProfileProgress;
+}

@@ -1,0 +1,19 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { awsClientConfig, awsRegion } from '../../core/aws/config.js';
+import { checkManagedReferences } from '../eks-managed/references.js';
+import { lazy, type EksManagedState } from '../eks-managed/state.js';
+import { workflowStep } from '../shared/step.js';
+
+const clients = lazy(() => ({
+  ec2: new EC2Client(awsClientConfig()),
+  eks: new EKSClient(awsClientConfig()),
+  iam: new IAMClient(awsClientConfig()),
+  region: awsRegion(),
+}));
+
+/** Pre-flight: the cluster, subnets, key pair, security groups and node role the spec names must exist. */
+export const handler = workflowStep('Check AWS References', (input: Pick<EksManagedState, 'change' | 'execution' | 'group'>) =>
+  checkManagedReferences(input.group.spec, clients()),
+);

@@ -1,0 +1,78 @@
+// The eks-managed and eks-fargate state machines: every Task bound to a function folder, retried and caught as the
+// conventions say, every decision handled, every state reachable, every name readable.
+import { taskBindings, loadAsl, type AslDefinition } from '../../../local/workflows/bind.js';
+import { existsSync } from 'node:fs';
+
+const FILES = ['eks-managed-apply', 'eks-managed-delete', 'eks-fargate-apply', 'eks-fargate-delete'];
+const LAMBDA_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+
+type State = AslDefinition['States'][string] & {
+  Retry?: { ErrorEquals: string[] }[];
+  Catch?: { ErrorEquals: string[]; Next: string }[];
+  Choices?: { Variable: string; StringEquals?: string; Next: string }[];
+  Default?: string;
+  Next?: string;
+};
+
+const nextOf = (s: State) => [s.Next, s.Default, ...(s.Choices ?? []).map((c) => c.Next), ...(s.Catch ?? []).map((c) => c.Next)].filter(Boolean) as string[];
+
+describe.each(FILES)('%s.asl.json', (file) => {
+  const asl = loadAsl(`${file}.asl.json`);
+  const states = asl.States as Record<string, State>;
+
+  test('starts with the Pass that keeps the change and the execution, and every Task has a function folder', () => {
+    expect(states[asl.StartAt]).toMatchObject({ Type: 'Pass', Parameters: { 'change.$': '$', execution: { 'arn.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' } } });
+    for (const b of taskBindings(asl)) expect({ state: b.state, exists: existsSync(b.handlerPath) }).toEqual({ state: b.state, exists: true });
+  });
+
+  test('every Task retries Lambda errors and RetryableError, then catches everything into a failure report', () => {
+    for (const [name, s] of Object.entries(states).filter(([, s]) => s.Type === 'Task')) {
+      const retried = (s.Retry ?? []).map((r) => r.ErrorEquals.join(','));
+      expect({ name, first: retried[0] }).toEqual({ name, first: LAMBDA_ERRORS.join(',') });
+      if (name !== 'Explain Failure') expect({ name, last: retried.at(-1) }).toEqual({ name, last: 'RetryableError' });
+      expect({ name, catch: s.Catch?.[0]?.ErrorEquals }).toEqual({ name, catch: ['States.ALL'] });
+    }
+  });
+
+  test('every state is reachable and every transition lands on a state', () => {
+    const seen = new Set<string>();
+    const queue = [asl.StartAt];
+    while (queue.length) {
+      const n = queue.pop()!;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      for (const next of nextOf(states[n]!)) {
+        expect(Object.keys(states)).toContain(next);
+        queue.push(next);
+      }
+    }
+    expect([...seen].sort()).toEqual(Object.keys(states).sort());
+  });
+
+  test('the decision Choice handles every action the decide step can return', () => {
+    const decisions = Object.values(states).filter((s) => s.Type === 'Choice' && s.Choices?.some((c) => c.Variable === '$.plan.action'));
+    expect(decisions).toHaveLength(1);
+    const handled = decisions[0]!.Choices!.map((c) => c.StringEquals).sort();
+    const managed = file.startsWith('eks-managed');
+    const apply = file.endsWith('apply');
+    const expected = apply
+      ? [...(managed ? ['update-config', 'update-version'] : []), 'create', 'update-tags', 'delete', 'wait', 'none', 'superseded', 'deleting', 'gone']
+      : ['delete', 'wait', 'none'];
+    expect(handled).toEqual(expected.sort());
+  });
+
+  test('the wait loop is bounded and waits between looks', () => {
+    const wait = states['Wait For EKS']!;
+    expect(wait).toMatchObject({ Type: 'Wait', Seconds: 30 });
+    const check = Object.entries(states).find(([n]) => /^Check .* Progress$/.test(n))![1];
+    expect((check.Parameters as { maxPolls: number }).maxPolls).toBeGreaterThan(0);
+    expect(asl.TimeoutSeconds).toBeGreaterThan(0);
+  });
+
+  test('names and comments are written for a person', () => {
+    for (const [name, s] of Object.entries(states)) {
+      expect(name).toMatch(/^[A-Z][A-Za-z0-9 ,:?'-]+$/);
+      if (s.Type !== 'Fail') expect({ name, comment: typeof s.Comment }).toEqual({ name, comment: 'string' });
+    }
+  });
+});
