@@ -6,7 +6,6 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { CreateKeyPairCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { CreateArchiveCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { parse, stringify } from 'yaml';
 import { realDeps } from '../../cli/clients.js';
 import { run } from '../../cli/main.js';
@@ -68,10 +67,6 @@ const executionsOf = async (name: string) => {
 
 beforeAll(async () => {
   cp = await startControlPlane({ resyncPeriodMs: 3_600_000 });
-  // The archive `replay --since` reads; created before any change is published.
-  const events = new EventBridgeClient(awsClientConfig());
-  await events.send(new CreateArchiveCommand({ ArchiveName: 'instance-manager', EventSourceArn: cp.bus.busArn }));
-  events.destroy();
   kubectl(cp.kubeconfigPath, ['create', 'namespace', NS]);
 }, 240_000);
 
