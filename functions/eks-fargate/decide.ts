@@ -3,7 +3,7 @@
 import type { EKSClient } from '@aws-sdk/client-eks';
 import { MissingReferenceError, TerminalError } from '../../core/errors/index.js';
 import type { ClusterAccess } from '../../core/kube/access.js';
-import { loadGroup } from '../eks-managed/group.js';
+import { loadGroup, stopSummary } from '../shared/group.js';
 import { ownedBy } from '../eks-managed/iam-role.js';
 import { planApply, planDelete, type ProfileDecision } from './plan.js';
 import { clusterProfiles } from './profiles.js';
@@ -33,12 +33,7 @@ export async function decideProfile(input: DecideInput, deps: DecideDeps): Promi
         history,
         latestGeneration: loaded.latestGeneration,
         ...(loaded.outcome === 'superseded' ? { report: { phase: 'superseded' as const, latestGeneration: loaded.latestGeneration } } : {}),
-        summary:
-          loaded.outcome === 'superseded'
-            ? `Stopping: generation ${loaded.latestGeneration} replaced generation ${input.change.group.generation}`
-            : loaded.outcome === 'deleting'
-              ? 'Stopping: the group is being deleted'
-              : 'Stopping: the group no longer exists',
+        summary: stopSummary(loaded.outcome, loaded.latestGeneration, input.change.group.generation),
       };
     }
   }

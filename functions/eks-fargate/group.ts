@@ -2,7 +2,7 @@
 import type { ClusterAccess } from '../../core/kube/access.js';
 import type { GroupRef } from '../../core/names/index.js';
 import type { EksFargateSpec, InstanceGroupStatus } from '../../core/spec/types.js';
-import { lenientClusterName, loadGroup, normalizeFor, rawSpecOf, refOf, specForOutcome, type Outcome } from '../eks-managed/group.js';
+import { lenientClusterName, loadGroup, normalizeFor, rawSpecOf, refOf, specForOutcome, type Outcome } from '../shared/group.js';
 import type { WorkflowState } from '../shared/workflow-state.js';
 
 export interface FargateGroupView {

@@ -3,7 +3,7 @@
 import type { EKSClient } from '@aws-sdk/client-eks';
 import { MissingReferenceError, TerminalError } from '../../core/errors/index.js';
 import type { ClusterAccess } from '../../core/kube/access.js';
-import { loadGroup } from './group.js';
+import { loadGroup, stopSummary } from '../shared/group.js';
 import { findNodeGroups } from './nodegroups.js';
 import { planApply, planDelete, type NodeGroupDecision } from './plan.js';
 import type { EksManagedState, NodeGroupPlan } from './state.js';
@@ -35,12 +35,7 @@ export async function decideNodeGroup(input: DecideInput, deps: DecideDeps): Pro
         history,
         latestGeneration: loaded.latestGeneration,
         ...(loaded.outcome === 'superseded' ? { report: { phase: 'superseded' as const, latestGeneration: loaded.latestGeneration } } : {}),
-        summary:
-          loaded.outcome === 'superseded'
-            ? `Stopping: generation ${loaded.latestGeneration} replaced generation ${input.change.group.generation}`
-            : loaded.outcome === 'deleting'
-              ? 'Stopping: the group is being deleted'
-              : 'Stopping: the group no longer exists',
+        summary: stopSummary(loaded.outcome, loaded.latestGeneration, input.change.group.generation),
       };
     }
   }
