@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
+# The components log JSON at info; in the suite only warnings and errors are worth reading.
+export LOG_LEVEL="${LOG_LEVEL:-warn}"
 
 echo "== generated files are fresh"
 tsx scripts/generate.ts --check
