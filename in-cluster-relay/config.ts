@@ -37,6 +37,8 @@ export interface RelayConfig {
   shutdownTimeoutMs: number;
   /** Concurrent workers that patch finalizers and enqueue changes. */
   workers: number;
+  /** Objects per list page (lists are paged so that memory does not grow with the number of groups). */
+  listPageSize: number;
   /** KUBECONFIG file; undefined means in-cluster service account credentials. */
   kubeconfig?: string;
 }
@@ -173,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     awsEndpointUrl,
     shutdownTimeoutMs: duration('SHUTDOWN_TIMEOUT', '20s'),
     workers: integer('WORKERS', 8, 1, 256),
+    listPageSize: integer('LIST_PAGE_SIZE', 100, 10, 5000),
     kubeconfig: value('KUBECONFIG'),
   };
   if (problems.length) throw new ConfigError(problems);

@@ -355,11 +355,12 @@ export class Publisher {
   private promoteDue(): void {
     this.timer = undefined;
     this.timerDue = Infinity;
-    const now = this.now();
+    // Entries due within a moment of each other go out together, rather than one call each.
+    const horizon = this.now() + this.options.backoff.initialMs / 4;
     for (const key of this.delayed) {
       const p = this.pending.get(key);
       if (!p) this.delayed.delete(key);
-      else if (p.dueAt <= now) {
+      else if (p.dueAt <= horizon) {
         this.delayed.delete(key);
         this.ready.add(key);
       }

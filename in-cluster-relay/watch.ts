@@ -39,7 +39,7 @@ export interface WatcherOptions {
   resourceVersion?: string;
 }
 
-type WatchEnd = { kind: 'closed' } | { kind: 'gone'; message: string } | { kind: 'error'; error: unknown };
+type WatchEnd = { kind: 'closed'; received: boolean } | { kind: 'gone'; message: string } | { kind: 'error'; error: unknown };
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -58,6 +58,8 @@ export class GroupWatcher {
   lastActivity = performance.now();
   /** True once the first list completed. */
   synced = false;
+  /** List pages handed to onEvent so far (a leader that starts before the first page uses that list as its first pass). */
+  pagesDelivered = 0;
   resourceVersion: string;
   private readonly stopController = new AbortController();
   private current: AbortController | undefined;
@@ -101,9 +103,14 @@ export class GroupWatcher {
           await this.list();
           if (this.stopped) break;
         }
+        const started = performance.now();
         const end = await this.watchOnce();
         if (this.stopped) break;
-        if (end.kind === 'closed') continue;
+        if (end.kind === 'closed') {
+          // Normal (server timeout, idle reconnect): resume at once. Closed at once with nothing: back off.
+          if (end.received || performance.now() - started > 1000) continue;
+          throw new Error('the watch closed immediately without any event');
+        }
         if (end.kind === 'gone') {
           metrics?.watchRelists.inc();
           logger.info('watch resourceVersion expired; relisting', { resourceVersion: this.resourceVersion, detail: end.message });
@@ -139,6 +146,7 @@ export class GroupWatcher {
     const resourceVersion = await listInstanceGroups(this.options.rest, this.options.namespace, this.options.pageSize ?? 500, (items) => {
       if (this.stopped) return;
       this.alive();
+      this.pagesDelivered++;
       const observedAt = performance.now();
       for (const item of items) {
         uids.add(item.metadata.uid);
@@ -198,10 +206,10 @@ export class GroupWatcher {
             if (rv) this.resourceVersion = rv;
           },
           (error: unknown) => {
-            if (!error) return finish({ kind: 'closed' });
+            if (!error) return finish({ kind: 'closed', received });
             if (httpStatusOf(error) === 410) return finish({ kind: 'gone', message: String((error as Error).message) });
             // The client's own inactivity timeout: reconnect from the last resourceVersion right away.
-            if ((error as Error)?.name === 'TimeoutError') return finish({ kind: 'closed' });
+            if ((error as Error)?.name === 'TimeoutError') return finish({ kind: 'closed', received });
             finish({ kind: 'error', error });
           },
         )

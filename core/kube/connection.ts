@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 
 /** Everything needed to talk to one API server. */
@@ -58,20 +57,3 @@ export function inClusterConnection(env: NodeJS.ProcessEnv = process.env): KubeC
   };
 }
 
-/** The connection a @kubernetes/client-node KubeConfig describes (the relay builds one for its informers). */
-export function connectionFromClientNode(kc: KubeConfig): KubeConnection {
-  const cluster = kc.getCurrentCluster();
-  const user = kc.getCurrentUser();
-  if (!cluster) throw new Error('the kubeconfig has no current cluster');
-  const read = (file?: string, data?: string) => (data ? fromBase64(data) : file ? readFileSync(file, 'utf8') : undefined);
-  const connection: KubeConnection = { server: cluster.server.replace(/\/$/, '') };
-  const ca = read(cluster.caFile, cluster.caData);
-  if (ca) connection.caPem = ca;
-  if (cluster.skipTLSVerify) connection.insecureSkipTlsVerify = true;
-  const tokenFile = (user as { authProvider?: unknown; token?: string } | null)?.token;
-  if (tokenFile) connection.token = () => tokenFile;
-  const cert = read(user?.certFile, user?.certData);
-  const key = read(user?.keyFile, user?.keyData);
-  if (cert && key) Object.assign(connection, { certPem: cert, keyPem: key });
-  return connection;
-}

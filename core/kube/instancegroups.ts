@@ -1,9 +1,7 @@
 import { API_GROUP, API_VERSION, PLURAL } from '../schema/openapi.js';
 import type { InstanceGroup, InstanceGroupStatus } from '../spec/types.js';
 import { FINALIZER } from '../names/index.js';
-import type { KubeConfig } from '@kubernetes/client-node';
-import { connectionFromClientNode } from './connection.js';
-import { KubeApiError, KubeRest } from './rest.js';
+import { KubeApiError, type KubeRest } from './rest.js';
 
 export interface GroupKey {
   namespace: string;
@@ -24,11 +22,7 @@ const item = (key: GroupKey) => `${collection(key.namespace)}/${encodeURICompone
 
 /** The InstanceGroup operations the workflows and the CLI need, on one cluster. */
 export class InstanceGroupApi {
-  readonly kube: KubeRest;
-
-  constructor(kube: KubeRest | KubeConfig) {
-    this.kube = kube instanceof KubeRest ? kube : new KubeRest(connectionFromClientNode(kube));
-  }
+  constructor(readonly kube: KubeRest) {}
 
   async get(key: GroupKey): Promise<InstanceGroup | undefined> {
     try {
