@@ -18,10 +18,10 @@ import { relayConfig, type RelayConfig } from '../../in-cluster-relay/config.js'
 import { watchConfig } from '../../in-cluster-relay/kube.js';
 import { createRelayMetrics } from '../../in-cluster-relay/metrics.js';
 import { startRelay, type Relay } from '../../in-cluster-relay/relay.js';
-import { apiserverControl, type ApiserverControl } from '../../in-cluster-relay/testing/apiserver.js';
-import { observeBus, type BusObserver, type ObservedEvent } from '../../in-cluster-relay/testing/bus-observer.js';
-import { fakeWorkflow, type FakeWorkflow, type Outcome } from '../../in-cluster-relay/testing/fake-workflow.js';
-import { startTcpProxy } from '../../in-cluster-relay/testing/tcp-proxy.js';
+import { apiserverControl, type ApiserverControl } from '../support/relay/apiserver.js';
+import { observeBus, type BusObserver, type ObservedEvent } from '../support/relay/bus-observer.js';
+import { fakeWorkflow, type FakeWorkflow, type Outcome } from '../support/relay/fake-workflow.js';
+import { startTcpProxy } from '../support/relay/tcp-proxy.js';
 import { GroupWatcher } from '../../in-cluster-relay/watch.js';
 import { REFERENCE_SAMPLES, clone, loadManifest } from '../support/fixtures.js';
 

@@ -7,7 +7,7 @@ import {
   PutTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DETAIL_TYPE, EVENT_SOURCE, type InstanceGroupChange } from '../../core/events/index.js';
+import { DETAIL_TYPE, EVENT_SOURCE, type InstanceGroupChange } from '../../../core/events/index.js';
 
 export interface ObservedEvent {
   source: string;

@@ -3,9 +3,9 @@
 // stop() and its watchdog clean it up like the original.
 import fs from 'node:fs';
 import { parse } from 'yaml';
-import { isGroupAlive, spawnManaged, type ManagedProcess } from '../../local/testbed/process.js';
-import { waitUntilReady } from '../../local/testbed/ready.js';
-import type { TestBed } from '../../local/testbed/index.js';
+import { isGroupAlive, spawnManaged, type ManagedProcess } from '../../../local/testbed/process.js';
+import { waitUntilReady } from '../../../local/testbed/ready.js';
+import type { TestBed } from '../../../local/testbed/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

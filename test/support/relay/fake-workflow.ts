@@ -1,10 +1,10 @@
 // Stands in for the Step Functions workflows in relay tests: reacts to each event on the bus the way the real
 // callback does (status through the status subresource, finalizer removal after a delete), with a per-event
 // outcome chosen by the test.
-import type { InstanceGroupChange } from '../../core/events/index.js';
-import { httpStatusOf, type InstanceGroupApi } from '../../core/kube/instancegroups.js';
-import { consoleUrl, executionName } from '../../core/names/index.js';
-import { reportIsCurrent, statusAfter, type ExecutionInfo, type StatusReport } from '../../core/status/index.js';
+import type { InstanceGroupChange } from '../../../core/events/index.js';
+import { httpStatusOf, type InstanceGroupApi } from '../../../core/kube/instancegroups.js';
+import { consoleUrl, executionName } from '../../../core/names/index.js';
+import { reportIsCurrent, statusAfter, type ExecutionInfo, type StatusReport } from '../../../core/status/index.js';
 import type { BusObserver } from './bus-observer.js';
 
 export type Outcome = 'succeed' | 'fail-retryable' | 'fail-terminal' | 'ignore';
