@@ -6,6 +6,8 @@ const shared = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testEnvironment: 'node',
+  // Test beds keep etcd data (with *.snap files Jest would take for snapshots) and logs there.
+  modulePathIgnorePatterns: ['<rootDir>/.testbed-logs/', '<rootDir>/dist/', '<rootDir>/.serverless/'],
 };
 
 export default {

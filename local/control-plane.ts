@@ -14,9 +14,9 @@ import { relayConfig } from '../in-cluster-relay/config.js';
 import { startRelay, type Relay } from '../in-cluster-relay/relay.js';
 import { setUpLocalBus, startDispatcher, type Dispatcher, type LocalBus } from './dispatcher/index.js';
 import { seedAccount, type SeededAccount } from './seed.js';
-import { LocalStepFunctions } from './stepfunctions/index.js';
+import { LocalStepFunctions, type LambdaContext } from './stepfunctions/index.js';
 import { startTestBed, type TestBed } from './testbed/index.js';
-import { bindHandlers, REPO_ROOT, STATE_MACHINES_DIR } from './workflows/bind.js';
+import { bindHandlers, loadAsl, REPO_ROOT, STATE_MACHINES_DIR, taskBindings } from './workflows/bind.js';
 import { kubectl } from './kubectl.js';
 
 export const LOCAL_CLUSTER_NAME = 'my-eks-cluster';
@@ -36,7 +36,19 @@ export interface ControlPlaneOptions {
   progress?: (line: string) => void;
   /** Structured logs of the components. Default: warnings and errors only, on stderr. */
   logger?: Logger;
+  /**
+   * Per-state overrides of Lambda steps, for tests that need one step to answer differently (a transient error to
+   * prove a Retry, a look that says the resource is still being created so a wait loop runs): state machine base
+   * name (`eks-cf-apply`) → Task state name → override. The override gets the real handler, so it can wrap it.
+   * Only Lambda steps can be overridden; AWS (moto) and the API server always answer for themselves.
+   */
+  handlerOverrides?: Record<string, Record<string, StepOverride>>;
 }
+
+/** A Lambda step as the local runtime calls it. */
+export type StepHandler = (event: unknown, context: LambdaContext) => unknown;
+/** Replaces a Lambda step; `real` is the step's own handler. */
+export type StepOverride = (event: unknown, context: LambdaContext, real: StepHandler) => unknown;
 
 export interface ControlPlane {
   kubeconfigPath: string;
@@ -56,19 +68,44 @@ export interface ControlPlane {
 
 const DUMMY_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 
+/** Refuses overrides that name no state machine or no Lambda step of it, before anything starts. */
+function checkOverrides(overrides: Record<string, Record<string, StepOverride>>): void {
+  const workflows = localWorkflows();
+  for (const [base, states] of Object.entries(overrides)) {
+    const workflow = workflows.find((w) => w.base === base);
+    if (!workflow) throw new Error(`handlerOverrides: no state machine ${base} (there are: ${workflows.map((w) => w.base).join(', ')})`);
+    const steps = taskBindings(loadAsl(workflow.file)).map((b) => b.state);
+    const unknown = Object.keys(states).filter((state) => !steps.includes(state));
+    if (unknown.length) {
+      throw new Error(`handlerOverrides: ${base} has no Lambda step ${unknown.map((u) => `"${u}"`).join(', ')} (its steps: ${steps.join(', ')})`);
+    }
+  }
+}
+
+/** The handlers bound to a workflow's Lambda steps, with that workflow's overrides wrapped around them. */
+function withOverrides(handlers: Record<string, StepHandler>, overrides: Record<string, StepOverride> = {}): Record<string, StepHandler> {
+  const out = { ...handlers };
+  for (const [state, override] of Object.entries(overrides)) {
+    const real = handlers[state]!;
+    out[state] = (event, context) => override(event, context, real);
+  }
+  return out;
+}
+
 /** statemachines/<provisioner>-<operation>.asl.json → the workflows this installation runs. */
-export function localWorkflows(): { provisioner: string; operation: Operation; file: string; name: string }[] {
+export function localWorkflows(): { provisioner: string; operation: Operation; file: string; base: string; name: string }[] {
   return readdirSync(STATE_MACHINES_DIR)
     .filter((f) => f.endsWith('.asl.json'))
     .sort()
     .map((file) => {
       const base = file.replace(/\.asl\.json$/, '');
       const operation = base.slice(base.lastIndexOf('-') + 1) as Operation;
-      return { provisioner: base.slice(0, base.lastIndexOf('-')), operation, file, name: `${STATE_MACHINE_PREFIX}${base}` };
+      return { provisioner: base.slice(0, base.lastIndexOf('-')), operation, file, base, name: `${STATE_MACHINE_PREFIX}${base}` };
     });
 }
 
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  checkOverrides(options.handlerOverrides ?? {});
   const say = options.progress ?? (() => {});
   const logger = options.logger ?? createLogger({}, { level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) });
   const cleanups: (() => Promise<void>)[] = [];
@@ -78,7 +115,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   };
 
   try {
-    say('starting the test bed: kube-apiserver, etcd and moto');
+    say(options.kubeconfig ? `starting moto; using the cluster in ${options.kubeconfig}` : 'starting the test bed: kube-apiserver, etcd and moto');
     const testBed = await startTestBed({ kube: !options.kubeconfig, moto: true });
     cleanups.push(() => testBed.stop());
     const kubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigPath;
@@ -123,7 +160,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       const { stateMachineArn } = await stepFunctions.createStateMachine({
         name: workflow.name,
         definition: readFileSync(path.join(STATE_MACHINES_DIR, workflow.file), 'utf8'),
-        handlers: (await bindHandlers(workflow.file)) as never,
+        handlers: withOverrides(await bindHandlers(workflow.file), options.handlerOverrides?.[workflow.base]),
       });
       stateMachineArns[`${workflow.provisioner}/${workflow.operation}`] = stateMachineArn;
     }

@@ -1,116 +1,28 @@
-// eks-managed apply and delete, end to end on the test bed: a real kube-apiserver and moto (seeded by
-// local/seed.ts), the real ASL run by aws-local-stepfunctions with the real handlers bound in-process, as the
-// `workflows` identity with the RBAC we ship. Nothing of moto's answers is faked; what moto cannot do
-// (UpdateNodegroupVersion, tags on a node group, CREATING/UPDATING/DEGRADED states) is covered by the unit tests
-// on a stubbed client.
-import { execFileSync } from 'node:child_process';
-import { DescribeNodegroupCommand, EKSClient, ListNodegroupsCommand, type Nodegroup } from '@aws-sdk/client-eks';
-import { CreateRoleCommand, GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
-import { stringify } from 'yaml';
-import type { InstanceGroupChange } from '../../core/events/index.js';
-import { executionName, FINALIZER, nodeGroupName, OWNERSHIP_TAGS, roleName } from '../../core/names/index.js';
+// eks-managed apply and delete, end to end on the local control plane: kubectl apply → the relay → moto's
+// EventBridge → the rule's queue → the dispatcher → the real ASL with the real handlers. Each test works in its own
+// namespace. Nothing of moto's answers is faked; what moto cannot do (UpdateNodegroupVersion, tags on a node group,
+// CREATING/UPDATING/DEGRADED states) is covered by the unit tests on a stubbed client, and the one still-CREATING
+// look the wait loop needs comes from intercepting our own create step.
+import { DescribeNodegroupCommand, ListNodegroupsCommand, type Nodegroup } from '@aws-sdk/client-eks';
+import { CreateRoleCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { nodeGroupName, OWNERSHIP_TAGS, roleName, type GroupRef } from '../../core/names/index.js';
 import type { InstanceGroup } from '../../core/spec/types.js';
 import { CREATED_WITH_TAG } from '../../functions/eks-managed/plan.js';
-import { seedAccount, type SeededAccount } from '../../local/seed.js';
-import { startTestBed, type TestBed } from '../../local/testbed/index.js';
-import { runWorkflow, type ExecutionRecord, type RunOptions } from '../../local/workflows/run.js';
-import { clone } from '../support/fixtures.js';
+import { conditionOf, instanceGroup, useControlPlane } from '../support/e2e.js';
 
-const REGION = 'us-west-2';
 const CLUSTER = 'my-eks-cluster';
-let bed: TestBed;
-let admin: string;
-let seeded: SeededAccount;
-const aws = {} as { eks: EKSClient; iam: IAMClient };
-const measured: Record<string, Pick<ExecutionRecord, 'transitions' | 'lambdaInvocations' | 'durationMs' | 'status'>> = {};
-const ref = { clusterName: CLUSTER, namespace: 'team-a', name: 'workers' };
+const bed = useControlPlane({
+  interceptable: { 'eks-managed-apply': ['Read Instance Group', 'Create Node Group'] },
+});
 
-function kubectl(args: string[], input?: string): string {
-  return execFileSync('kubectl', ['--kubeconfig', admin, ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+const refIn = (namespace: string, name = 'workers'): GroupRef => ({ clusterName: CLUSTER, namespace, name });
+
+/** The node groups of one InstanceGroup, by the ownership tags on them. */
+async function nodeGroupsOf(namespace: string, name = 'workers'): Promise<Nodegroup[]> {
+  const names = (await bed.aws.eks.send(new ListNodegroupsCommand({ clusterName: CLUSTER }))).nodegroups ?? [];
+  const all = await Promise.all(names.map(async (n) => (await bed.aws.eks.send(new DescribeNodegroupCommand({ clusterName: CLUSTER, nodegroupName: n }))).nodegroup!));
+  return all.filter((n) => n.tags?.[OWNERSHIP_TAGS.namespace] === namespace && n.tags?.[OWNERSHIP_TAGS.name] === name);
 }
-
-function getGroup(namespace: string, name: string): InstanceGroup | undefined {
-  try {
-    return JSON.parse(kubectl(['get', 'instancegroup', name, '-n', namespace, '-o', 'json'])) as InstanceGroup;
-  } catch (error) {
-    if (/NotFound/.test(String((error as { stderr?: string }).stderr))) return undefined;
-    throw error;
-  }
-}
-
-/** kubectl apply, with the finalizer the relay would add; returns the stored object. */
-function applyGroup(manifest: InstanceGroup, namespace: string): InstanceGroup {
-  try {
-    kubectl(['create', 'namespace', namespace]);
-  } catch {
-    // exists
-  }
-  const obj = clone(manifest);
-  obj.metadata = { ...obj.metadata, namespace, finalizers: [FINALIZER] } as InstanceGroup['metadata'];
-  kubectl(['apply', '-f', '-'], stringify(obj));
-  return getGroup(namespace, obj.metadata.name)!;
-}
-
-function changeFor(group: InstanceGroup, operation: 'apply' | 'delete', attempt = 1): InstanceGroupChange {
-  return {
-    version: 1,
-    cluster: { name: CLUSTER, defaults: {} },
-    group: {
-      namespace: group.metadata.namespace,
-      name: group.metadata.name,
-      uid: group.metadata.uid,
-      generation: group.metadata.generation,
-      resourceVersion: group.metadata.resourceVersion,
-    },
-    provisioner: 'eks-managed',
-    operation,
-    reason: operation === 'delete' ? 'deleted' : 'updated',
-    attempt,
-    spec: group.spec,
-    sentAt: new Date().toISOString(),
-  };
-}
-
-async function run(change: InstanceGroupChange, label?: string, options: Partial<RunOptions> = {}): Promise<ExecutionRecord> {
-  const file = change.operation === 'apply' ? 'eks-managed-apply.asl.json' : 'eks-managed-delete.asl.json';
-  const name = executionName({ ...change.group, operation: change.operation, attempt: change.attempt });
-  const record = await runWorkflow(file, change, { name, stateMachineName: `instance-manager-eks-managed-${change.operation}`, ...options });
-  if (label) measured[label] = { transitions: record.transitions, lambdaInvocations: record.lambdaInvocations, durationMs: record.durationMs, status: record.status };
-  return record;
-}
-
-/** Fails with the execution's error, cause and path, so a failure reads like the Step Functions console. */
-function expectSucceeded(record: ExecutionRecord): void {
-  if (record.status !== 'SUCCEEDED') {
-    const errors = record.history.filter((h) => h.error).map((h) => `  ${h.state}: ${h.error}: ${String((h.cause as { message?: string })?.message ?? h.cause)}`);
-    throw new Error(`execution ${record.name} ${record.status}: ${record.error}: ${record.cause}\npath: ${record.path.join(' → ')}\n${errors.join('\n')}`);
-  }
-}
-
-async function deleteGroup(namespace: string, name: string, label?: string): Promise<ExecutionRecord> {
-  kubectl(['delete', 'instancegroup', name, '-n', namespace, '--wait=false']);
-  const group = getGroup(namespace, name)!;
-  expect(group.metadata.deletionTimestamp).toBeDefined();
-  return run(changeFor(group, 'delete'), label);
-}
-
-async function nodeGroups(): Promise<Nodegroup[]> {
-  const names = (await aws.eks.send(new ListNodegroupsCommand({ clusterName: CLUSTER }))).nodegroups ?? [];
-  return Promise.all(names.map(async (n) => (await aws.eks.send(new DescribeNodegroupCommand({ clusterName: CLUSTER, nodegroupName: n }))).nodegroup!));
-}
-
-const nodeGroup = async (name: string) => (await nodeGroups()).find((n) => n.nodegroupName === name);
-
-async function roleExists(name: string): Promise<boolean> {
-  try {
-    await aws.iam.send(new GetRoleCommand({ RoleName: name }));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const ready = (g: InstanceGroup | undefined) => g?.status?.conditions?.find((c) => c.type === 'Ready');
 
 interface ManagedFields {
   minSize?: number;
@@ -121,81 +33,53 @@ interface ManagedFields {
 
 /** An eks-managed group on the seeded cluster: every field AWS takes at creation is set. */
 function managedSpec(name: string, { minSize = 1, maxSize = 3, strategy, ...configuration }: ManagedFields = {}): InstanceGroup {
-  return {
-    apiVersion: 'instancemgr.keikoproj.io/v1alpha1',
-    kind: 'InstanceGroup',
-    metadata: { name } as InstanceGroup['metadata'],
-    spec: {
-      provisioner: 'eks-managed',
-      ...(strategy ? { strategy } : {}),
-      'eks-managed': {
-        minSize,
-        maxSize,
-        configuration: {
-          clusterName: CLUSTER,
-          subnets: seeded.subnetIds,
-          instanceTypes: ['m5.large'],
-          volSize: 50,
-          amiType: 'AL2_x86_64',
-          capacityType: 'SPOT',
-          keyPairName: seeded.keyPairName,
-          securityGroups: [seeded.securityGroupId],
-          nodeLabels: { team: 'a', tier: 'web' },
-          taints: [
-            { key: 'dedicated', value: 'web', effect: 'NO_SCHEDULE' },
-            { key: 'spot', effect: 'PREFER_NO_SCHEDULE' },
-          ],
-          tags: [{ key: 'cost-center', value: '42' }],
-          ...configuration,
-        },
+  return instanceGroup(name, {
+    provisioner: 'eks-managed',
+    ...(strategy ? { strategy } : {}),
+    'eks-managed': {
+      minSize,
+      maxSize,
+      configuration: {
+        clusterName: CLUSTER,
+        subnets: bed.account.subnetIds,
+        instanceTypes: ['m5.large'],
+        volSize: 50,
+        amiType: 'AL2_x86_64',
+        capacityType: 'SPOT',
+        keyPairName: bed.account.keyPairName,
+        securityGroups: [bed.account.securityGroupId],
+        nodeLabels: { team: 'a', tier: 'web' },
+        taints: [
+          { key: 'dedicated', value: 'web', effect: 'NO_SCHEDULE' },
+          { key: 'spot', effect: 'PREFER_NO_SCHEDULE' },
+        ],
+        tags: [{ key: 'cost-center', value: '42' }],
+        ...configuration,
       },
-    } as InstanceGroup['spec'],
-  };
+    },
+  });
 }
 
-beforeAll(async () => {
-  // moto leaves out AWS's managed policies (AmazonEKSWorkerNodePolicy...) unless asked; an account has them.
-  bed = await startTestBed();
-  admin = bed.kube!.kubeconfigPath;
-  Object.assign(process.env, {
-    CLUSTER_ACCESS: 'kubeconfig',
-    KUBECONFIG: bed.kube!.kubeconfigFor('workflows'),
-    AWS_ENDPOINT_URL: bed.moto!.url,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: REGION,
-    LOG_LEVEL: 'warn',
-  });
-  kubectl(['apply', '-f', 'infra/k8s/crd.yaml', '-f', 'infra/k8s/workflows-rbac.yaml']);
-  kubectl(['wait', '--for=condition=Established', 'crd/instancegroups.instancemgr.keikoproj.io', '--timeout=30s']);
-  seeded = await seedAccount();
-  const config = { region: REGION, endpoint: bed.moto!.url, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
-  aws.eks = new EKSClient(config);
-  aws.iam = new IAMClient(config);
-}, 240_000);
+/** Fields of a replacement: AWS cannot change instance types or disk size in place. */
+const REPLACEMENT = { minSize: 1, maxSize: 5, nodeLabels: { team: 'a', zone: 'blue' }, taints: [], instanceTypes: ['m5.xlarge'], volSize: 80 };
 
-afterAll(async () => {
-  console.log(`eks-managed measured executions:\n${JSON.stringify(measured, null, 2)}`);
-  await bed?.stop();
-});
-
-describe('eks-managed on the test bed', () => {
+describe('eks-managed on the local control plane', () => {
   test('Create: every field reaches the node group; desired = min; the node role is created; status fills the columns', async () => {
-    const record = await run(changeFor(applyGroup(managedSpec('workers'), 'team-a'), 'apply'), 'create');
-    expectSucceeded(record);
-    expect(record.path.at(-1)).toBe('Ready');
-
+    const group = await bed.ready('team-a', managedSpec('workers'));
+    const ref = refIn('team-a');
     const name = nodeGroupName(ref, 0);
-    const ng = (await nodeGroup(name))!;
+    const [ng, ...others] = await nodeGroupsOf('team-a');
+    expect(others).toEqual([]);
     const role = roleName(ref, 'nodes');
     expect(ng).toMatchObject({
+      nodegroupName: name,
       scalingConfig: { minSize: 1, maxSize: 3, desiredSize: 1 },
-      subnets: seeded.subnetIds,
+      subnets: bed.account.subnetIds,
       instanceTypes: ['m5.large'],
       diskSize: 50,
       amiType: 'AL2_x86_64',
       capacityType: 'SPOT',
-      remoteAccess: { ec2SshKey: 'my-key', sourceSecurityGroups: [seeded.securityGroupId] },
+      remoteAccess: { ec2SshKey: 'my-key', sourceSecurityGroups: [bed.account.securityGroupId] },
       labels: { team: 'a', tier: 'web' },
       taints: [
         { key: 'dedicated', value: 'web', effect: 'NO_SCHEDULE' },
@@ -203,207 +87,215 @@ describe('eks-managed on the test bed', () => {
       ],
       nodeRole: `arn:aws:iam::123456789012:role/${role}`,
     });
-    expect(ng.tags).toMatchObject({ 'cost-center': '42', [OWNERSHIP_TAGS.namespace]: 'team-a', [OWNERSHIP_TAGS.name]: 'workers' });
-    expect(ng.tags?.[CREATED_WITH_TAG]).toMatch(/^it:[0-9a-f]{8} sn:[0-9a-f]{8} /);
-    const policies = (await aws.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role }))).AttachedPolicies ?? [];
+    expect(ng!.tags).toMatchObject({ 'cost-center': '42', [OWNERSHIP_TAGS.namespace]: 'team-a', [OWNERSHIP_TAGS.name]: 'workers' });
+    expect(ng!.tags?.[CREATED_WITH_TAG]).toMatch(/^it:[0-9a-f]{8} sn:[0-9a-f]{8} /);
+    const policies = (await bed.aws.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role }))).AttachedPolicies ?? [];
     expect(policies.map((p) => p.PolicyName).sort()).toEqual(['AmazonEC2ContainerRegistryReadOnly', 'AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy']);
 
-    const asg = ng.resources!.autoScalingGroups![0]!.name!;
-    const status = getGroup('team-a', 'workers')!.status!;
-    expect(status).toMatchObject({
+    const asg = ng!.resources!.autoScalingGroups![0]!.name!;
+    expect(group.status).toMatchObject({
       currentState: 'Ready',
       currentMin: 1,
       currentMax: 3,
       nodeGroupName: name,
       activeScalingGroupName: asg,
-      nodesInstanceRoleArn: ng.nodeRole,
+      nodesInstanceRoleArn: ng!.nodeRole,
       lifecycle: 'spot',
       observedGeneration: 1,
     });
-    expect(status.conditions!.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'False', reason: 'Healthy' });
-    expect(kubectl(['get', 'instancegroups', '-n', 'team-a'])).toMatch(new RegExp(`workers\\s+Ready\\s+1\\s+3\\s+${asg}\\s+eks-managed`));
+    expect(conditionOf(group, 'Degraded')).toMatchObject({ status: 'False', reason: 'Healthy' });
+    expect(bed.kubectl(['get', 'instancegroups', '-n', 'team-a'])).toMatch(new RegExp(`workers\\s+Ready\\s+1\\s+3\\s+${asg}\\s+eks-managed`));
+    expect((await bed.execution(group)).path.at(-1)).toBe('Ready');
   });
 
-  test('ReapplyUnchanged: a new execution for the same spec changes nothing', async () => {
-    const before = (await nodeGroup(nodeGroupName(ref, 0)))!;
-    const record = await run(changeFor(getGroup('team-a', 'workers')!, 'apply', 2), 'apply (unchanged)');
-    expectSucceeded(record);
+  test('ReapplyUnchanged: a new generation with an equivalent spec changes nothing', async () => {
+    // capacityType left out (ON_DEMAND by default), then spelled out: generation 2, the same node group.
+    await bed.ready('reapply', managedSpec('workers', { capacityType: undefined }));
+    const [before] = await nodeGroupsOf('reapply');
+    expect(before!.capacityType).toBe('ON_DEMAND');
+
+    const applied = bed.apply('reapply', managedSpec('workers', { capacityType: 'ON_DEMAND' }));
+    expect(applied.metadata.generation).toBe(2);
+    const group = await bed.settled(applied.metadata);
+    expect(group.status).toMatchObject({ currentState: 'Ready', observedGeneration: 2 });
+    expect(conditionOf(group)!.message).toContain('matches the spec; nothing to change');
+
+    const { path } = await bed.execution(group);
     const changes = ['Create Node Group', 'Update Size, Labels And Taints', 'Update Kubernetes Version', 'Update Tags', 'Delete Replaced Node Group'];
-    expect(record.path.filter((s) => changes.includes(s))).toEqual([]);
-    const after = (await nodeGroup(nodeGroupName(ref, 0)))!;
-    expect(after.modifiedAt).toEqual(before.modifiedAt);
-    expect(ready(getGroup('team-a', 'workers'))!.message).toContain('matches the spec; nothing to change');
+    expect(path.filter((s) => changes.includes(s))).toEqual([]);
+    const after = await nodeGroupsOf('reapply');
+    expect(after.map((n) => [n.nodegroupName, n.modifiedAt])).toEqual([[before!.nodegroupName, before!.modifiedAt]]);
   });
 
   test('InPlace: size, labels and taints change through UpdateNodegroupConfig; the desired size moves only to stay within bounds', async () => {
-    const spec = managedSpec('workers', {
-      minSize: 2,
-      maxSize: 5,
-      nodeLabels: { team: 'a', zone: 'blue' },
-      taints: [{ key: 'dedicated', value: 'web', effect: 'NO_SCHEDULE' }],
-    });
-    const record = await run(changeFor(applyGroup(spec, 'team-a'), 'apply'), 'update in place');
-    expectSucceeded(record);
-    expect(record.path).toContain('Update Size, Labels And Taints');
+    const ref = refIn('in-place');
+    await bed.ready('in-place', managedSpec('workers'));
+    const changed = { minSize: 2, maxSize: 5, nodeLabels: { team: 'a', zone: 'blue' }, taints: [{ key: 'dedicated', value: 'web', effect: 'NO_SCHEDULE' }] };
+    const group = await bed.ready('in-place', managedSpec('workers', changed));
+    expect((await bed.execution(group)).path).toContain('Update Size, Labels And Taints');
 
-    const ng = (await nodeGroup(nodeGroupName(ref, 0)))!;
-    expect(ng.scalingConfig).toEqual({ minSize: 2, maxSize: 5, desiredSize: 2 });
-    expect(ng.labels).toEqual({ team: 'a', zone: 'blue' });
-    expect(ng.taints).toEqual([{ key: 'dedicated', value: 'web', effect: 'NO_SCHEDULE' }]);
-    const g = getGroup('team-a', 'workers')!;
-    expect(g.status).toMatchObject({ currentState: 'Ready', currentMin: 2, currentMax: 5, observedGeneration: 2 });
-    expect(ready(g)!.message).toContain(`Updated node group ${nodeGroupName(ref, 0)}: size 1-3 → 2-5 (desired 1 → 2 to stay within the new bounds); labels zone=blue, -tier; taints -spot:PREFER_NO_SCHEDULE`);
+    const [ng] = await nodeGroupsOf('in-place');
+    expect(ng!.scalingConfig).toEqual({ minSize: 2, maxSize: 5, desiredSize: 2 });
+    expect(ng!.labels).toEqual({ team: 'a', zone: 'blue' });
+    expect(ng!.taints).toEqual([{ key: 'dedicated', value: 'web', effect: 'NO_SCHEDULE' }]);
+    expect(group.status).toMatchObject({ currentState: 'Ready', currentMin: 2, currentMax: 5, observedGeneration: 2 });
+    expect(conditionOf(group)!.message).toContain(
+      `Updated node group ${nodeGroupName(ref, 0)}: size 1-3 → 2-5 (desired 1 → 2 to stay within the new bounds); labels zone=blue, -tier; taints -spot:PREFER_NO_SCHEDULE`,
+    );
 
     // Lowering min again leaves the desired size where it is: it is never reset to min on update.
-    const lower = await run(changeFor(applyGroup(managedSpec('workers', { minSize: 1, maxSize: 5, nodeLabels: { team: 'a', zone: 'blue' }, taints: [{ key: 'dedicated', value: 'web', effect: 'NO_SCHEDULE' }] }), 'team-a'), 'apply'));
-    expectSucceeded(lower);
-    expect((await nodeGroup(nodeGroupName(ref, 0)))!.scalingConfig).toEqual({ minSize: 1, maxSize: 5, desiredSize: 2 });
+    await bed.ready('in-place', managedSpec('workers', { ...changed, minSize: 1 }));
+    expect((await nodeGroupsOf('in-place'))[0]!.scalingConfig).toEqual({ minSize: 1, maxSize: 5, desiredSize: 2 });
   });
 
   test('ReplacementRequired: instance types and disk size cannot change in place; without replace, status says what to do', async () => {
-    const before = (await nodeGroup(nodeGroupName(ref, 0)))!;
-    const spec = managedSpec('workers', { minSize: 1, maxSize: 5, nodeLabels: { team: 'a', zone: 'blue' }, taints: [], instanceTypes: ['m5.xlarge'], volSize: 80 });
-    const record = await run(changeFor(applyGroup(spec, 'team-a'), 'apply'), 'apply (replacement required)');
+    await bed.ready('replacement-required', managedSpec('workers'));
+    const [before] = await nodeGroupsOf('replacement-required');
+    const { group, execution } = await bed.failing('replacement-required', managedSpec('workers', REPLACEMENT));
 
-    expect(record.status).toBe('FAILED');
-    expect(record.error).toBe('ReplacementRequiredError');
-    expect(record.cause).toMatch(/^Decide Next Change failed: AWS cannot change instanceTypes \(m5\.large → m5\.xlarge\), volSize \(50 GiB → 80 GiB\) on existing node group/);
-    const g = getGroup('team-a', 'workers')!;
-    expect(g.status!.currentState).toBe('Error');
-    expect(ready(g)).toMatchObject({ status: 'False', reason: 'ReplacementRequired' });
-    expect(ready(g)!.message).toContain('set spec.strategy.replace: true');
-    expect(g.status!.lastExecution?.retryable).toBe(false);
-    const after = (await nodeGroup(nodeGroupName(ref, 0)))!;
-    expect(after).toMatchObject({ instanceTypes: ['m5.large'], diskSize: 50, taints: before.taints });
-    expect((await nodeGroups()).map((n) => n.nodegroupName)).toEqual([nodeGroupName(ref, 0)]);
+    expect(conditionOf(group)).toMatchObject({ status: 'False', reason: 'ReplacementRequired' });
+    expect(conditionOf(group)!.message).toContain('set spec.strategy.replace: true');
+    expect(group.status!.lastExecution?.retryable).toBe(false);
+    expect(bed.events('replacement-required', 'ReplacementRequired').map((e) => e.type)).toEqual(['Warning']);
+    expect(execution.error).toBe('ReplacementRequiredError');
+    expect(execution.cause).toMatch(/^Decide Next Change failed: AWS cannot change instanceTypes \(m5\.large → m5\.xlarge\), volSize \(50 GiB → 80 GiB\) on existing node group/);
+
+    const after = await nodeGroupsOf('replacement-required');
+    expect(after).toEqual([expect.objectContaining({ nodegroupName: before!.nodegroupName, instanceTypes: ['m5.large'], diskSize: 50, taints: before!.taints })]);
   });
 
   test('Replace: with strategy.replace the new node group is created first, then the old one deleted; the desired size carries over', async () => {
-    const spec = managedSpec('workers', {
-      minSize: 1,
-      maxSize: 5,
-      nodeLabels: { team: 'a', zone: 'blue' },
-      taints: [],
-      instanceTypes: ['m5.xlarge'],
-      volSize: 80,
-      strategy: { type: 'managed', replace: true },
-    });
-    const record = await run(changeFor(applyGroup(spec, 'team-a'), 'apply'), 'replace');
-    expectSucceeded(record);
-    const createAt = record.path.indexOf('Create Node Group');
+    const ref = refIn('replace');
+    await bed.ready('replace', managedSpec('workers', { minSize: 2, maxSize: 5 }));
+    const group = await bed.ready('replace', managedSpec('workers', { ...REPLACEMENT, strategy: { type: 'managed', replace: true } }));
+    const { path } = await bed.execution(group);
+    const createAt = path.indexOf('Create Node Group');
     expect(createAt).toBeGreaterThan(0);
-    expect(record.path.indexOf('Delete Replaced Node Group')).toBeGreaterThan(createAt);
+    expect(path.indexOf('Delete Replaced Node Group')).toBeGreaterThan(createAt);
 
-    expect(await nodeGroup(nodeGroupName(ref, 0))).toBeUndefined();
-    const ng = (await nodeGroup(nodeGroupName(ref, 1)))!;
-    expect(ng).toMatchObject({ instanceTypes: ['m5.xlarge'], diskSize: 80, scalingConfig: { minSize: 1, maxSize: 5, desiredSize: 2 } });
-    const g = getGroup('team-a', 'workers')!;
-    expect(g.status).toMatchObject({ currentState: 'Ready', nodeGroupName: nodeGroupName(ref, 1), activeScalingGroupName: ng.resources!.autoScalingGroups![0]!.name });
-    expect(ready(g)!.message).toContain(`Created node group ${nodeGroupName(ref, 1)} to replace ${nodeGroupName(ref, 0)}: instanceTypes (m5.large → m5.xlarge), volSize (50 GiB → 80 GiB)`);
-    expect(ready(g)!.message).toContain(`Deleted node group ${nodeGroupName(ref, 0)}, replaced by ${nodeGroupName(ref, 1)}`);
+    const [ng, ...others] = await nodeGroupsOf('replace');
+    expect(others).toEqual([]);
+    expect(ng).toMatchObject({
+      nodegroupName: nodeGroupName(ref, 1),
+      instanceTypes: ['m5.xlarge'],
+      diskSize: 80,
+      scalingConfig: { minSize: 1, maxSize: 5, desiredSize: 2 },
+    });
+    expect(group.status).toMatchObject({ currentState: 'Ready', nodeGroupName: nodeGroupName(ref, 1), activeScalingGroupName: ng!.resources!.autoScalingGroups![0]!.name });
+    expect(conditionOf(group)!.message).toContain(
+      `Created node group ${nodeGroupName(ref, 1)} to replace ${nodeGroupName(ref, 0)}: instanceTypes (m5.large → m5.xlarge), volSize (50 GiB → 80 GiB)`,
+    );
+    expect(conditionOf(group)!.message).toContain(`Deleted node group ${nodeGroupName(ref, 0)}, replaced by ${nodeGroupName(ref, 1)}`);
   });
 
   test('GivenNodeRole: switching to your own role replaces the node group and deletes only the role instance-manager created', async () => {
+    const ref = refIn('given-role');
+    await bed.ready('given-role', managedSpec('workers'));
+    expect(await bed.roleExists(roleName(ref, 'nodes'))).toBe(true);
     const own = (
-      await aws.iam.send(
+      await bed.aws.iam.send(
         new CreateRoleCommand({
-          RoleName: 'team-a-nodes',
+          RoleName: 'given-role-nodes',
           AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
         }),
       )
     ).Role!.Arn!;
-    const spec = managedSpec('workers', {
-      minSize: 1,
-      maxSize: 5,
-      nodeLabels: { team: 'a', zone: 'blue' },
-      taints: [],
-      instanceTypes: ['m5.xlarge'],
-      volSize: 80,
-      nodeRole: own,
-      strategy: { type: 'managed', replace: true },
-    });
-    const record = await run(changeFor(applyGroup(spec, 'team-a'), 'apply'), 'replace (own node role; created role deleted)');
-    expectSucceeded(record);
-    expect((await nodeGroup(nodeGroupName(ref, 2)))!.nodeRole).toBe(own);
-    expect(await nodeGroup(nodeGroupName(ref, 1))).toBeUndefined();
-    expect(await roleExists(roleName(ref, 'nodes'))).toBe(false);
-    expect(getGroup('team-a', 'workers')!.status).toMatchObject({ currentState: 'Ready', nodesInstanceRoleArn: own });
+    const group = await bed.ready('given-role', managedSpec('workers', { ...REPLACEMENT, nodeRole: own, strategy: { type: 'managed', replace: true } }));
+
+    expect((await nodeGroupsOf('given-role')).map((n) => [n.nodegroupName, n.nodeRole])).toEqual([[nodeGroupName(ref, 1), own]]);
+    expect(await bed.roleExists(roleName(ref, 'nodes'))).toBe(false);
+    expect(await bed.roleExists('given-role-nodes')).toBe(true);
+    expect(group.status).toMatchObject({ currentState: 'Ready', nodesInstanceRoleArn: own });
   });
 
-  test('SupersededGeneration: an execution for an older generation ends without touching the node group', async () => {
-    const before = (await nodeGroup(nodeGroupName(ref, 2)))!;
-    const stale = changeFor(getGroup('team-a', 'workers')!, 'apply');
-    stale.group.generation = 1;
-    stale.spec = managedSpec('workers').spec;
-    const record = await run(stale, 'apply (superseded)');
-    expectSucceeded(record);
-    expect(record.path.at(-1)).toBe('Superseded By A Newer Generation');
-    expect(record.path).not.toContain('Decide Next Change');
-    expect((await nodeGroups()).map((n) => n.nodegroupName)).toEqual([nodeGroupName(ref, 2)]);
-    expect((await nodeGroup(nodeGroupName(ref, 2)))!.modifiedAt).toEqual(before.modifiedAt);
+  test('SupersededGeneration: an execution whose generation was replaced while it started ends without touching the node group', async () => {
+    const ref = { namespace: 'superseded', name: 'workers' };
+    await bed.ready('superseded', managedSpec('workers'));
+    const [before] = await nodeGroupsOf('superseded');
+    // Generation 2 changes size and labels; generation 3, back to the first spec, arrives just as generation 2's
+    // execution starts.
+    const { older: execution, group } = await bed.supersede('eks-managed-apply', ref, managedSpec('workers', { maxSize: 6, nodeLabels: { team: 'b' } }), managedSpec('workers'));
+    expect(group.status).toMatchObject({ currentState: 'Ready', currentMax: 3, observedGeneration: 3 });
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.path.at(-1)).toBe('Superseded By A Newer Generation');
+    expect(execution.path).not.toContain('Decide Next Change');
+    const after = await nodeGroupsOf('superseded');
+    expect(after.map((n) => [n.nodegroupName, n.modifiedAt, n.scalingConfig?.maxSize])).toEqual([[before!.nodegroupName, before!.modifiedAt, 3]]);
   });
 
   test('BadInput: a missing subnet, key pair, security group, node role or cluster ends in Error naming each', async () => {
-    const spec = managedSpec('broken', {
-      subnets: ['subnet-00000000', seeded.subnetIds[0]],
-      keyPairName: 'no-such-key',
-      securityGroups: ['sg-00000000'],
-      nodeRole: 'arn:aws:iam::123456789012:role/no-such-role',
-    });
-    const record = await run(changeFor(applyGroup(spec, 'team-b'), 'apply'), 'apply (missing references)');
-    expect(record.status).toBe('FAILED');
-    expect(record.error).toBe('MissingReferenceError');
+    const broken = bed.apply(
+      'bad-input',
+      managedSpec('broken', {
+        subnets: ['subnet-00000000', bed.account.subnetIds[0]],
+        keyPairName: 'no-such-key',
+        securityGroups: ['sg-00000000'],
+        nodeRole: 'arn:aws:iam::123456789012:role/no-such-role',
+      }),
+    );
+    const elsewhere = bed.apply('bad-input', managedSpec('elsewhere', { clusterName: 'no-such-cluster' }));
+
+    const group = await bed.settled(broken.metadata);
+    expect(group.status!.currentState).toBe('Error');
+    expect(conditionOf(group)).toMatchObject({ reason: 'MissingReference' });
+    const execution = await bed.execution(group);
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('MissingReferenceError');
     for (const text of [
       'spec.eks-managed.configuration.subnets: subnet-00000000 does not exist in us-west-2',
       'spec.eks-managed.configuration.keyPairName: key pair no-such-key does not exist in us-west-2',
       'spec.eks-managed.configuration.securityGroups: sg-00000000 does not exist in us-west-2',
       'spec.eks-managed.configuration.nodeRole: IAM role arn:aws:iam::123456789012:role/no-such-role does not exist',
     ]) {
-      expect(record.cause).toContain(text);
+      expect(execution.cause).toContain(text);
+      expect(conditionOf(group)!.message).toContain(text);
     }
-    expect(record.path).not.toContain('Create Node Group');
-    const g = getGroup('team-b', 'broken')!;
-    expect(ready(g)).toMatchObject({ reason: 'MissingReference' });
+    expect(execution.path).not.toContain('Create Node Group');
 
-    const noCluster = await run(changeFor(applyGroup(managedSpec('elsewhere', { clusterName: 'no-such-cluster' }), 'team-b'), 'apply'));
-    expect(noCluster.status).toBe('FAILED');
-    expect(noCluster.cause).toContain('spec.eks-managed.configuration.clusterName: EKS cluster no-such-cluster does not exist in us-west-2');
-    expect(await roleExists(roleName({ ...ref, clusterName: 'no-such-cluster', namespace: 'team-b', name: 'elsewhere' }, 'nodes'))).toBe(false);
+    const noCluster = await bed.settled(elsewhere.metadata);
+    expect(noCluster.status!.currentState).toBe('Error');
+    expect(conditionOf(noCluster)!.message).toContain('spec.eks-managed.configuration.clusterName: EKS cluster no-such-cluster does not exist in us-west-2');
+    expect(await bed.roleExists(roleName({ clusterName: 'no-such-cluster', namespace: 'bad-input', name: 'elsewhere' }, 'nodes'))).toBe(false);
+    expect([...(await nodeGroupsOf('bad-input', 'broken')), ...(await nodeGroupsOf('bad-input', 'elsewhere'))]).toEqual([]);
 
-    for (const name of ['broken', 'elsewhere']) {
-      expectSucceeded(await deleteGroup('team-b', name));
-      expect(getGroup('team-b', name)).toBeUndefined();
-    }
+    const deletes = await Promise.all([bed.remove(broken.metadata), bed.remove(elsewhere.metadata)]);
+    expect(deletes.map((d) => d.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
   });
 
   test('WaitLoop: a node group still CREATING goes through Wait For EKS and Check Node Group Progress until EKS is done', async () => {
-    // moto creates node groups ACTIVE at once; report the create step's first look as CREATING to drive the loop
-    // with the real steps (the Check step reads moto's real answer).
-    const { handler: create } = await import('../../functions/eks-managed-create-node-group/handler.js');
-    const record = await run(changeFor(applyGroup(managedSpec('slow', { nodeLabels: {}, taints: [] }), 'team-d'), 'apply'), 'create (one wait loop)', {
-      handlers: { 'Create Node Group': async (input) => ({ ...((await create(input as never, {} as never)) as object), settled: false, status: 'CREATING' }) },
-    });
-    expectSucceeded(record);
-    const at = record.path.indexOf('Create Node Group');
-    expect(record.path.slice(at, at + 6)).toEqual(['Create Node Group', 'Has EKS Finished?', 'Wait For EKS', 'Check Node Group Progress', 'Has EKS Finished?', 'Decide Next Change']);
-    expect(getGroup('team-d', 'slow')!.status!.currentState).toBe('Ready');
-    expectSucceeded(await deleteGroup('team-d', 'slow'));
+    // moto creates node groups ACTIVE at once; the create step's first look reports CREATING so the real loop
+    // runs (the Check step reads moto's real answer).
+    bed.intercept('eks-managed-apply', 'Create Node Group', { namespace: 'wait-loop', name: 'slow' }, async (event, context, real) => ({
+      ...((await real(event, context)) as object),
+      settled: false,
+      status: 'CREATING',
+    }));
+    const group = await bed.ready('wait-loop', managedSpec('slow', { nodeLabels: {}, taints: [] }));
+    const { path } = await bed.execution(group);
+    const at = path.indexOf('Create Node Group');
+    expect(path.slice(at, at + 6)).toEqual(['Create Node Group', 'Has EKS Finished?', 'Wait For EKS', 'Check Node Group Progress', 'Has EKS Finished?', 'Decide Next Change']);
+    expect((await bed.remove(group.metadata)).status).toBe('SUCCEEDED');
   });
 
   test('Delete: node groups and the created node role go, a role you gave stays, then the object is released', async () => {
-    const other = { clusterName: CLUSTER, namespace: 'team-c', name: 'batch' };
-    expectSucceeded(await run(changeFor(applyGroup(managedSpec('batch', { nodeLabels: {}, taints: [] }), 'team-c'), 'apply')));
-    expect(await roleExists(roleName(other, 'nodes'))).toBe(true);
+    const own = (
+      await bed.aws.iam.send(new CreateRoleCommand({ RoleName: 'delete-own-nodes', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }) }))
+    ).Role!.Arn!;
+    const [created, given] = await Promise.all([
+      bed.ready('delete', managedSpec('batch', { nodeLabels: {}, taints: [] })),
+      bed.ready('delete', managedSpec('workers', { nodeRole: own })),
+    ]);
+    expect(await bed.roleExists(roleName(refIn('delete', 'batch'), 'nodes'))).toBe(true);
 
-    for (const [ns, name, label] of [['team-c', 'batch', 'delete (with created role)'], ['team-a', 'workers', 'delete (own role)']] as const) {
-      const record = await deleteGroup(ns, name, label);
-      expectSucceeded(record);
-      expect(record.path.at(-1)).toBe('Deleted');
-      expect(getGroup(ns, name)).toBeUndefined();
+    for (const group of [created!, given!]) {
+      const execution = await bed.remove(group.metadata);
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(execution.path.at(-1)).toBe('Deleted');
+      expect(bed.group(group.metadata)).toBeUndefined();
+      expect(await nodeGroupsOf('delete', group.metadata.name)).toEqual([]);
     }
-    expect(await nodeGroups()).toEqual([]);
-    const roles = ((await aws.iam.send(new ListRolesCommand({}))).Roles ?? []).map((r) => r.RoleName);
-    expect(roles.filter((r) => r?.includes('-nodes-'))).toEqual([]);
-    expect(roles).toContain('team-a-nodes');
+    expect(await bed.roleExists(roleName(refIn('delete', 'batch'), 'nodes'))).toBe(false);
+    expect(await bed.roleExists('delete-own-nodes')).toBe(true);
+    expect(bed.events('delete', 'Deleted').map((e) => e.object).sort()).toEqual(['batch', 'workers']);
   });
 });
