@@ -49,7 +49,8 @@ export function coldInit(file: string, runs: number): number {
   return median(times);
 }
 
-const talksToKubernetes = (b: BundleResult) => Object.keys(b.metafile.inputs).some((f) => f.endsWith('core/kube/access.ts'));
+/** Whether the bundle contains the Kubernetes access module (core/kube/access.ts). */
+export const talksToKubernetes = (b: BundleResult) => Object.keys(b.metafile.inputs).some((f) => f.endsWith('core/kube/access.ts'));
 
 export async function measure(runs: number): Promise<Row[]> {
   const rows: Row[] = [];

@@ -1,5 +1,6 @@
 // Benchmark of the in-cluster relay on the test bed (real kube-apiserver, moto as EventBridge).
 //   npx tsx bench/relay.ts [--sizes 1000,10000] [--changes 300] [--rate 50]
+// (`npm run bench` calls runRelayBench() for the same figures.)
 // For each size: N InstanceGroups already in sync (our finalizer, status observed), then the relay, as the
 // container runs it (the esbuild bundle, NODE_OPTIONS as in the Deployment), starts; then spec updates arrive at
 // a steady rate. Measured from the relay's own /metrics and logs:
@@ -33,14 +34,10 @@ const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 };
-const SIZES = arg('sizes', '1000,10000').split(',').map(Number);
-const CHANGES = Number(arg('changes', '300'));
-const RATE = Number(arg('rate', '50'));
 // As in infra/k8s/relay/deployment.yaml.
-const NODE_OPTIONS = arg('node-options', '--max-old-space-size=128 --max-semi-space-size=2');
+export const DEPLOYMENT_NODE_OPTIONS = '--max-old-space-size=128 --max-semi-space-size=2';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -73,181 +70,240 @@ function metric(text: string, name: string): number {
   return (m ?? []).reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
 
-const bed = await startTestBed({ log });
-const rows: Record<string, string | number>[] = [];
-try {
-  const admin = new KubeRest(connectionFromKubeconfig(bed.kube!.kubeconfigPath));
-  const create = async (file: string) => {
-    const plural: Record<string, string> = {
-      Namespace: 'namespaces', ServiceAccount: 'serviceaccounts', ClusterRole: 'clusterroles', ClusterRoleBinding: 'clusterrolebindings',
-      Role: 'roles', RoleBinding: 'rolebindings', CustomResourceDefinition: 'customresourcedefinitions',
-    };
-    for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
-      const obj = doc.toJSON() as { apiVersion: string; kind: string; metadata: { namespace?: string } };
-      if (!plural[obj.kind]) continue;
-      const prefix = obj.apiVersion.includes('/') ? `/apis/${obj.apiVersion}` : `/api/${obj.apiVersion}`;
-      await admin.request('POST', `${prefix}${obj.metadata.namespace ? `/namespaces/${obj.metadata.namespace}` : ''}/${plural[obj.kind]}`, { body: obj });
-    }
-  };
-  await create(path.join(REPO, 'infra/k8s/crd.yaml'));
-  for (const f of ['namespace.yaml', 'serviceaccount.yaml', 'rbac.yaml']) await create(path.join(REPO, 'infra/k8s/relay', f));
-  for (let i = 0; ; i++) {
-    try {
-      await admin.get(`${GROUPS}/instancegroups`);
-      break;
-    } catch (error) {
-      if (i > 100) throw error;
-      await sleep(100);
-    }
-  }
-  const eventBridge = new EventBridgeClient({ region: REGION, endpoint: bed.moto!.url, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
-  await eventBridge.send(new CreateEventBusCommand({ Name: BUS }));
-  const bundle = await buildRelay(path.join(bed.runDir, 'relay-bundle', 'relay.mjs'));
-  const sample = parse(fs.readFileSync(path.join(REPO, 'test/fixtures/reference/eks-cf.yaml'), 'utf8')) as InstanceGroup;
-
-  for (const size of SIZES) {
-    const ns = `bench-${size}`;
-    await admin.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
-    log(`${size}: creating groups in sync`);
-    const t0 = performance.now();
-    const names = Array.from({ length: size }, (_, i) => `group-${String(i).padStart(5, '0')}`);
-    await pool(names, 48, async (name) => {
-      const body = structuredClone(sample);
-      body.metadata = { name, namespace: ns, finalizers: [FINALIZER] } as InstanceGroup['metadata'];
-      const created = await retry(() => admin.request<InstanceGroup>('POST', `${GROUPS}/namespaces/${ns}/instancegroups`, { body }));
-      await retry(() =>
-        admin.request('PATCH', `${GROUPS}/namespaces/${ns}/instancegroups/${name}/status`, {
-          contentType: 'application/merge-patch+json',
-          body: {
-            status: {
-              currentState: 'Ready',
-              observedGeneration: created.metadata.generation,
-              lastExecution: { generation: created.metadata.generation, operation: 'apply', attempt: 1, result: 'Succeeded' },
-            },
-          },
-        }),
-      );
-    });
-    log(`${size}: created in ${((performance.now() - t0) / 1000).toFixed(1)} s; starting the relay`);
-
-    const started = performance.now();
-    const child = spawn(process.execPath, [bundle], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_OPTIONS,
-        KUBECONFIG: bed.kube!.kubeconfigFor('relay'),
-        EVENT_BUS_NAME: BUS,
-        AWS_REGION: REGION,
-        AWS_ACCESS_KEY_ID: 'x',
-        AWS_SECRET_ACCESS_KEY: 'y',
-        AWS_ENDPOINT_URL: bed.moto!.url,
-        CLUSTER_NAME: 'bench',
-        POD_NAME: `bench-relay-${size}`,
-        WATCH_NAMESPACES: ns,
-        RESYNC_PERIOD: '1h',
-        HEALTH_PORT: '0',
-        LEASE_DURATION: '4s',
-        LEASE_RENEW_DEADLINE: '3s',
-        LEASE_RETRY_PERIOD: '1s',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const forwarded: { latencyMs: number; putEventsMs: number }[] = [];
-    let port = 0;
-    let buffer = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const lines = buffer.split('\n');
-      buffer = lines.pop()!;
-      for (const line of lines) {
-        if (!line.startsWith('{')) continue;
-        const entry = JSON.parse(line) as { message: string; port?: number; latencyMs?: number; putEventsMs?: number };
-        if (entry.message === 'relay started') port = entry.port!;
-        if (entry.message === 'change forwarded' && entry.latencyMs !== undefined) forwarded.push({ latencyMs: entry.latencyMs, putEventsMs: entry.putEventsMs! });
-      }
-    });
-    const scrape = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    try {
-      // Start-up: ready (first list done), leading, and the start-up pass done.
-      for (;;) {
-        if (port) {
-          const text = await scrape().catch(() => '');
-          if (metric(text, 'relay_leader') === 1 && metric(text, 'relay_resyncs_total') >= 1) break;
-        }
-        if (performance.now() - started > 120_000) throw new Error('relay did not start');
-        await sleep(50);
-      }
-      const startupMs = performance.now() - started;
-      await sleep(1000);
-      const afterStart = await scrape();
-      const startupEvents = metric(afterStart, 'relay_events_published_total') + metric(afterStart, 'relay_events_pending');
-      const rssStart = metric(afterStart, 'process_resident_memory_bytes');
-
-      // Idle CPU over as long as the update phase will take, to subtract.
-      const phaseMs = (CHANGES / RATE) * 1000;
-      const idleCpu0 = metric(await scrape(), 'process_cpu_seconds_total');
-      await sleep(phaseMs);
-      const idleCpu = metric(await scrape(), 'process_cpu_seconds_total') - idleCpu0;
-
-      log(`${size}: ${CHANGES} spec updates at ${RATE}/s`);
-      const cpu0 = metric(await scrape(), 'process_cpu_seconds_total');
-      const published0 = metric(await scrape(), 'relay_events_published_total');
-      let rssPeak = rssStart;
-      const targets = Array.from({ length: CHANGES }, (_, i) => names[(i * 7919) % names.length]!);
-      const t1 = performance.now();
-      for (let i = 0; i < targets.length; i++) {
-        const due = t1 + (i * 1000) / RATE;
-        const wait = due - performance.now();
-        if (wait > 0) await sleep(wait);
-        void retry(() =>
-          admin.request('PATCH', `${GROUPS}/namespaces/${ns}/instancegroups/${targets[i]}`, {
-            contentType: 'application/merge-patch+json',
-            body: { spec: { 'eks-cf': { maxSize: 4 + i } } },
-          }),
-        );
-      }
-      for (;;) {
-        const text = await scrape();
-        rssPeak = Math.max(rssPeak, metric(text, 'process_resident_memory_bytes'));
-        if (metric(text, 'relay_events_published_total') - published0 >= CHANGES) break;
-        if (performance.now() - t1 > phaseMs + 60_000) throw new Error('not every change was forwarded');
-        await sleep(100);
-      }
-      const end = await scrape();
-      const updateCpu = metric(end, 'process_cpu_seconds_total') - cpu0;
-      const changes = metric(end, 'relay_events_published_total') - published0;
-      const overhead = forwarded.slice(-changes).map((f) => f.latencyMs - f.putEventsMs);
-      const rtt = forwarded.slice(-changes).map((f) => f.putEventsMs);
-      rssPeak = Math.max(rssPeak, metric(end, 'process_resident_memory_bytes'));
-      rows.push({
-        groups: size,
-        'RSS after start-up (MB)': (rssStart / 2 ** 20).toFixed(1),
-        'RSS peak (MB)': (rssPeak / 2 ** 20).toFixed(1),
-        'start-up (s)': (startupMs / 1000).toFixed(2),
-        'events at start-up': startupEvents,
-        'changes forwarded': changes,
-        'CPU/change (ms)': (((updateCpu - idleCpu) * 1000) / changes).toFixed(3),
-        'CPU/change raw (ms)': ((updateCpu * 1000) / changes).toFixed(3),
-        'overhead p50 (ms)': quantile(overhead, 0.5).toFixed(2),
-        'overhead p95 (ms)': quantile(overhead, 0.95).toFixed(2),
-        'PutEvents p50 (ms)': quantile(rtt, 0.5).toFixed(2),
-      });
-    } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    }
-  }
-} finally {
-  await bed.stop();
+export interface RelayBenchOptions {
+  /** Numbers of InstanceGroups in sync before the relay starts (default 1,000 and 10,000). */
+  sizes?: number[];
+  /** Spec updates in the update phase (default 300). */
+  changes?: number;
+  /** Updates per second (default 50). */
+  rate?: number;
+  /** The relay process's NODE_OPTIONS (default: the Deployment's). */
+  nodeOptions?: string;
+  /** Progress lines (default: stderr, prefixed [bench]). */
+  log?: (line: string) => void;
 }
 
-const columns = Object.keys(rows[0] ?? {});
-const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
-const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
-console.log(
-  `\nin-cluster relay benchmark (${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, node ${process.version}, NODE_OPTIONS="${NODE_OPTIONS}"; ${CHANGES} updates at ${RATE}/s)`,
-);
-console.log(line(columns));
-console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-for (const r of rows) console.log(line(columns.map((c) => String(r[c]))));
-console.log('targets: RSS <= 100 MB at 10,000; overhead p50 <= 5 ms; 0 events at start-up');
+/** One size's figures, unrounded. */
+export interface RelayBenchResult {
+  groups: number;
+  rssAfterStartupMb: number;
+  rssPeakMb: number;
+  startupS: number;
+  eventsAtStartup: number;
+  changesForwarded: number;
+  /** Relay CPU per forwarded change, minus the CPU of an idle phase as long as the update phase. */
+  cpuPerChangeMs: number;
+  cpuPerChangeRawMs: number;
+  /** Watch event → PutEvents acknowledged, minus the PutEvents round trip. */
+  overheadP50Ms: number;
+  overheadP95Ms: number;
+  putEventsP50Ms: number;
+}
+
+/** Runs the benchmark on a test bed of its own (started and stopped here) and returns one result per size. */
+export async function runRelayBench(options: RelayBenchOptions = {}): Promise<RelayBenchResult[]> {
+  const SIZES = options.sizes ?? [1000, 10000];
+  const CHANGES = options.changes ?? 300;
+  const RATE = options.rate ?? 50;
+  const NODE_OPTIONS = options.nodeOptions ?? DEPLOYMENT_NODE_OPTIONS;
+  const log = options.log ?? ((line: string) => process.stderr.write(`[bench] ${line}\n`));
+  const bed = await startTestBed({ log });
+  const rows: RelayBenchResult[] = [];
+  try {
+    const admin = new KubeRest(connectionFromKubeconfig(bed.kube!.kubeconfigPath));
+    const create = async (file: string) => {
+      const plural: Record<string, string> = {
+        Namespace: 'namespaces', ServiceAccount: 'serviceaccounts', ClusterRole: 'clusterroles', ClusterRoleBinding: 'clusterrolebindings',
+        Role: 'roles', RoleBinding: 'rolebindings', CustomResourceDefinition: 'customresourcedefinitions',
+      };
+      for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+        const obj = doc.toJSON() as { apiVersion: string; kind: string; metadata: { namespace?: string } };
+        if (!plural[obj.kind]) continue;
+        const prefix = obj.apiVersion.includes('/') ? `/apis/${obj.apiVersion}` : `/api/${obj.apiVersion}`;
+        await admin.request('POST', `${prefix}${obj.metadata.namespace ? `/namespaces/${obj.metadata.namespace}` : ''}/${plural[obj.kind]}`, { body: obj });
+      }
+    };
+    await create(path.join(REPO, 'infra/k8s/crd.yaml'));
+    for (const f of ['namespace.yaml', 'serviceaccount.yaml', 'rbac.yaml']) await create(path.join(REPO, 'infra/k8s/relay', f));
+    for (let i = 0; ; i++) {
+      try {
+        await admin.get(`${GROUPS}/instancegroups`);
+        break;
+      } catch (error) {
+        if (i > 100) throw error;
+        await sleep(100);
+      }
+    }
+    const eventBridge = new EventBridgeClient({ region: REGION, endpoint: bed.moto!.url, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    await eventBridge.send(new CreateEventBusCommand({ Name: BUS }));
+    const bundle = await buildRelay(path.join(bed.runDir, 'relay-bundle', 'relay.mjs'));
+    const sample = parse(fs.readFileSync(path.join(REPO, 'test/fixtures/reference/eks-cf.yaml'), 'utf8')) as InstanceGroup;
+
+    for (const size of SIZES) {
+      const ns = `bench-${size}`;
+      await admin.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
+      log(`${size}: creating groups in sync`);
+      const t0 = performance.now();
+      const names = Array.from({ length: size }, (_, i) => `group-${String(i).padStart(5, '0')}`);
+      await pool(names, 48, async (name) => {
+        const body = structuredClone(sample);
+        body.metadata = { name, namespace: ns, finalizers: [FINALIZER] } as InstanceGroup['metadata'];
+        const created = await retry(() => admin.request<InstanceGroup>('POST', `${GROUPS}/namespaces/${ns}/instancegroups`, { body }));
+        await retry(() =>
+          admin.request('PATCH', `${GROUPS}/namespaces/${ns}/instancegroups/${name}/status`, {
+            contentType: 'application/merge-patch+json',
+            body: {
+              status: {
+                currentState: 'Ready',
+                observedGeneration: created.metadata.generation,
+                lastExecution: { generation: created.metadata.generation, operation: 'apply', attempt: 1, result: 'Succeeded' },
+              },
+            },
+          }),
+        );
+      });
+      log(`${size}: created in ${((performance.now() - t0) / 1000).toFixed(1)} s; starting the relay`);
+
+      const started = performance.now();
+      const child = spawn(process.execPath, [bundle], {
+        env: {
+          PATH: process.env.PATH,
+          NODE_OPTIONS,
+          KUBECONFIG: bed.kube!.kubeconfigFor('relay'),
+          EVENT_BUS_NAME: BUS,
+          AWS_REGION: REGION,
+          AWS_ACCESS_KEY_ID: 'x',
+          AWS_SECRET_ACCESS_KEY: 'y',
+          AWS_ENDPOINT_URL: bed.moto!.url,
+          CLUSTER_NAME: 'bench',
+          POD_NAME: `bench-relay-${size}`,
+          WATCH_NAMESPACES: ns,
+          RESYNC_PERIOD: '1h',
+          HEALTH_PORT: '0',
+          LEASE_DURATION: '4s',
+          LEASE_RENEW_DEADLINE: '3s',
+          LEASE_RETRY_PERIOD: '1s',
+        },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const forwarded: { latencyMs: number; putEventsMs: number }[] = [];
+      let port = 0;
+      let buffer = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        const lines = buffer.split('\n');
+        buffer = lines.pop()!;
+        for (const line of lines) {
+          if (!line.startsWith('{')) continue;
+          const entry = JSON.parse(line) as { message: string; port?: number; latencyMs?: number; putEventsMs?: number };
+          if (entry.message === 'relay started') port = entry.port!;
+          if (entry.message === 'change forwarded' && entry.latencyMs !== undefined) forwarded.push({ latencyMs: entry.latencyMs, putEventsMs: entry.putEventsMs! });
+        }
+      });
+      const scrape = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      try {
+        // Start-up: ready (first list done), leading, and the start-up pass done.
+        for (;;) {
+          if (port) {
+            const text = await scrape().catch(() => '');
+            if (metric(text, 'relay_leader') === 1 && metric(text, 'relay_resyncs_total') >= 1) break;
+          }
+          if (performance.now() - started > 120_000) throw new Error('relay did not start');
+          await sleep(50);
+        }
+        const startupMs = performance.now() - started;
+        await sleep(1000);
+        const afterStart = await scrape();
+        const startupEvents = metric(afterStart, 'relay_events_published_total') + metric(afterStart, 'relay_events_pending');
+        const rssStart = metric(afterStart, 'process_resident_memory_bytes');
+
+        // Idle CPU over as long as the update phase will take, to subtract.
+        const phaseMs = (CHANGES / RATE) * 1000;
+        const idleCpu0 = metric(await scrape(), 'process_cpu_seconds_total');
+        await sleep(phaseMs);
+        const idleCpu = metric(await scrape(), 'process_cpu_seconds_total') - idleCpu0;
+
+        log(`${size}: ${CHANGES} spec updates at ${RATE}/s`);
+        const cpu0 = metric(await scrape(), 'process_cpu_seconds_total');
+        const published0 = metric(await scrape(), 'relay_events_published_total');
+        let rssPeak = rssStart;
+        const targets = Array.from({ length: CHANGES }, (_, i) => names[(i * 7919) % names.length]!);
+        const t1 = performance.now();
+        for (let i = 0; i < targets.length; i++) {
+          const due = t1 + (i * 1000) / RATE;
+          const wait = due - performance.now();
+          if (wait > 0) await sleep(wait);
+          void retry(() =>
+            admin.request('PATCH', `${GROUPS}/namespaces/${ns}/instancegroups/${targets[i]}`, {
+              contentType: 'application/merge-patch+json',
+              body: { spec: { 'eks-cf': { maxSize: 4 + i } } },
+            }),
+          );
+        }
+        for (;;) {
+          const text = await scrape();
+          rssPeak = Math.max(rssPeak, metric(text, 'process_resident_memory_bytes'));
+          if (metric(text, 'relay_events_published_total') - published0 >= CHANGES) break;
+          if (performance.now() - t1 > phaseMs + 60_000) throw new Error('not every change was forwarded');
+          await sleep(100);
+        }
+        const end = await scrape();
+        const updateCpu = metric(end, 'process_cpu_seconds_total') - cpu0;
+        const changes = metric(end, 'relay_events_published_total') - published0;
+        const overhead = forwarded.slice(-changes).map((f) => f.latencyMs - f.putEventsMs);
+        const rtt = forwarded.slice(-changes).map((f) => f.putEventsMs);
+        rssPeak = Math.max(rssPeak, metric(end, 'process_resident_memory_bytes'));
+        rows.push({
+          groups: size,
+          rssAfterStartupMb: rssStart / 2 ** 20,
+          rssPeakMb: rssPeak / 2 ** 20,
+          startupS: startupMs / 1000,
+          eventsAtStartup: startupEvents,
+          changesForwarded: changes,
+          cpuPerChangeMs: ((updateCpu - idleCpu) * 1000) / changes,
+          cpuPerChangeRawMs: (updateCpu * 1000) / changes,
+          overheadP50Ms: quantile(overhead, 0.5),
+          overheadP95Ms: quantile(overhead, 0.95),
+          putEventsP50Ms: quantile(rtt, 0.5),
+        });
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+    }
+  } finally {
+    await bed.stop();
+  }
+  return rows;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const CHANGES = Number(arg('changes', '300'));
+  const RATE = Number(arg('rate', '50'));
+  const NODE_OPTIONS = arg('node-options', DEPLOYMENT_NODE_OPTIONS);
+  const results = await runRelayBench({ sizes: arg('sizes', '1000,10000').split(',').map(Number), changes: CHANGES, rate: RATE, nodeOptions: NODE_OPTIONS });
+  const rows: Record<string, string | number>[] = results.map((r) => ({
+    groups: r.groups,
+    'RSS after start-up (MB)': r.rssAfterStartupMb.toFixed(1),
+    'RSS peak (MB)': r.rssPeakMb.toFixed(1),
+    'start-up (s)': r.startupS.toFixed(2),
+    'events at start-up': r.eventsAtStartup,
+    'changes forwarded': r.changesForwarded,
+    'CPU/change (ms)': r.cpuPerChangeMs.toFixed(3),
+    'CPU/change raw (ms)': r.cpuPerChangeRawMs.toFixed(3),
+    'overhead p50 (ms)': r.overheadP50Ms.toFixed(2),
+    'overhead p95 (ms)': r.overheadP95Ms.toFixed(2),
+    'PutEvents p50 (ms)': r.putEventsP50Ms.toFixed(2),
+  }));
+
+  const columns = Object.keys(rows[0] ?? {});
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
+  console.log(
+    `\nin-cluster relay benchmark (${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, node ${process.version}, NODE_OPTIONS="${NODE_OPTIONS}"; ${CHANGES} updates at ${RATE}/s)`,
+  );
+  console.log(line(columns));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(columns.map((c) => String(r[c]))));
+  console.log('targets: RSS <= 100 MB at 10,000; overhead p50 <= 5 ms; 0 events at start-up');
+}

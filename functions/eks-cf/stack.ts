@@ -95,9 +95,16 @@ export async function applyStack(cf: CloudFormationClient, rendered: RenderedSta
   };
 
   if (!stack) {
-    await call('Creating stack', () =>
-      cf.send(new CreateStackCommand({ StackName: name, TemplateBody: body, Capabilities: capabilities, Tags: tags, OnFailure: 'ROLLBACK', ...serviceRole() })),
-    );
+    try {
+      await cf.send(new CreateStackCommand({ StackName: name, TemplateBody: body, Capabilities: capabilities, Tags: tags, OnFailure: 'ROLLBACK', ...serviceRole() }));
+    } catch (error) {
+      // The SDK re-sends a CreateStack whose answer timed out, and a duplicate execution may race this one: the
+      // stack then exists already. Its name is derived from this group alone, so it is ours: look again.
+      if ((error as { name?: string }).name === 'AlreadyExistsException') {
+        throw new ResourceBusyError(`Stack ${name} already exists (an earlier attempt created it); checking it again`, { cause: error });
+      }
+      throw classifyError(error, `Creating stack ${name}`);
+    }
     return { action: 'created', stack: await describeStack(cf, name) };
   }
   const status = stack.StackStatus ?? 'UNKNOWN';

@@ -1,0 +1,75 @@
+// npm run bench [-- --quick] [-- --runs 5] [-- --groups 200] [-- --out bench/results]
+//
+// One command that measures the whole system, on this machine, in this run: the relay at 1,000 and 10,000
+// groups (bench/relay.ts), the Lambda bundles (bench/bundles.ts), then the whole control plane locally
+// (local/control-plane.ts: real kube-apiserver, moto, the relay, EventBridge rules → SQS → dispatcher, the local
+// Step Functions runtime with the real handlers): every provisioner through create, update, no-op re-apply and
+// delete, `--runs` times each, and 200 groups applied at once. Prints one table and writes
+// bench/results/<timestamp>.json and .svg, and latest.json / latest.svg. bench/README.md explains every figure
+// and the JSON format.
+//
+// This file imports only node's own modules and the precondition checks: the benchmark proper (lib/run.ts) is
+// loaded once they pass, so that a wrong Node version fails with a sentence rather than a stack trace.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { checkPreconditions, formatFailures } from './lib/preconditions.js';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const started = performance.now();
+const progress = (line: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    groups: { type: 'string', default: '200' },
+    out: { type: 'string', default: path.join(REPO, 'bench', 'results') },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (values.help) {
+  console.log(`usage: npm run bench [-- --quick] [-- --runs N] [-- --groups N] [-- --out DIR]
+  --quick     relay at 1,000 groups only, 3 runs per scenario and 3 cold inits per bundle (2-3 minutes)
+  --runs N    runs per workflow scenario (default 5; 3 with --quick)
+  --groups N  InstanceGroups applied at once for the throughput figure (default 200)
+  --out DIR   where the JSON and SVG go (default bench/results)`);
+  process.exit(0);
+}
+const positive = (v: string | undefined, name: string, fallback: number) => {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${name} must be a positive integer, got ${v}`);
+    process.exit(2);
+  }
+  return n;
+};
+const quick = values.quick!;
+const options = {
+  repo: REPO,
+  out: path.resolve(values.out!),
+  quick,
+  runs: positive(values.runs, 'runs', quick ? 3 : 5),
+  groups: positive(values.groups, 'groups', 200),
+  relaySizes: quick ? [1000] : [1000, 10000],
+  relayChanges: 300,
+  relayRate: 50,
+  bundleRuns: quick ? 3 : 5,
+  progress,
+};
+
+const checks = checkPreconditions(REPO);
+if (checks.some((c) => !c.ok)) {
+  console.error(formatFailures(checks));
+  process.exit(2);
+}
+for (const c of checks) progress(`✓ ${c.what}: ${c.detail}`);
+
+try {
+  const { runBench } = await import('./lib/run.js');
+  process.exit(await runBench(options));
+} catch (error) {
+  console.error(`\nnpm run bench failed: ${(error as Error).stack ?? error}`);
+  process.exit(1);
+}

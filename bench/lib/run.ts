@@ -1,0 +1,171 @@
+// The benchmark proper, once bench/all.ts has checked the preconditions: measures every section in turn, writes
+// the JSON and the SVG, prints the table, and returns the exit code.
+import '../../local/quiet-logs.js';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { connectionFromKubeconfig } from '../../core/kube/connection.js';
+import { startControlPlane, type ControlPlane } from '../../local/control-plane.js';
+import { runRelayBench } from '../relay.js';
+import { costFigures, workflowFigures } from './aggregate.js';
+import { pollLoopsOf } from './asl.js';
+import { measureBundles } from './bundles.js';
+import { renderSvg } from './chart.js';
+import { ASSUMPTIONS, costPer1000, idleMonth, PRICES, readDeployment } from './cost.js';
+import { checkResult, FORMAT_VERSION, resultStem, roundDeep, type BenchResult } from './format.js';
+import { SdkRecorder } from './instrument.js';
+import { PROVISIONERS } from './manifests.js';
+import { renderTable } from './table.js';
+import { measureThroughput } from './throughput.js';
+import { GroupWatch } from './watch.js';
+import { createNamespaces, measureLifecycle, namespaceFor, trackExecutions, type Harness, type Sample } from './workflows.js';
+
+const OVERHEAD_TARGET_MS = 1000;
+
+export interface BenchOptions {
+  repo: string;
+  out: string;
+  quick: boolean;
+  runs: number;
+  groups: number;
+  relaySizes: number[];
+  relayChanges: number;
+  relayRate: number;
+  bundleRuns: number;
+  progress: (line: string) => void;
+}
+
+function git(repo: string): { commit: string; dirty: boolean } {
+  const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: repo, encoding: 'utf8' });
+  const status = spawnSync('git', ['status', '--porcelain'], { cwd: repo, encoding: 'utf8' });
+  return { commit: head.status === 0 ? head.stdout.trim() : 'unknown', dirty: status.status !== 0 || status.stdout.trim() !== '' };
+}
+
+async function measure(o: BenchOptions, startedAt: Date, environment: BenchResult['environment']): Promise<BenchResult> {
+  const { progress } = o;
+  progress(`relay at ${o.relaySizes.map((s) => s.toLocaleString('en-US')).join(' and ')} groups (its own test bed)`);
+  const relay = await runRelayBench({ sizes: o.relaySizes, changes: o.relayChanges, rate: o.relayRate, log: (line) => progress(`relay: ${line}`) });
+
+  progress(`bundles: size and ${o.bundleRuns} cold inits per function`);
+  const bundles = await measureBundles(o.bundleRuns, (done, total) => (done % 10 === 0 || done === total ? progress(`bundles: ${done}/${total}`) : undefined));
+
+  progress('starting the local control plane');
+  const sdk = new SdkRecorder();
+  sdk.install();
+  let plane: ControlPlane | undefined;
+  let watch: GroupWatch | undefined;
+  try {
+    plane = await startControlPlane({ progress: (line) => progress(`control plane: ${line}`) });
+    const h: Harness = { plane, watch: (watch = new GroupWatch(connectionFromKubeconfig(plane.kubeconfigPath))), sdk, executions: trackExecutions(plane) };
+    await watch.start();
+    await createNamespaces(plane, PROVISIONERS.map(namespaceFor));
+
+    // One unmeasured lifecycle per provisioner first: kubectl's schema cache, the handlers' first imports and
+    // moto's first calls per service would otherwise land in run 1 only.
+    progress('warm-up: one unmeasured create, update, no-op, delete per provisioner');
+    for (const p of PROVISIONERS) await measureLifecycle(h, p, 0, 'warmup');
+
+    const samples: Sample[] = [];
+    for (let run = 1; run <= o.runs; run++) {
+      // Provisioners interleaved per run, so that drift in the machine's load spreads over all of them.
+      for (const p of PROVISIONERS) samples.push(...(await measureLifecycle(h, p, run, 'group')));
+      progress(`workflows: run ${run}/${o.runs} done`);
+    }
+
+    progress(`throughput: ${o.groups} eks-cf groups in one kubectl apply`);
+    const throughput = await measureThroughput(h, o.groups, { progress });
+
+    const workflows = workflowFigures(samples);
+    const deployment = readDeployment(o.repo);
+    const loops = PROVISIONERS.flatMap((p) => [`${p}-apply`, `${p}-delete`]).flatMap((base) => pollLoopsOf(o.repo, base).map((l) => ({ workflow: base, ...l })));
+    const finals = workflows.map((w) => w.finalToReadyMs);
+    const finishedAt = new Date();
+    return {
+      formatVersion: FORMAT_VERSION,
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationS: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+      options: { quick: o.quick, runs: o.runs, relaySizes: o.relaySizes, relayChanges: o.relayChanges, relayRate: o.relayRate, bundleRuns: o.bundleRuns, throughputGroups: o.groups },
+      environment,
+      relay,
+      workflows,
+      overhead: {
+        targetMs: OVERHEAD_TARGET_MS,
+        pollIntervalS: Math.max(...loops.map((l) => l.intervalS)),
+        pollLoops: loops,
+        worstMedianMs: Math.max(...finals.map((s) => s.median)),
+        worstMaxMs: Math.max(...finals.map((s) => s.max)),
+        withinTarget: finals.every((s) => s.max <= OVERHEAD_TARGET_MS),
+      },
+      cost: {
+        prices: { ...PRICES },
+        assumptions: { ...ASSUMPTIONS },
+        per1000Changes: costFigures(workflows, deployment),
+        idleMonth: (({ alarms, metrics, total }) => ({ alarms, metrics, usd: total }))(idleMonth(deployment)),
+        perPollPassPer1000: costPer1000(
+          { transitions: loops[0]?.transitions ?? 0, invocationsByFunction: { 'poll-step': loops[0]?.invocations ?? 0 }, executions: 0, events: 0, starts: 0 },
+          deployment,
+        ).total,
+      },
+      bundles,
+      throughput,
+    };
+  } finally {
+    watch?.stop();
+    await plane?.stop();
+    sdk.uninstall();
+  }
+}
+
+/** Runs everything; returns the process exit code (0, or 1 when groups were lost or duplicated). */
+export async function runBench(o: BenchOptions): Promise<number> {
+  const startedAt = new Date();
+  const environment: BenchResult['environment'] = {
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGb: os.totalmem() / 2 ** 30,
+    loadAverage1m: os.loadavg()[0]!,
+    git: git(o.repo),
+  };
+  if (environment.loadAverage1m > environment.cpus * 0.5) {
+    o.progress(`note: load average ${environment.loadAverage1m.toFixed(2)} on ${environment.cpus} CPUs: other work on this machine skews the figures`);
+  }
+  // stdout carries the table only: while measuring, the components' JSON logs (the Lambda handlers log to stdout,
+  // e.g. the aws-auth write conflicts they retry) go to stderr with the progress lines.
+  const write = process.stdout.write;
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  let measured: BenchResult;
+  try {
+    measured = await measure(o, startedAt, environment);
+  } finally {
+    process.stdout.write = write;
+  }
+  const result = roundDeep(measured);
+  const problems = checkResult(JSON.parse(JSON.stringify(result)));
+  mkdirSync(o.out, { recursive: true });
+  const stem = resultStem(startedAt);
+  const json = path.join(o.out, `${stem}.json`);
+  const svg = path.join(o.out, `${stem}.svg`);
+  writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(svg, renderSvg(result));
+  copyFileSync(json, path.join(o.out, 'latest.json'));
+  copyFileSync(svg, path.join(o.out, 'latest.svg'));
+  console.log(renderTable(result));
+  console.log(`\nwrote ${path.relative(process.cwd(), json)} and ${path.relative(process.cwd(), svg)} (and latest.json, latest.svg)`);
+  if (problems.length) {
+    console.error(`\nthe result does not match format ${FORMAT_VERSION}:\n  ${problems.join('\n  ')}`);
+    return 1;
+  }
+  // Performance targets are reported (✓/✗); losing or duplicating work is a correctness failure of the system.
+  const t = result.throughput;
+  if (t.lost || t.duplicated) {
+    console.error(`\nthroughput check failed: ${t.lost} of ${t.groups} groups lost, ${t.duplicated} duplicated`);
+    for (const e of t.errors) console.error(`  ${e.group}: ${e.reason}`);
+    return 1;
+  }
+  return 0;
+}
