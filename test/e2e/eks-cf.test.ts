@@ -246,6 +246,26 @@ describe('eks-cf apply and delete on the local control plane', () => {
     expect((await bed.remove(group.metadata)).status).toBe('SUCCEEDED');
   });
 
+  test('DeleteDuringCreate: a delete that arrives while the stack is being created ends in a clean delete', async () => {
+    const ref = { namespace: 'delete-early', name: 'hello-world' };
+    // Right after CreateStack, while the apply still treats the stack as in progress, the user deletes the group.
+    bed.intercept('eks-cf-apply', 'Create Or Update Stack', ref, async (event, context, real) => {
+      const result = (await real(event, context)) as object;
+      bed.kubectl(['delete', 'instancegroup', ref.name, '-n', ref.namespace, '--wait=false']);
+      return { ...result, settled: false, status: 'CREATE_IN_PROGRESS' };
+    });
+    const applied = bed.apply(ref.namespace, seededSample());
+    await bed.gone(ref);
+
+    const apply = await bed.execution(applied);
+    // The apply ends without error whichever way the race goes; what it leaves behind is what matters.
+    expect(apply.status).toBe('SUCCEEDED');
+    const remove = await bed.execution(applied, { operation: 'delete', generation: applied.metadata.generation + 1 });
+    expect(remove.status).toBe('SUCCEEDED');
+    expect(await liveStacks(stackOf(ref.namespace))).toEqual([]);
+    expect(JSON.stringify(awsAuth())).not.toContain('delete-early');
+  });
+
   test('SharedRole: two groups share an existing role; deleting one keeps the mapping, deleting both removes only ours', async () => {
     await bed.aws.iam.send(new CreateRoleCommand({ RoleName: 'shared-nodes', AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }) }));
     await bed.aws.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: 'shared-nodes' }));
