@@ -39,3 +39,44 @@ describe('applyStack', () => {
     await expect(applyStack(cf, rendered)).rejects.toMatchObject({ name: 'AwsRejectedError', kind: 'terminal' });
   });
 });
+
+describe('applyStack on stacks that block an update', () => {
+  const rendered = { stackName: 's', template: { Resources: {} }, tags: { a: 'b' } } as never;
+  const stackIn = (status: string) => () => ({ Stacks: [{ StackName: 's', StackStatus: status, Tags: [] }] });
+
+  it('ROLLBACK_COMPLETE: deletes the failed stack and retries, so the next attempt creates it again', async () => {
+    const sent: string[] = [];
+    const cf = stubClient({
+      DescribeStacksCommand: stackIn('ROLLBACK_COMPLETE'),
+      DeleteStackCommand: () => (sent.push('DeleteStack'), {}),
+    });
+    await expect(applyStack(cf, rendered)).rejects.toBeInstanceOf(ResourceBusyError);
+    expect(sent).toEqual(['DeleteStack']);
+  });
+
+  it('UPDATE_ROLLBACK_FAILED: continues the rollback and retries', async () => {
+    const sent: string[] = [];
+    const cf = stubClient({
+      DescribeStacksCommand: stackIn('UPDATE_ROLLBACK_FAILED'),
+      ContinueUpdateRollbackCommand: () => (sent.push('ContinueUpdateRollback'), {}),
+    });
+    await expect(applyStack(cf, rendered)).rejects.toBeInstanceOf(ResourceBusyError);
+    expect(sent).toEqual(['ContinueUpdateRollback']);
+  });
+
+  it.each(['CREATE_IN_PROGRESS', 'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'DELETE_IN_PROGRESS'])(
+    '%s: waits (retryable busy error) and sends nothing',
+    async (status) => {
+      const cf = stubClient({ DescribeStacksCommand: stackIn(status) });
+      await expect(applyStack(cf, rendered)).rejects.toBeInstanceOf(ResourceBusyError);
+    },
+  );
+
+  it('DELETE_FAILED: stops with a terminal error that says what to do', async () => {
+    const cf = stubClient({
+      DescribeStacksCommand: stackIn('DELETE_FAILED'),
+      DescribeStackEventsCommand: () => ({ StackEvents: [] }),
+    });
+    await expect(applyStack(cf, rendered)).rejects.toMatchObject({ kind: 'terminal', message: expect.stringContaining('delete it in CloudFormation') });
+  });
+});
