@@ -23,6 +23,7 @@ import { FINALIZER } from '../core/names/index.js';
 import type { InstanceGroup } from '../core/spec/types.js';
 import { buildRelay } from '../in-cluster-relay/build.js';
 import { startTestBed } from '../local/testbed/index.js';
+import type { RelayFigure } from './lib/format.js';
 import { parse } from 'yaml';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -84,21 +85,7 @@ export interface RelayBenchOptions {
 }
 
 /** One size's figures, unrounded. */
-export interface RelayBenchResult {
-  groups: number;
-  rssAfterStartupMb: number;
-  rssPeakMb: number;
-  startupS: number;
-  eventsAtStartup: number;
-  changesForwarded: number;
-  /** Relay CPU per forwarded change, minus the CPU of an idle phase as long as the update phase. */
-  cpuPerChangeMs: number;
-  cpuPerChangeRawMs: number;
-  /** Watch event → PutEvents acknowledged, minus the PutEvents round trip. */
-  overheadP50Ms: number;
-  overheadP95Ms: number;
-  putEventsP50Ms: number;
-}
+export type RelayBenchResult = RelayFigure;
 
 /** Runs the benchmark on a test bed of its own (started and stopped here) and returns one result per size. */
 export async function runRelayBench(options: RelayBenchOptions = {}): Promise<RelayBenchResult[]> {

@@ -4,16 +4,8 @@
 import path from 'node:path';
 import { coldInit, talksToKubernetes, TARGET_BYTES, TARGET_INIT_MS } from '../bundles.js';
 import { bundleFunction, functionNames, ROOT } from '../../scripts/bundle.js';
-import { summarize, type Summary } from './stats.js';
-
-export interface BundleFigure {
-  function: string;
-  kubernetes: boolean;
-  bytes: number;
-  initMs: Summary;
-  /** Targets apply to functions that do not talk to Kubernetes. */
-  meetsTargets?: boolean;
-}
+import type { BundleFigure } from './format.js';
+import { summarize } from './stats.js';
 
 export { TARGET_BYTES, TARGET_INIT_MS };
 

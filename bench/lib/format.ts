@@ -15,8 +15,10 @@ export interface RelayFigure {
   startupS: number;
   eventsAtStartup: number;
   changesForwarded: number;
+  /** Relay CPU per forwarded change, minus the CPU of an idle phase as long as the update phase. */
   cpuPerChangeMs: number;
   cpuPerChangeRawMs: number;
+  /** Watch event → PutEvents acknowledged, minus the PutEvents round trip. */
   overheadP50Ms: number;
   overheadP95Ms: number;
   putEventsP50Ms: number;
@@ -75,27 +77,40 @@ export interface BundleFigure {
   kubernetes: boolean;
   bytes: number;
   initMs: Summary;
+  /** Targets apply to functions that do not talk to Kubernetes. */
   meetsTargets?: boolean;
 }
 
 export interface ThroughputFigure {
   provisioner: string;
   groups: number;
+  /** kubectl apply started → the last group Ready. */
   allReadyS: number;
+  /** kubectl apply started → each group Ready. */
   readyS: Summary;
+  /** kubectl apply's own duration (one request per object). */
   kubectlS: number;
+  /** Groups that did not reach Ready (in Error, or still not Ready at the timeout). */
   lost: number;
+  /** Groups with more than one apply execution for their generation. */
   duplicated: number;
+  /** Why the lost groups are not Ready: their Ready condition (reason: message), or "not settled". */
   errors: { group: string; reason: string }[];
   executions: number;
+  /** StackSummaries of the groups' stacks that are not deleted. */
   stacks: number;
   eventsPut: number;
+  /** The events put, by the change's reason: more than one per group means the relay sent a change again. */
   eventsByReason: Record<string, number>;
   workflowStarts: number;
+  /** Lambda attempts that failed, whether then retried (e.g. aws-auth write conflicts between groups) or caught. */
   failedLambdaAttempts: number;
+  /** AWS SDK calls the SDK itself sent more than once (timeouts, 5xx under load), by command. */
   sdkRetries: Record<string, number>;
   transitions: number;
+  /** Time during the run when at least one PutEvents call was in flight in moto. */
   putEventsBusyS: number;
+  /** Time during the run when at least one handler call to moto was in flight. */
   handlerCallsBusyS: number;
 }
 
@@ -182,7 +197,8 @@ function list(p: Problems, obj: Record<string, unknown>, key: string, where: str
   });
 }
 
-const WORKFLOW_SUMMARIES = [
+/** The WorkflowFigure fields that are summaries of the runs. */
+export const WORKFLOW_SUMMARIES = [
   'transitions',
   'lambdaInvocations',
   'historyEvents',

@@ -4,43 +4,16 @@
 import { CloudFormationClient, paginateListStacks } from '@aws-sdk/client-cloudformation';
 import { stringify } from 'yaml';
 import { awsClientConfig } from '../../core/aws/config.js';
+import type { ThroughputFigure } from './format.js';
 import { now } from './instrument.js';
 import { kubectl } from './kubectl.js';
 import { manifestFor } from './manifests.js';
-import { summarize, unionLength, type Summary } from './stats.js';
+import { summarize, unionLength } from './stats.js';
 import { changeOf, countHistory, createNamespaces, type Harness } from './workflows.js';
 
-export interface ThroughputResult {
+/** The throughput figures of the result file; this benchmark runs eks-cf groups. */
+export interface ThroughputResult extends ThroughputFigure {
   provisioner: 'eks-cf';
-  groups: number;
-  /** kubectl apply started → the last group Ready. */
-  allReadyS: number;
-  /** kubectl apply started → each group Ready. */
-  readyS: Summary;
-  /** kubectl apply's own duration (one request per object). */
-  kubectlS: number;
-  /** Groups that did not reach Ready (in Error, or still not Ready at the timeout). */
-  lost: number;
-  /** Groups with more than one apply execution for their generation. */
-  duplicated: number;
-  /** Why the lost groups are not Ready: their Ready condition (reason: message), or "not settled". */
-  errors: { group: string; reason: string }[];
-  executions: number;
-  /** StackSummaries of the groups' stacks that are not deleted. */
-  stacks: number;
-  eventsPut: number;
-  /** The events put, by the change's reason: more than one per group means the relay sent a change again. */
-  eventsByReason: Record<string, number>;
-  workflowStarts: number;
-  /** Lambda attempts that failed, whether then retried (e.g. aws-auth write conflicts between groups) or caught. */
-  failedLambdaAttempts: number;
-  /** AWS SDK calls the SDK itself sent more than once (timeouts, 5xx under load), by command. */
-  sdkRetries: Record<string, number>;
-  transitions: number;
-  /** Time during the run when at least one PutEvents call was in flight in moto. */
-  putEventsBusyS: number;
-  /** Time during the run when at least one handler call to moto was in flight. */
-  handlerCallsBusyS: number;
 }
 
 export async function measureThroughput(h: Harness, groups: number, options: { timeoutMs?: number; progress?: (line: string) => void } = {}): Promise<ThroughputResult> {

@@ -1,31 +1,19 @@
 // eks-cf's view of the re-read InstanceGroup; the loading itself is functions/shared/group.ts.
 import type { ClusterAccess } from '../../core/kube/access.js';
-import { stackName, type GroupRef } from '../../core/names/index.js';
+import { stackName } from '../../core/names/index.js';
 import type { EksCfSpec } from '../../core/spec/types.js';
-import { lenientClusterName, loadGroup, normalizeFor, rawSpecOf, refOf, specForOutcome, type Outcome } from '../shared/group.js';
+import { lenientClusterName, readGroupFor, type GroupRead, type Outcome } from '../shared/group.js';
 import type { WorkflowState } from '../shared/workflow-state.js';
 
 export type { Outcome };
 
-export interface GroupView {
-  outcome: Outcome;
-  latestGeneration: number;
-  ref: GroupRef;
+export interface GroupView extends GroupRead<EksCfSpec> {
   stackName: string;
-  spec: EksCfSpec;
 }
 
 export async function readGroup(state: WorkflowState, access: ClusterAccess): Promise<GroupView> {
-  const loaded = await loadGroup(state, access);
-  const raw = rawSpecOf(state, loaded);
-  const spec = specForOutcome(
-    state,
-    loaded.outcome,
-    () => normalizeFor(raw, state, 'eks-cf'),
-    () => lenientSpec(raw, state),
-  );
-  const ref = refOf(state, spec.clusterName);
-  return { outcome: loaded.outcome, latestGeneration: loaded.latestGeneration, ref, stackName: stackName(ref), spec };
+  const { outcome, latestGeneration, ref, spec } = await readGroupFor(state, access, 'eks-cf', lenientSpec);
+  return { outcome, latestGeneration, ref, stackName: stackName(ref), spec };
 }
 
 /** For a delete, a spec that no longer validates must not block cleanup: only the names matter. */

@@ -3,7 +3,7 @@ import { awsClientConfig } from '../../core/aws/config.js';
 import type { ProfileDecision } from '../eks-fargate/plan.js';
 import { checkProfile, type ProfileProgress } from '../eks-fargate/profiles.js';
 import { lazy, type EksFargateState } from '../eks-fargate/state.js';
-import { workflowStep } from '../shared/step.js';
+import { nextPoll, workflowStep } from '../shared/step.js';
 
 const eks = lazy(() => new EKSClient(awsClientConfig()));
 
@@ -16,6 +16,6 @@ export interface CheckProfileInput extends Pick<EksFargateState, 'change' | 'exe
 /** One pass of the wait loop: is EKS done with the profile? Fails with EKS's health issues if it failed. */
 export const handler = workflowStep('Check Fargate Profile Progress', async (input: CheckProfileInput) => {
   const name = input.plan.profileName ?? '';
-  const polls = (input.progress?.profileName === name ? (input.progress.polls ?? 0) : 0) + 1;
+  const polls = nextPoll(input.progress?.profileName, input.progress?.polls, name);
   return checkProfile(eks(), input.group.ref.clusterName, name, input.plan.waitFor ?? 'active', polls, input.maxPolls);
 });

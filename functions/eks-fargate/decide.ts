@@ -3,7 +3,7 @@
 import type { EKSClient } from '@aws-sdk/client-eks';
 import { MissingReferenceError, TerminalError } from '../../core/errors/index.js';
 import type { ClusterAccess } from '../../core/kube/access.js';
-import { loadGroup, stopSummary } from '../shared/group.js';
+import { stopPlanIfUnwanted } from '../shared/group.js';
 import { ownedBy } from '../eks-managed/iam-role.js';
 import { planApply, planDelete, type ProfileDecision } from './plan.js';
 import { clusterProfiles } from './profiles.js';
@@ -24,19 +24,8 @@ export async function decideProfile(input: DecideInput, deps: DecideDeps): Promi
   const history = input.plan?.history ?? [];
   const { ref, spec } = input.group;
 
-  if (input.purpose === 'apply') {
-    const loaded = await loadGroup(input, deps.access);
-    if (loaded.outcome === 'superseded' || loaded.outcome === 'deleting' || loaded.outcome === 'gone') {
-      return {
-        action: loaded.outcome,
-        pass,
-        history,
-        latestGeneration: loaded.latestGeneration,
-        ...(loaded.outcome === 'superseded' ? { report: { phase: 'superseded' as const, latestGeneration: loaded.latestGeneration } } : {}),
-        summary: stopSummary(loaded.outcome, loaded.latestGeneration, input.change.group.generation),
-      };
-    }
-  }
+  const stop = await stopPlanIfUnwanted(input, deps.access, pass, history);
+  if (stop) return stop;
   if (pass > input.maxPasses) {
     throw new TerminalError(
       `The Fargate profiles of ${ref.namespace}/${ref.name} still need changes after ${input.maxPasses} rounds (${history.join('; ') || 'none made'}); ` +

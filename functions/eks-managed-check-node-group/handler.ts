@@ -3,7 +3,7 @@ import { awsClientConfig } from '../../core/aws/config.js';
 import { checkNodeGroup, type NodeGroupProgress } from '../eks-managed/nodegroups.js';
 import type { NodeGroupDecision } from '../eks-managed/plan.js';
 import { lazy, type EksManagedState } from '../eks-managed/state.js';
-import { workflowStep } from '../shared/step.js';
+import { nextPoll, workflowStep } from '../shared/step.js';
 
 const eks = lazy(() => new EKSClient(awsClientConfig()));
 
@@ -17,7 +17,6 @@ export interface CheckNodeGroupInput extends Pick<EksManagedState, 'change' | 'e
 /** One pass of the wait loop: is EKS done with the node group? Fails with EKS's health issues if it failed. */
 export const handler = workflowStep('Check Node Group Progress', async (input: CheckNodeGroupInput) => {
   const name = input.plan.nodeGroupName ?? '';
-  const sameTarget = input.progress?.nodeGroupName === name;
-  const polls = (sameTarget ? (input.progress?.polls ?? 0) : 0) + 1;
+  const polls = nextPoll(input.progress?.nodeGroupName, input.progress?.polls, name);
   return checkNodeGroup(eks(), input.group.ref.clusterName, name, input.plan.waitFor ?? 'active', polls, input.maxPolls);
 });

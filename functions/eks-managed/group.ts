@@ -1,15 +1,10 @@
 // eks-managed's view of the re-read InstanceGroup; the loading itself is functions/shared/group.ts.
 import type { ClusterAccess } from '../../core/kube/access.js';
-import type { GroupRef } from '../../core/names/index.js';
 import type { EksManagedSpec, InstanceGroupStatus } from '../../core/spec/types.js';
-import { lenientClusterName, loadGroup, normalizeFor, rawSpecOf, refOf, specForOutcome, type Outcome } from '../shared/group.js';
+import { lenientClusterName, readGroupFor, type GroupRead } from '../shared/group.js';
 import type { WorkflowState } from '../shared/workflow-state.js';
 
-export interface ManagedGroupView {
-  outcome: Outcome;
-  latestGeneration: number;
-  ref: GroupRef;
-  spec: EksManagedSpec;
+export interface ManagedGroupView extends GroupRead<EksManagedSpec> {
   /** What earlier executions recorded in status. */
   recorded: Pick<InstanceGroupStatus, 'nodeGroupName' | 'nodesInstanceRoleArn'>;
 }
@@ -35,20 +30,11 @@ function lenientManaged(raw: unknown, state: WorkflowState): EksManagedSpec {
 }
 
 export async function readManagedGroup(state: WorkflowState, access: ClusterAccess): Promise<ManagedGroupView> {
-  const loaded = await loadGroup(state, access);
-  const raw = rawSpecOf(state, loaded);
-  const spec = specForOutcome(
-    state,
-    loaded.outcome,
-    () => normalizeFor(raw, state, 'eks-managed'),
-    () => lenientManaged(raw, state),
-  );
-  const status = loaded.object?.status;
+  // The rest is the view's outcome, latestGeneration, ref and spec, in that order.
+  const { object, ...read } = await readGroupFor(state, access, 'eks-managed', lenientManaged);
+  const status = object?.status;
   return {
-    outcome: loaded.outcome,
-    latestGeneration: loaded.latestGeneration,
-    ref: refOf(state, spec.clusterName),
-    spec,
+    ...read,
     recorded: {
       ...(status?.nodeGroupName ? { nodeGroupName: status.nodeGroupName } : {}),
       ...(status?.nodesInstanceRoleArn ? { nodesInstanceRoleArn: status.nodesInstanceRoleArn } : {}),

@@ -91,8 +91,70 @@ export const refOf = (state: WorkflowState, clusterName: string): GroupRef => ({
   name: state.change.group.name,
 });
 
+/** What every provisioner's view of the re-read group starts with. */
+export interface GroupRead<S> {
+  outcome: Outcome;
+  latestGeneration: number;
+  ref: GroupRef;
+  spec: S;
+}
+
+/**
+ * Re-reads the group for one provisioner: loadGroup, then the spec (normalised, or `lenient` where specForOutcome
+ * allows it) and the ref it names, with the object when it still exists. Each provisioner's view builds on this.
+ */
+export async function readGroupFor<P extends NormalizedSpec['provisioner']>(
+  state: WorkflowState,
+  access: ClusterAccess,
+  provisioner: P,
+  lenient: (raw: unknown, state: WorkflowState) => Extract<NormalizedSpec, { provisioner: P }>,
+): Promise<GroupRead<Extract<NormalizedSpec, { provisioner: P }>> & Pick<LoadedGroup, 'object'>> {
+  const loaded = await loadGroup(state, access);
+  const raw = rawSpecOf(state, loaded);
+  const spec = specForOutcome(
+    state,
+    loaded.outcome,
+    () => normalizeFor(raw, state, provisioner),
+    () => lenient(raw, state),
+  );
+  return { ...loaded, ref: refOf(state, spec.clusterName), spec };
+}
+
 /** Why an apply that re-read its group stops early, in words for the execution's output. */
 export function stopSummary(outcome: 'superseded' | 'deleting' | 'gone', latestGeneration: number, generation: number): string {
   if (outcome === 'superseded') return `Stopping: generation ${latestGeneration} replaced generation ${generation}`;
   return outcome === 'deleting' ? 'Stopping: the group is being deleted' : 'Stopping: the group no longer exists';
+}
+
+/** The plan "Decide Next Change" returns when an apply's group is no longer wanted: the loop ends there. */
+export interface StopPlan {
+  action: 'superseded' | 'deleting' | 'gone';
+  pass: number;
+  history: string[];
+  latestGeneration: number;
+  report?: { phase: 'superseded'; latestGeneration: number };
+  summary: string;
+}
+
+/**
+ * An apply re-reads its group before each decision: the plan that stops it when a newer generation replaced it, or
+ * the group is being deleted or gone; undefined when it goes on (and always for a delete).
+ */
+export async function stopPlanIfUnwanted(
+  input: WorkflowState & { purpose: 'apply' | 'delete' },
+  access: ClusterAccess,
+  pass: number,
+  history: string[],
+): Promise<StopPlan | undefined> {
+  if (input.purpose !== 'apply') return undefined;
+  const loaded = await loadGroup(input, access);
+  if (loaded.outcome !== 'superseded' && loaded.outcome !== 'deleting' && loaded.outcome !== 'gone') return undefined;
+  return {
+    action: loaded.outcome,
+    pass,
+    history,
+    latestGeneration: loaded.latestGeneration,
+    ...(loaded.outcome === 'superseded' ? { report: { phase: 'superseded' as const, latestGeneration: loaded.latestGeneration } } : {}),
+    summary: stopSummary(loaded.outcome, loaded.latestGeneration, input.change.group.generation),
+  };
 }

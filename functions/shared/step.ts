@@ -36,3 +36,11 @@ export function workflowStep<Input extends Partial<WorkflowState>, Output>(
     }
   });
 }
+
+/**
+ * The wait loop's count for the resource it now waits on: one more than the last check's when that check was of the
+ * same resource, else 1 (the loop has moved on to another one).
+ */
+export function nextPoll(lastTarget: string | undefined, lastPolls: number | undefined, target: string): number {
+  return (lastTarget === target ? (lastPolls ?? 0) : 0) + 1;
+}

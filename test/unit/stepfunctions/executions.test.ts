@@ -1,6 +1,6 @@
 import { RetryableError, TerminalError } from '../../../core/errors/index.js';
 import { REDRIVE_ENTRY } from '../../../local/stepfunctions/index.js';
-import { asl, newRuntime, recorder, types } from './helpers.js';
+import { asl, newRuntime, recorder, taskEvents, types } from './helpers.js';
 
 describe('local Step Functions runtime: executions', () => {
   describe('StartExecution, as in AWS', () => {
@@ -72,18 +72,10 @@ describe('local Step Functions runtime: executions', () => {
 
     expect(types(events!)).toEqual([
       'ExecutionStarted',
-      'TaskStateEntered',
-      'LambdaFunctionScheduled',
-      'LambdaFunctionStarted',
-      'LambdaFunctionSucceeded',
-      'TaskStateExited',
+      ...taskEvents('Succeeded'),
       'PassStateEntered',
       'PassStateExited',
-      'TaskStateEntered',
-      'LambdaFunctionScheduled',
-      'LambdaFunctionStarted',
-      'LambdaFunctionSucceeded',
-      'TaskStateExited',
+      ...taskEvents('Succeeded'),
       'SucceedStateEntered',
       'SucceedStateExited',
       'ExecutionSucceeded',
@@ -153,11 +145,7 @@ describe('local Step Functions runtime: executions', () => {
     expect(t.slice(0, failedHistoryLength).at(-1)).toBe('ExecutionFailed');
     expect(t.slice(failedHistoryLength)).toEqual([
       'ExecutionRedriven',
-      'TaskStateEntered',
-      'LambdaFunctionScheduled',
-      'LambdaFunctionStarted',
-      'LambdaFunctionSucceeded',
-      'TaskStateExited',
+      ...taskEvents('Succeeded'),
       'PassStateEntered',
       'PassStateExited',
       'ExecutionSucceeded',

@@ -15,6 +15,13 @@ export function newRuntime(options: LocalStepFunctionsOptions = {}): LocalStepFu
 
 export const types = (events: { type?: string }[]) => events.map((e) => e.type);
 
+/** The history events of one Task state, with one Lambda attempt per outcome given (Failed ones retried). */
+export const taskEvents = (...attempts: ('Succeeded' | 'Failed')[]): string[] => [
+  'TaskStateEntered',
+  ...attempts.flatMap((outcome) => ['LambdaFunctionScheduled', 'LambdaFunctionStarted', `LambdaFunction${outcome}`]),
+  'TaskStateExited',
+];
+
 /** Records each call of a handler: the event and the Lambda context it got. */
 export function recorder<T = unknown>(impl: (event: any, call: number) => T | Promise<T>) {
   const calls: { event: any; context: any }[] = [];

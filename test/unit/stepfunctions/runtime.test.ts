@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { RetryableError, TerminalError } from '../../../core/errors/index.js';
 import type { FunctionHandlers } from '../../../local/stepfunctions/index.js';
-import { asl, newRuntime, recorder, types } from './helpers.js';
+import { asl, newRuntime, recorder, taskEvents, types } from './helpers.js';
 
 describe('local Step Functions runtime: running ASL with in-process handlers', () => {
   it('runs the happy path, with placeholders bound to functions and a full Context Object', async () => {
@@ -108,17 +108,7 @@ describe('local Step Functions runtime: running ASL with in-process handlers', (
     const { events } = await sfn.getExecutionHistory({ executionArn });
     expect(types(events!)).toEqual([
       'ExecutionStarted',
-      'TaskStateEntered',
-      'LambdaFunctionScheduled',
-      'LambdaFunctionStarted',
-      'LambdaFunctionFailed',
-      'LambdaFunctionScheduled',
-      'LambdaFunctionStarted',
-      'LambdaFunctionFailed',
-      'LambdaFunctionScheduled',
-      'LambdaFunctionStarted',
-      'LambdaFunctionSucceeded',
-      'TaskStateExited',
+      ...taskEvents('Failed', 'Failed', 'Succeeded'),
       'SucceedStateEntered',
       'SucceedStateExited',
       'ExecutionSucceeded',
@@ -146,21 +136,7 @@ describe('local Step Functions runtime: running ASL with in-process handlers', (
     expect(done).toMatchObject({ status: 'FAILED', error: 'WorkflowFailed', cause: "Call Flaky failed; see the group's status" });
 
     const { events } = await sfn.getExecutionHistory({ executionArn });
-    expect(types(events!)).toEqual([
-      'ExecutionStarted',
-      'TaskStateEntered',
-      'LambdaFunctionScheduled',
-      'LambdaFunctionStarted',
-      'LambdaFunctionFailed',
-      'TaskStateExited',
-      'TaskStateEntered',
-      'LambdaFunctionScheduled',
-      'LambdaFunctionStarted',
-      'LambdaFunctionSucceeded',
-      'TaskStateExited',
-      'FailStateEntered',
-      'ExecutionFailed',
-    ]);
+    expect(types(events!)).toEqual(['ExecutionStarted', ...taskEvents('Failed'), ...taskEvents('Succeeded'), 'FailStateEntered', 'ExecutionFailed']);
     expect(events!.at(-1)!.executionFailedEventDetails).toEqual({ error: 'WorkflowFailed', cause: "Call Flaky failed; see the group's status" });
   });
 
