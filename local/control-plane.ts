@@ -17,7 +17,7 @@ import { seedAccount, type SeededAccount } from './seed.js';
 import { LocalStepFunctions, type LambdaContext } from './stepfunctions/index.js';
 import { startTestBed, type TestBed } from './testbed/index.js';
 import { bindHandlers, loadAsl, REPO_ROOT, STATE_MACHINES_DIR, taskBindings } from './workflows/bind.js';
-import { kubectl } from './kubectl.js';
+import { kubectl, waitForCrd } from './kubectl.js';
 
 export const LOCAL_CLUSTER_NAME = 'my-eks-cluster';
 export const BUS_NAME = 'instance-manager';
@@ -139,7 +139,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
 
     say('installing the InstanceGroup CRD and the RBAC of the relay and the workflows');
     kubectl(kubeconfigPath, ['apply', '-f', path.join(REPO_ROOT, 'infra/k8s/crd.yaml')]);
-    kubectl(kubeconfigPath, ['wait', '--for=condition=Established', '--timeout=30s', 'crd/instancegroups.instancemgr.keikoproj.io']);
+    await waitForCrd(kubeconfigPath);
     kubectl(kubeconfigPath, [
       'apply',
       '-f', path.join(REPO_ROOT, 'infra/k8s/relay/namespace.yaml'),

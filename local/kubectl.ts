@@ -6,3 +6,19 @@ export function kubectl(kubeconfig: string, args: string[], input?: string): str
   if (result.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${result.stderr || result.error?.message}`);
   return result.stdout;
 }
+
+export const INSTANCEGROUP_CRD = 'instancegroups.instancemgr.keikoproj.io';
+
+/**
+ * Waits until a CRD is Established. `kubectl wait --for=condition=Established` fails at once, instead of waiting,
+ * when it reads the CRD before the API server has written any condition (kubectl 1.32 here), so poll instead.
+ */
+export async function waitForCrd(kubeconfig: string, name = INSTANCEGROUP_CRD, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const established = kubectl(kubeconfig, ['get', 'crd', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}']);
+    if (established.trim() === 'True') return;
+    if (Date.now() > deadline) throw new Error(`CRD ${name} was not Established within ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

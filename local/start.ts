@@ -65,6 +65,12 @@ Try it:
   kubectl get instancegroups -A
   kubectl describe instancegroup hello-world -n demo-eks-cf
   kubectl apply -f your-group.yaml
+
+Inspect and replay workflows with imctl (or the AWS CLI, with --endpoint-url):
+  export AWS_ENDPOINT_URL=${plane.motoUrl} AWS_ENDPOINT_URL_SFN=${plane.stepFunctionsUrl}
+  export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=${process.env.AWS_REGION} AWS_DEFAULT_REGION=${process.env.AWS_REGION}
+  npm run -s imctl -- status -A
+  npm run -s imctl -- executions demo-eks-cf/hello-world
 ${plane.account ? `
 The emulated account has subnets ${plane.account.subnetIds.join(', ')},
 security group ${plane.account.securityGroupId}, image ${plane.account.imageId}, key pair ${plane.account.keyPairName}

@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { specOf } from '../../core/spec/from-object.js';
 import { normalizeSpec, specProblems } from '../../core/spec/normalize.js';
 import type { EksFargateSpec } from '../../core/spec/types.js';
+import { waitForCrd } from '../../local/kubectl.js';
 import { startTestBed, type TestBed } from '../../local/testbed/index.js';
 import { INVALID_SPECS } from '../fixtures/invalid-specs.js';
 import { REFERENCE_SAMPLES, clone } from '../support/fixtures.js';
@@ -17,7 +18,7 @@ beforeAll(async () => {
   bed = await startTestBed({ moto: false });
   admin = bed.kube!.kubeconfigPath;
   kubectlOk(admin, ['apply', '-f', CRD]);
-  kubectlOk(admin, ['wait', '--for', 'condition=established', '--timeout=30s', 'crd/instancegroups.instancemgr.keikoproj.io']);
+  await waitForCrd(admin);
   kubectlOk(admin, ['create', 'namespace', 'samples']);
   kubectlOk(admin, ['create', 'namespace', 'invalid']);
 });
