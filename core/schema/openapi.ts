@@ -161,7 +161,7 @@ const strategy: JsonSchema = {
     'How changes roll out to existing nodes. Optional. eks-cf defaults to rollingUpdate; eks-managed and ' +
     'eks-fargate use managed (AWS rolls the nodes).',
   properties: {
-    type: str('rollingUpdate (eks-cf), crd (eks-cf, custom resource driven) or managed (eks-managed, eks-fargate).', {
+    type: str('rollingUpdate (eks-cf) or managed (eks-managed, eks-fargate). crd (a roll driven by a custom resource) is announced and refused until it is available.', {
       enum: ['rollingUpdate', 'crd', 'managed'],
     }),
     rollingUpdate,

@@ -97,6 +97,13 @@ export const CROSS_FIELD_RULES: CrossFieldRule[] = [
   },
   {
     at: 'spec.strategy',
+    cel: "!has(self.type) || self.type != 'crd'",
+    message:
+      'spec.strategy.type: crd (a roll driven by a custom resource) is announced but not available yet; use rollingUpdate',
+    holds: (self) => self.type !== 'crd',
+  },
+  {
+    at: 'spec.strategy',
     cel: "!has(self.type) || self.type != 'crd' || has(self.crd)",
     message: 'spec.strategy.crd is required when spec.strategy.type is crd',
     holds: (self) => self.type !== 'crd' || has(self, 'crd'),

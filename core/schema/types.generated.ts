@@ -13,7 +13,7 @@ export interface InstanceGroupSpec {
    */
   strategy?: {
     /**
-     * rollingUpdate (eks-cf), crd (eks-cf, custom resource driven) or managed (eks-managed, eks-fargate).
+     * rollingUpdate (eks-cf) or managed (eks-managed, eks-fargate). crd (a roll driven by a custom resource) is announced and refused until it is available.
      */
     type?: "rollingUpdate" | "crd" | "managed";
     /**

@@ -95,20 +95,7 @@ function normalizeEksCf(spec: InstanceGroupSpec, section: CfSection, defaults: C
     managedPolicies: cfg.managedPolicies ?? [],
     metricsCollection: cfg.metricsCollection ?? [],
     tags: keyValueTags(cfg.tags),
-    strategy:
-      strategy?.type === 'crd' && strategy.crd
-        ? {
-            type: 'crd',
-            crd: {
-              crdName: strategy.crd.crdName,
-              spec: strategy.crd.spec,
-              statusJSONPath: strategy.crd.statusJSONPath ?? '.status.currentStatus',
-              statusSuccessString: strategy.crd.statusSuccessString ?? 'completed',
-              statusFailureString: strategy.crd.statusFailureString ?? 'error',
-              concurrencyPolicy: strategy.crd.concurrencyPolicy ?? 'forbid',
-            },
-          }
-        : { type: 'rollingUpdate', rollingUpdate },
+    strategy: { type: 'rollingUpdate', rollingUpdate },
   };
 }
 

@@ -42,15 +42,6 @@ export interface RollingUpdatePolicy {
   waitOnResourceSignals: boolean;
 }
 
-export interface CrdStrategy {
-  crdName: string;
-  spec: string;
-  statusJSONPath: string;
-  statusSuccessString: string;
-  statusFailureString: string;
-  concurrencyPolicy: 'forbid' | 'allow';
-}
-
 interface Common {
   clusterName: string;
   tags: Tags;
@@ -72,7 +63,8 @@ export interface EksCfSpec extends Common {
   existingRole?: { roleName: string; instanceProfileName: string };
   managedPolicies: string[];
   metricsCollection: string[];
-  strategy: { type: 'rollingUpdate'; rollingUpdate: RollingUpdatePolicy } | { type: 'crd'; crd: CrdStrategy };
+  /** strategy.type crd is refused until it is implemented (core/schema/rules.ts). */
+  strategy: { type: 'rollingUpdate'; rollingUpdate: RollingUpdatePolicy };
 }
 
 export interface Taint {

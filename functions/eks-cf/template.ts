@@ -42,7 +42,7 @@ export function userData(spec: EksCfSpec, stack: string): string {
   const lines = ['#!/bin/bash', 'set -o xtrace'];
   const extra = spec.bootstrapArguments ? ` --kubelet-extra-args ${shellQuote(spec.bootstrapArguments)}` : '';
   lines.push(`/etc/eks/bootstrap.sh ${shellQuote(spec.clusterName)}${extra}`);
-  if (spec.strategy.type === 'rollingUpdate' && spec.strategy.rollingUpdate.waitOnResourceSignals) {
+  if (spec.strategy.rollingUpdate.waitOnResourceSignals) {
     lines.push(
       `/opt/aws/bin/cfn-signal --exit-code $? --stack ${shellQuote(stack)} --resource NodeGroup --region "$(curl -s http://169.254.169.254/latest/meta-data/placement/region)"`,
     );
@@ -126,10 +126,11 @@ export function renderStack({ group, spec, existingRoleArn }: RenderInput): Rend
     const all = spec.metricsCollection.some((m) => m.toLowerCase() === 'all');
     asgProperties.MetricsCollection = [{ Granularity: '1Minute', ...(all ? {} : { Metrics: spec.metricsCollection }) }];
   }
-  const scalingGroup: Record<string, unknown> = { Type: 'AWS::AutoScaling::AutoScalingGroup', Properties: asgProperties };
-  if (spec.strategy.type === 'rollingUpdate') {
-    const r = spec.strategy.rollingUpdate;
-    scalingGroup.UpdatePolicy = {
+  const r = spec.strategy.rollingUpdate;
+  resources.NodeGroup = {
+    Type: 'AWS::AutoScaling::AutoScalingGroup',
+    Properties: asgProperties,
+    UpdatePolicy: {
       AutoScalingRollingUpdate: {
         MaxBatchSize: r.maxBatchSize,
         MinInstancesInService: r.minInstancesInService,
@@ -138,9 +139,8 @@ export function renderStack({ group, spec, existingRoleArn }: RenderInput): Rend
         SuspendProcesses: r.suspendProcesses,
         WaitOnResourceSignals: r.waitOnResourceSignals,
       },
-    };
-  }
-  resources.NodeGroup = scalingGroup;
+    },
+  };
 
   const template = {
     AWSTemplateFormatVersion: '2010-09-09',
