@@ -385,40 +385,39 @@ export class LocalStepFunctions {
 
   /** Resolves with the execution's description once it has ended (waiting for it to be started if need be). */
   waitForExecution(executionArn: string, options: { timeoutMs?: number } = {}): Promise<DescribeExecutionOutput> {
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    return new Promise((resolve, reject) => {
-      const check = () => {
+    return this.waitUntil(
+      () => {
         const e = this.executions.get(executionArn);
-        if (!e || e.status === 'RUNNING' || this.attempts.has(executionArn)) return;
-        cleanup();
-        resolve(this.describeExecution({ executionArn }));
-      };
-      const timer = setTimeout(() => {
-        cleanup();
+        return !!e && e.status !== 'RUNNING' && !this.attempts.has(executionArn);
+      },
+      options.timeoutMs ?? 30_000,
+      (ms) => {
         const e = this.executions.get(executionArn);
-        reject(new Error(`execution ${executionArn} did not end within ${timeoutMs} ms (${e ? `status ${e.status}` : 'never started'})`));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        this.changes.off('change', check);
-      };
-      this.changes.on('change', check);
-      check();
-    });
+        return `execution ${executionArn} did not end within ${ms} ms (${e ? `status ${e.status}` : 'never started'})`;
+      },
+    ).then(() => this.describeExecution({ executionArn }));
   }
 
   /** Resolves once no execution is running. */
   waitForIdle(options: { timeoutMs?: number } = {}): Promise<void> {
-    const timeoutMs = options.timeoutMs ?? 30_000;
+    return this.waitUntil(
+      () => this.attempts.size === 0,
+      options.timeoutMs ?? 30_000,
+      (ms) => `still running after ${ms} ms: ${[...this.attempts.keys()].join(', ')}`,
+    );
+  }
+
+  /** Resolves when `done()` holds, checked now and after every execution change; rejects after `timeoutMs`. */
+  private waitUntil(done: () => boolean, timeoutMs: number, timeoutMessage: (ms: number) => string): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        if (this.attempts.size > 0) return;
+        if (!done()) return;
         cleanup();
         resolve();
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`still running after ${timeoutMs} ms: ${[...this.attempts.keys()].join(', ')}`));
+        reject(new Error(timeoutMessage(timeoutMs)));
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);
