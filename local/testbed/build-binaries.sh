@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver and etcd from their Go modules, once per machine, into a cache keyed by version.
+# Builds kube-apiserver, kube-controller-manager, etcd and kwok from their Go modules, once per machine, into a
+# cache keyed by version.
 # Prints the cache directory on the last line. Safe to run concurrently (a lock serialises builders).
 set -euo pipefail
 
 K8S_VERSION="${IM_K8S_VERSION:-v1.36.3}"
 ETCD_VERSION="${IM_ETCD_VERSION:-v3.6.8}"
+KWOK_VERSION="${IM_KWOK_VERSION:-v0.8.0}"
 CACHE_ROOT="${IM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/instance-manager}"
 BIN_DIR="$CACHE_ROOT/bin/k8s-$K8S_VERSION-etcd-$ETCD_VERSION"
 APISERVER="$BIN_DIR/kube-apiserver"
 ETCD="$BIN_DIR/etcd"
+CONTROLLER_MANAGER="$BIN_DIR/kube-controller-manager"
+KWOK="$BIN_DIR/kwok-$KWOK_VERSION"
 
 log() { printf '[testbed-build] %s\n' "$*" >&2; }
 
@@ -45,10 +49,10 @@ SRC
   rm -rf "$work"
 }
 
-build_apiserver() {
-  [ -x "$APISERVER" ] && return 0
+build_kubernetes() {
+  [ -x "$APISERVER" ] && [ -x "$CONTROLLER_MANAGER" ] && return 0
   local work; work=$(mktemp -d)
-  log "building kube-apiserver $K8S_VERSION (first run only; 10-20 minutes on 2 cores)"
+  log "building kube-apiserver and kube-controller-manager $K8S_VERSION (first run only; 10-20 minutes on 2 cores)"
   local minor="${K8S_VERSION#v1.}"; minor="${minor%%.*}"
   local staging="v0.${K8S_VERSION#v1.}"
   go mod download -json "k8s.io/kubernetes@$K8S_VERSION" >"$work/dl.json"
@@ -71,20 +75,56 @@ build_apiserver() {
 
 package tools
 
-import _ "k8s.io/kubernetes/cmd/kube-apiserver"
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+)
 SRC
     go mod tidy >&2 || go mod download >&2
     local pkg=k8s.io/component-base/version
-    go build -trimpath \
-      -ldflags "-s -w -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor" \
-      -o "$APISERVER.tmp" k8s.io/kubernetes/cmd/kube-apiserver
+    local ldflags="-s -w -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+    if [ ! -x "$APISERVER" ]; then
+      go build -trimpath -ldflags "$ldflags" -o "$APISERVER.tmp" k8s.io/kubernetes/cmd/kube-apiserver
+      mv "$APISERVER.tmp" "$APISERVER"
+    fi
+    if [ ! -x "$CONTROLLER_MANAGER" ]; then
+      go build -trimpath -ldflags "$ldflags" -o "$CONTROLLER_MANAGER.tmp" k8s.io/kubernetes/cmd/kube-controller-manager
+      mv "$CONTROLLER_MANAGER.tmp" "$CONTROLLER_MANAGER"
+    fi
   )
-  mv "$APISERVER.tmp" "$APISERVER"
+  rm -rf "$work"
+}
+
+# kwok keeps registered Nodes Ready and runs the pods bound to them; it does not create Nodes itself.
+build_kwok() {
+  [ -x "$KWOK" ] && return 0
+  local work; work=$(mktemp -d)
+  log "building kwok $KWOK_VERSION (first run only)"
+  (
+    cd "$work"
+    cat >go.mod <<MOD
+module local/kwok-build
+
+go 1.24
+MOD
+    cat >tools.go <<'SRC'
+//go:build tools
+
+package tools
+
+import _ "sigs.k8s.io/kwok/cmd/kwok"
+SRC
+    go get "sigs.k8s.io/kwok@$KWOK_VERSION" >&2
+    go mod tidy >&2 || true
+    go build -trimpath -ldflags "-s -w" -o "$KWOK.tmp" sigs.k8s.io/kwok/cmd/kwok
+  )
+  mv "$KWOK.tmp" "$KWOK"
   rm -rf "$work"
 }
 
 start=$(date +%s)
 build_etcd
-build_apiserver
+build_kubernetes
+build_kwok
 log "binaries ready in $(( $(date +%s) - start ))s: $BIN_DIR"
 echo "$BIN_DIR"
