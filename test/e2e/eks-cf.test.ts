@@ -16,7 +16,7 @@ import { clone, loadManifest, REFERENCE_SAMPLES } from '../support/fixtures.js';
 
 const CLUSTER = 'my-eks-cluster';
 const bed = useControlPlane({
-  interceptable: { 'eks-cf-apply': ['Read Instance Group', 'Create Or Update Stack', 'Add Node Role To aws-auth'] },
+  interceptable: { 'eks-cf-apply': ['Read Instance Group', 'Create Or Update Stack', 'Authorize Node Role'] },
 });
 
 /** The reference sample, with the placeholder IDs replaced by resources that exist in the emulated account. */
@@ -122,7 +122,7 @@ describe('eks-cf apply and delete on the local control plane', () => {
     expect(group.status).toMatchObject({ currentState: 'Ready', observedGeneration: 2, stackName: name });
     const execution = await bed.execution(group);
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.path).toEqual(expect.arrayContaining(['Create Or Update Stack', 'Add Node Role To aws-auth', 'Ready']));
+    expect(execution.path).toEqual(expect.arrayContaining(['Create Or Update Stack', 'Authorize Node Role', 'Ready']));
     const stack = (await bed.aws.cf.send(new DescribeStacksCommand({ StackName: name }))).Stacks![0]!;
     expect(stack.StackStatus).toBe('CREATE_COMPLETE');
     expect(await stackEventCount(name)).toBe(eventsBefore);
@@ -197,7 +197,7 @@ describe('eks-cf apply and delete on the local control plane', () => {
   test('TransientErrorRetriedThenCaught: a step that keeps failing transiently is retried, reported as retryable; the relay runs the generation again, which leaves the stack alone', async () => {
     const ref = { namespace: 'transient', name: 'hello-world' };
     let calls = 0;
-    bed.intercept('eks-cf-apply', 'Add Node Role To aws-auth', ref, async () => {
+    bed.intercept('eks-cf-apply', 'Authorize Node Role', ref, async () => {
       calls++;
       const error = new Error('Rate exceeded');
       error.name = 'RetryableError';
@@ -206,7 +206,7 @@ describe('eks-cf apply and delete on the local control plane', () => {
     const { group: failed, execution } = await bed.failing(ref.namespace, seededSample());
     expect(calls).toBe(6); // 1 + 5 retries from the RetryableError retrier
     expect(failed.status!.lastExecution).toMatchObject({ retryable: true, result: 'Failed', attempt: 1 });
-    expect(conditionOf(failed)!.message).toContain('in step "Add Node Role To aws-auth"');
+    expect(conditionOf(failed)!.message).toContain('in step "Authorize Node Role"');
     expect(execution.error).toBe('RetryableError');
     const name = stackOf('transient');
     const eventsBefore = await stackEventCount(name);
@@ -241,7 +241,7 @@ describe('eks-cf apply and delete on the local control plane', () => {
       'Wait For CloudFormation',
       'Check Stack Progress',
       'Is The Stack Ready?',
-      'Add Node Role To aws-auth',
+      'Authorize Node Role',
     ]);
     expect((await bed.remove(group.metadata)).status).toBe('SUCCEEDED');
   });
