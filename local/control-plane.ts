@@ -135,6 +135,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       AWS_ENDPOINT_URL_SFN: stepFunctionsUrl,
       CLUSTER_ACCESS: 'kubeconfig',
       KUBECONFIG: workflowsKubeconfigPath,
+      // No node emulator runs in this test bed yet, so no Node ever registers: the eks-cf "Wait For Nodes To Join"
+      // loop is switched off (NodesReady Unknown) unless the environment asks for it. Set NODE_JOIN_WAIT=on once
+      // instances boot here.
+      NODE_JOIN_WAIT: process.env.NODE_JOIN_WAIT ?? 'off',
     });
 
     say('installing the InstanceGroup CRD and the RBAC of the relay and the workflows');
