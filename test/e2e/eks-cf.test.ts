@@ -11,7 +11,9 @@ import { parse, stringify } from 'yaml';
 import { FINALIZER, stackName } from '../../core/names/index.js';
 import type { InstanceGroup } from '../../core/spec/types.js';
 import { MANAGED_ROLES_ANNOTATION } from '../../functions/shared/aws-auth.js';
+import { INJECTION_SPECS, WEAKENING_FLAG_SPECS } from '../fixtures/invalid-specs.js';
 import { conditionOf, useControlPlane } from '../support/e2e.js';
+import { kubectl as tryKubectl } from '../support/kubectl.js';
 import { clone, loadManifest, REFERENCE_SAMPLES } from '../support/fixtures.js';
 
 const CLUSTER = 'my-eks-cluster';
@@ -244,6 +246,21 @@ describe('eks-cf apply and delete on the local control plane', () => {
       'Authorize Node Role',
     ]);
     expect((await bed.remove(group.metadata)).status).toBe('SUCCEEDED');
+  });
+
+  test('BootInjectionRefused: each injection form and each weakening kubelet flag is refused at admission; nothing reaches AWS', async () => {
+    const namespace = bed.namespace('injection');
+    const cases = [...INJECTION_SPECS, ...WEAKENING_FLAG_SPECS];
+    for (const [i, invalid] of cases.entries()) {
+      const manifest = seededSample(`inject-${i}`);
+      manifest.spec['eks-cf']!.configuration.bootstrapArguments = invalid.spec['eks-cf'].configuration.bootstrapArguments;
+      const result = tryKubectl(bed.plane.kubeconfigPath, ['apply', '-n', namespace, '-f', '-'], stringify(manifest));
+      expect([invalid.title, result.code]).not.toEqual([invalid.title, 0]);
+      expect(result.stderr).toContain('spec.eks-cf.configuration.bootstrapArguments');
+      if (invalid.says) expect(result.stderr).toContain(invalid.says);
+    }
+    expect(bed.kubectl(['get', 'instancegroups', '-n', namespace, '-o', 'name']).trim()).toBe('');
+    expect(await liveStacks(`${CLUSTER}-${namespace}-`)).toEqual([]);
   });
 
   test('DeleteDuringCreate: a delete that arrives while the stack is being created ends in a clean delete', async () => {
