@@ -50,7 +50,14 @@ export async function revokeNodeRole(
   groupKey: string,
   stillUsedBy: string[],
 ): Promise<NodeAccessResult> {
-  const method = await accessMethod(deps.eks, clusterName);
+  let method: NodeAccessMethod;
+  try {
+    method = await accessMethod(deps.eks, clusterName);
+  } catch (error) {
+    // A cluster that no longer exists holds no access for the role: nothing to revoke, and the delete goes on.
+    if ((error as { cause?: { name?: string } }).cause?.name !== 'ResourceNotFoundException') throw error;
+    return { method: 'aws-auth', clusterName, changed: false, note: `cluster ${clusterName} no longer exists; nothing to revoke` };
+  }
   const result =
     method === 'access-entry'
       ? await revokeNodeAccessEntry(deps.eks, clusterName, roleArn, groupKey, stillUsedBy)

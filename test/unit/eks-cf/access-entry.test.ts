@@ -110,6 +110,16 @@ describe('choosing how to authorise the node role', () => {
     expect(eks.entries.size).toBe(0);
   });
 
+  it('revoking in a cluster that no longer exists is a no-op, so a delete can finish', async () => {
+    const { client } = stubClient<EKSClient>({
+      DescribeCluster: () => {
+        throw awsError('ResourceNotFoundException', 'No cluster found for name: gone.', 404);
+      },
+    });
+    expect(await revokeNodeRole({ eks: client, kube: noKube }, 'gone', ROLE, 'a/one', [])).toMatchObject({ changed: false, note: 'cluster gone no longer exists; nothing to revoke' });
+    await expect(authorizeNodeRole({ eks: client, kube: noKube }, 'gone', ROLE, 'a/one')).rejects.toThrow('No cluster found');
+  });
+
   it('CONFIG_MAP mode writes aws-auth through the target cluster\'s API server', async () => {
     const connected: string[] = [];
     const written: unknown[] = [];
