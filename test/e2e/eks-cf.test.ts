@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeStackEventsCommand, DescribeStacksCommand, GetTemplateCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CreateKeyPairCommand, DescribeLaunchTemplatesCommand } from '@aws-sdk/client-ec2';
+import { CreateKeyPairCommand, DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
+import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, ListInstanceProfilesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { parse, stringify } from 'yaml';
 import { FINALIZER, stackName } from '../../core/names/index.js';
@@ -108,6 +109,18 @@ describe('eks-cf apply and delete on the local control plane', () => {
     expect(auth.mapRoles).toContainEqual({ rolearn: status.nodesInstanceRoleArn, username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] });
     expect(auth.managed[status.nodesInstanceRoleArn!]).toEqual(['team-a/hello-world']);
     expect((await bed.execution(group)).path.at(-1)).toBe('Ready');
+
+    // The seeded image says it is Amazon Linux 2: bootstrap.sh, with the endpoint and CA moto's DescribeCluster gives.
+    expect(status).toMatchObject({ imageId: bed.account.imageId, imageFamily: 'al2' });
+    const { cluster } = await bed.aws.eks.send(new DescribeClusterCommand({ name: CLUSTER }));
+    const { LaunchTemplateVersions } = await bed.aws.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: status.activeLaunchTemplateName! }));
+    const data = LaunchTemplateVersions![0]!.LaunchTemplateData!;
+    const userData = Buffer.from(data.UserData!, 'base64').toString('utf8');
+    expect(userData).toContain(`--apiserver-endpoint '${cluster!.endpoint}' --b64-cluster-ca '${cluster!.certificateAuthority!.data}'`);
+    expect(userData).toContain('instancemgr.keikoproj.io/instancegroup=hello-world');
+    expect(data.MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
+    // No node emulator in this test bed yet: the join wait is off and says so.
+    expect(conditionOf(group, 'NodesReady')).toMatchObject({ status: 'Unknown', reason: 'NotChecked' });
   });
 
   test('ReapplyNoop: the same manifest starts nothing; an equivalent spec runs the workflow, which calls no UpdateStack', async () => {
