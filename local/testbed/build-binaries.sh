@@ -13,6 +13,7 @@ APISERVER="$BIN_DIR/kube-apiserver"
 ETCD="$BIN_DIR/etcd"
 CONTROLLER_MANAGER="$BIN_DIR/kube-controller-manager"
 KWOK="$BIN_DIR/kwok-$KWOK_VERSION"
+KWOK_STAGES="$BIN_DIR/kwok-$KWOK_VERSION-stages.yaml"
 
 log() { printf '[testbed-build] %s\n' "$*" >&2; }
 
@@ -95,9 +96,11 @@ SRC
   rm -rf "$work"
 }
 
-# kwok keeps registered Nodes Ready and runs the pods bound to them; it does not create Nodes itself.
+# kwok keeps registered Nodes Ready and runs the pods bound to them; it does not create Nodes itself. kwok itself
+# has no built-in behaviour: it runs the Stage documents it is given, so the module's own default stages (the ones
+# kwokctl uses: node initialise + heartbeat with lease, pod ready/complete/delete) are copied next to the binary.
 build_kwok() {
-  [ -x "$KWOK" ] && return 0
+  [ -x "$KWOK" ] && [ -s "$KWOK_STAGES" ] && return 0
   local work; work=$(mktemp -d)
   log "building kwok $KWOK_VERSION (first run only)"
   (
@@ -117,8 +120,16 @@ SRC
     go get "sigs.k8s.io/kwok@$KWOK_VERSION" >&2
     go mod tidy >&2 || true
     go build -trimpath -ldflags "-s -w" -o "$KWOK.tmp" sigs.k8s.io/kwok/cmd/kwok
+    local src; src=$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
+    local f
+    for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+      pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+      echo "---"
+      cat "$src/kustomize/stage/$f"
+    done >"$KWOK_STAGES.tmp"
   )
   mv "$KWOK.tmp" "$KWOK"
+  mv "$KWOK_STAGES.tmp" "$KWOK_STAGES"
   rm -rf "$work"
 }
 
