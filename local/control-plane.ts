@@ -1,7 +1,9 @@
 // The whole instance-manager control plane on one machine: a real kube-apiserver (or an existing cluster), moto
 // as AWS, the relay with its real code, EventBridge rules delivering to a queue, a dispatcher that starts
 // executions under their deterministic names, and the local Step Functions runtime running the real ASL with the
-// real Lambda handlers. `npm start` and the end-to-end tests both start it through startControlPlane().
+// real Lambda handlers. With the embedded API server it also runs kube-controller-manager, kwok (the kubelet of
+// every Node) and the stand-in for EC2 instances booting (local/instances/), so the groups' instances join as
+// Nodes. `npm start` and the end-to-end tests both start it through startControlPlane().
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CreateArchiveCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -13,6 +15,7 @@ import { createLogger, type Logger } from '../core/log/index.js';
 import { relayConfig } from '../in-cluster-relay/config.js';
 import { startRelay, type Relay } from '../in-cluster-relay/relay.js';
 import { setUpLocalBus, startDispatcher, type Dispatcher, type LocalBus } from './dispatcher/index.js';
+import { startInstanceBoots, type InstanceBoots } from './instances/index.js';
 import { seedAccount, type SeededAccount } from './seed.js';
 import { LocalStepFunctions, type LambdaContext } from './stepfunctions/index.js';
 import { startTestBed, type TestBed } from './testbed/index.js';
@@ -43,6 +46,11 @@ export interface ControlPlaneOptions {
    * Only Lambda steps can be overridden; AWS (moto) and the API server always answer for themselves.
    */
   handlerOverrides?: Record<string, Record<string, StepOverride>>;
+  /**
+   * Boot the groups' instances into the embedded API server as Nodes (local/instances/, with kwok keeping them
+   * Ready). Default true; ignored with `kubeconfig` (no node identities can be issued for a foreign cluster).
+   */
+  nodes?: boolean | { pollIntervalMs?: number };
 }
 
 /** A Lambda step as the local runtime calls it. */
@@ -62,6 +70,8 @@ export interface ControlPlane {
   relay: Relay;
   dispatcher: Dispatcher;
   testBed: TestBed;
+  /** The instances booting into the cluster (undefined when nodes are off). */
+  instanceBoots?: InstanceBoots;
   stateMachineArns: Record<string, string>;
   stop(): Promise<void>;
 }
@@ -115,8 +125,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   };
 
   try {
-    say(options.kubeconfig ? `starting moto; using the cluster in ${options.kubeconfig}` : 'starting the test bed: kube-apiserver, etcd and moto');
-    const testBed = await startTestBed({ kube: !options.kubeconfig, moto: true });
+    const withNodes = !options.kubeconfig && options.nodes !== false;
+    say(
+      options.kubeconfig
+        ? `starting moto; using the cluster in ${options.kubeconfig}`
+        : `starting the test bed: kube-apiserver, etcd, moto${withNodes ? ', kube-controller-manager and kwok' : ''}`,
+    );
+    const testBed = await startTestBed({ kube: !options.kubeconfig, moto: true, kwok: withNodes, controllerManager: withNodes });
     cleanups.push(() => testBed.stop());
     const kubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigPath;
     const workflowsKubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigFor('workflows');
@@ -152,6 +167,20 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     if (options.seed ?? true) {
       say('seeding the emulated AWS account: VPC, subnets, security group, key pair, EKS clusters');
       account = await seedAccount();
+    }
+
+    let instanceBoots: InstanceBoots | undefined;
+    if (withNodes) {
+      say(`booting the groups' instances into ${LOCAL_CLUSTER_NAME} as they start (consoles in ${path.join(testBed.runDir, 'instances')})`);
+      instanceBoots = startInstanceBoots({
+        aws: { endpoint: motoUrl, region: awsClientConfig().region },
+        clusters: { [LOCAL_CLUSTER_NAME]: { adminKubeconfig: kubeconfigPath, clientCa: testBed.kube!.clientCa } },
+        consoleDir: path.join(testBed.runDir, 'instances'),
+        ...(typeof options.nodes === 'object' && options.nodes.pollIntervalMs ? { pollIntervalMs: options.nodes.pollIntervalMs } : {}),
+        logger: logger.child({ component: 'instance-boots' }),
+      });
+      const boots = instanceBoots;
+      cleanups.push(() => boots.stop());
     }
 
     say('creating the state machines from statemachines/ with their Lambda steps bound to functions/');
@@ -223,6 +252,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       relay,
       dispatcher,
       testBed,
+      ...(instanceBoots ? { instanceBoots } : {}),
       stateMachineArns,
       stop,
     };
