@@ -228,7 +228,6 @@ test('a terminated instance loses its Node, as the cloud controller does on EKS'
   const node = await readyNode(instanceId);
   await asg.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: true }));
   await boots.settled();
-  await boots.settled();
   expect((await nodes()).map((n) => n.metadata.name)).not.toContain(node.metadata.name);
   expect(boots.instance(instanceId)?.phase).toBe('gone');
   expect(boots.console(instanceId)).toContain(`deleted Node ${node.metadata.name}`);
