@@ -3,7 +3,7 @@
 // holds aws-auth and the Nodes; kwok keeps the Nodes Ready. The user data is written in each family's documented
 // format (test/support/user-data.ts), never by instance-manager's renderer.
 import { AutoScalingClient, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
-import { CreateLaunchTemplateCommand, EC2Client, RegisterImageCommand } from '@aws-sdk/client-ec2';
+import { CreateLaunchTemplateCommand, DescribeInstancesCommand, EC2Client, RegisterImageCommand } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { stringify } from 'yaml';
@@ -164,7 +164,8 @@ describe('an instance whose user data and role are right joins as a Ready Node',
     const node = await readyNode(instanceId);
     const state = boots.instance(instanceId)!;
     expect(node.metadata.name).toBe(state.nodeName);
-    expect(node.metadata.name).toMatch(/^ip-10-10-0-\d+\.us-west-2\.compute\.internal$/);
+    const { Reservations } = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    expect(node.metadata.name).toBe(Reservations![0]!.Instances![0]!.PrivateDnsName);
     expect(node.spec.providerID).toMatch(new RegExp(`^aws:///us-west-2[a-c]/${instanceId}$`));
     expect(node.metadata.labels).toMatchObject({
       ...shape.labels,
