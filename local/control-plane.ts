@@ -1,8 +1,8 @@
 // The whole instance-manager control plane on one machine: a real kube-apiserver (or an existing cluster), moto
 // as AWS, the relay with its real code, EventBridge rules delivering to a queue, a dispatcher that starts
 // executions under their deterministic names, and the local Step Functions runtime running the real ASL with the
-// real Lambda handlers. With the embedded API server it also runs kube-controller-manager, kwok (the kubelet of
-// every Node) and the stand-in for EC2 instances booting (local/instances/), so the groups' instances join as
+// real Lambda handlers. With the embedded API server it also runs kube-controller-manager, kube-scheduler, kwok (the
+// kubelet of every Node) and the stand-in for EC2 instances booting (local/instances/), so the groups' instances join as
 // Nodes. `npm start` and the end-to-end tests both start it through startControlPlane().
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -129,9 +129,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     say(
       options.kubeconfig
         ? `starting moto; using the cluster in ${options.kubeconfig}`
-        : `starting the test bed: kube-apiserver, etcd, moto${withNodes ? ', kube-controller-manager and kwok' : ''}`,
+        : `starting the test bed: kube-apiserver, etcd, moto${withNodes ? ', kube-controller-manager, kube-scheduler and kwok' : ''}`,
     );
-    const testBed = await startTestBed({ kube: !options.kubeconfig, moto: true, kwok: withNodes, controllerManager: withNodes });
+    const testBed = await startTestBed({ kube: !options.kubeconfig, moto: true, kwok: withNodes, controllerManager: withNodes, scheduler: withNodes });
     cleanups.push(() => testBed.stop());
     const kubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigPath;
     const workflowsKubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigFor('workflows');

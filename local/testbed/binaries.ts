@@ -1,4 +1,4 @@
-// Resolves the test bed's binaries (kube-apiserver, etcd, kube-controller-manager, kwok): each from its IM_*_BIN
+// Resolves the test bed's binaries (kube-apiserver, etcd, kube-controller-manager, kube-scheduler, kwok): each from its IM_*_BIN
 // variable when set, otherwise from build-binaries.sh (which builds them once per machine and prints its cache dir).
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
@@ -10,6 +10,8 @@ export interface Binaries {
   etcd: string;
   /** Needed only when the test bed starts kube-controller-manager. */
   kubeControllerManager?: string;
+  /** Needed only when the test bed starts kube-scheduler. */
+  kubeScheduler?: string;
   /** Needed only when the test bed starts kwok, with the Stage documents it runs (the module's defaults). */
   kwok?: string;
   kwokStages?: string;
@@ -22,6 +24,7 @@ const ENV_VARS = {
   kubeApiserver: 'IM_KUBE_APISERVER_BIN',
   etcd: 'IM_ETCD_BIN',
   kubeControllerManager: 'IM_KUBE_CONTROLLER_MANAGER_BIN',
+  kubeScheduler: 'IM_KUBE_SCHEDULER_BIN',
   kwok: 'IM_KWOK_BIN',
   kwokStages: 'IM_KWOK_STAGES',
 } as const;
@@ -58,15 +61,14 @@ function runBuildScript(): Promise<string> {
   return cached;
 }
 
-/** The binaries the test bed needs; kube-controller-manager and kwok only when asked for. */
-export async function resolveBinaries(
-  want: { kubeControllerManager?: boolean; kwok?: boolean } = {},
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<Binaries> {
+type Optional = 'kubeControllerManager' | 'kubeScheduler' | 'kwok';
+
+/** The binaries the test bed needs; kube-controller-manager, kube-scheduler and kwok only when asked for. */
+export async function resolveBinaries(want: Partial<Record<Optional, boolean>> = {}, env: NodeJS.ProcessEnv = process.env): Promise<Binaries> {
   const fromEnv = (key: keyof typeof ENV_VARS) => env[ENV_VARS[key]] || undefined;
-  const needed = (Object.keys(ENV_VARS) as (keyof typeof ENV_VARS)[]).filter(
-    (k) => (k !== 'kubeControllerManager' && k !== 'kwok' && k !== 'kwokStages') || want[k === 'kwokStages' ? 'kwok' : k],
-  );
+  const wanted = (key: keyof typeof ENV_VARS): boolean =>
+    key === 'kwokStages' ? !!want.kwok : key === 'kubeApiserver' || key === 'etcd' ? true : !!want[key];
+  const needed = (Object.keys(ENV_VARS) as (keyof typeof ENV_VARS)[]).filter(wanted);
   const dir = needed.every((k) => fromEnv(k)) ? undefined : await runBuildScript();
   const kwokVersion = env.IM_KWOK_VERSION || DEFAULT_KWOK_VERSION;
   const file = (key: keyof typeof ENV_VARS, name: string) => assertUsable(fromEnv(key) ?? path.join(dir!, name), name);
@@ -74,6 +76,7 @@ export async function resolveBinaries(
     kubeApiserver: file('kubeApiserver', 'kube-apiserver'),
     etcd: file('etcd', 'etcd'),
     ...(want.kubeControllerManager ? { kubeControllerManager: file('kubeControllerManager', 'kube-controller-manager') } : {}),
+    ...(want.kubeScheduler ? { kubeScheduler: file('kubeScheduler', 'kube-scheduler') } : {}),
     ...(want.kwok
       ? {
           kwok: file('kwok', `kwok-${kwokVersion}`),

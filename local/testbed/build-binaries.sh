@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver, kube-controller-manager, etcd and kwok from their Go modules, once per machine, into a
+# Builds kube-apiserver, kube-controller-manager, kube-scheduler, etcd and kwok from their Go modules, once per machine, into a
 # cache keyed by version.
 # Prints the cache directory on the last line. Safe to run concurrently (a lock serialises builders).
 set -euo pipefail
@@ -12,6 +12,7 @@ BIN_DIR="$CACHE_ROOT/bin/k8s-$K8S_VERSION-etcd-$ETCD_VERSION"
 APISERVER="$BIN_DIR/kube-apiserver"
 ETCD="$BIN_DIR/etcd"
 CONTROLLER_MANAGER="$BIN_DIR/kube-controller-manager"
+SCHEDULER="$BIN_DIR/kube-scheduler"
 KWOK="$BIN_DIR/kwok-$KWOK_VERSION"
 KWOK_STAGES="$BIN_DIR/kwok-$KWOK_VERSION-stages.yaml"
 
@@ -51,9 +52,9 @@ SRC
 }
 
 build_kubernetes() {
-  [ -x "$APISERVER" ] && [ -x "$CONTROLLER_MANAGER" ] && return 0
+  [ -x "$APISERVER" ] && [ -x "$CONTROLLER_MANAGER" ] && [ -x "$SCHEDULER" ] && return 0
   local work; work=$(mktemp -d)
-  log "building kube-apiserver and kube-controller-manager $K8S_VERSION (first run only; 10-20 minutes on 2 cores)"
+  log "building kube-apiserver, kube-controller-manager and kube-scheduler $K8S_VERSION (first run only; 10-20 minutes on 2 cores)"
   local minor="${K8S_VERSION#v1.}"; minor="${minor%%.*}"
   local staging="v0.${K8S_VERSION#v1.}"
   go mod download -json "k8s.io/kubernetes@$K8S_VERSION" >"$work/dl.json"
@@ -79,6 +80,7 @@ package tools
 import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 )
 SRC
     go mod tidy >&2 || go mod download >&2
@@ -91,6 +93,10 @@ SRC
     if [ ! -x "$CONTROLLER_MANAGER" ]; then
       go build -trimpath -ldflags "$ldflags" -o "$CONTROLLER_MANAGER.tmp" k8s.io/kubernetes/cmd/kube-controller-manager
       mv "$CONTROLLER_MANAGER.tmp" "$CONTROLLER_MANAGER"
+    fi
+    if [ ! -x "$SCHEDULER" ]; then
+      go build -trimpath -ldflags "$ldflags" -o "$SCHEDULER.tmp" k8s.io/kubernetes/cmd/kube-scheduler
+      mv "$SCHEDULER.tmp" "$SCHEDULER"
     fi
   )
   rm -rf "$work"

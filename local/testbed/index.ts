@@ -1,10 +1,10 @@
 // The local test bed: a real kube-apiserver (+ etcd) and moto on loopback, started per test run; optionally
-// kube-controller-manager and kwok (the kubelet of every registered Node) next to the API server.
+// kube-controller-manager, kube-scheduler and kwok (the kubelet of every registered Node) next to the API server.
 import fs from 'node:fs';
 import path from 'node:path';
 import { startApiserver, prepareApiserverFiles } from './apiserver.js';
 import { resolveBinaries, type Binaries } from './binaries.js';
-import { CONTROLLER_MANAGER_USER, startControllerManager } from './controller-manager.js';
+import { CONTROLLER_MANAGER_USER, SCHEDULER_USER, startControllerManager, startScheduler } from './components.js';
 import { startEtcd } from './etcd.js';
 import { ADMIN, DEFAULT_IDENTITIES, issueIdentities, type Identity } from './identities.js';
 import { writeKubeconfigs } from './kubeconfig.js';
@@ -22,6 +22,7 @@ export type { Binaries } from './binaries.js';
 /** Identities the bed adds for its own components when they run. */
 const KWOK_IDENTITY = 'kwok';
 const CONTROLLER_MANAGER_IDENTITY = 'kube-controller-manager';
+const SCHEDULER_IDENTITY = 'kube-scheduler';
 
 export interface TestBedOptions {
   /** Start etcd + kube-apiserver (default true). */
@@ -40,6 +41,8 @@ export interface TestBedOptions {
   kwok?: boolean;
   /** Start kube-controller-manager with a trimmed set of controllers (default false). */
   controllerManager?: boolean | { controllers: string[] };
+  /** Start kube-scheduler, which binds pods to Nodes (default false). */
+  scheduler?: boolean;
 }
 
 export interface TestBedTimings {
@@ -51,6 +54,7 @@ export interface TestBedTimings {
   apiserverMs?: number;
   kwokMs?: number;
   controllerManagerMs?: number;
+  schedulerMs?: number;
   /** From startTestBed() to everything ready. */
   totalMs: number;
   /** Duration of the last stop(). */
@@ -103,7 +107,7 @@ export async function startTestBed(options: TestBedOptions = {}): Promise<TestBe
     const procs = liveProcesses(runDir);
     const byName = (...names: string[]) => procs.filter((p) => names.includes(p.name));
     // Clients first, then their storage; the watchdog goes when its last member is stopped.
-    await Promise.all(byName('kwok', 'kube-controller-manager').map((p) => p.stop()));
+    await Promise.all(byName('kwok', 'kube-controller-manager', 'kube-scheduler').map((p) => p.stop()));
     await Promise.all(byName('kube-apiserver', 'moto').map((p) => p.stop()));
     await Promise.all(byName('etcd').map((p) => p.stop()));
     await stopRunDir(runDir);
@@ -124,13 +128,14 @@ export async function startTestBed(options: TestBedOptions = {}): Promise<TestBe
 
   const kubeTask = async () => {
     let t = performance.now();
-    const bins = options.binaries ?? (await resolveBinaries({ kwok: options.kwok, kubeControllerManager: !!options.controllerManager }));
+    const bins = options.binaries ?? (await resolveBinaries({ kwok: options.kwok, kubeControllerManager: !!options.controllerManager, kubeScheduler: options.scheduler }));
     timings.binariesMs = since(t);
     const identities = issueIdentities({
       ...(options.identities ?? DEFAULT_IDENTITIES),
       // kwok acts for every kubelet (any Node's status, leases, any pod's status): the bed's admin group.
       ...(options.kwok ? { [KWOK_IDENTITY]: { username: 'kwok', groups: ['system:masters'] } } : {}),
       ...(options.controllerManager ? { [CONTROLLER_MANAGER_IDENTITY]: { username: CONTROLLER_MANAGER_USER, groups: [] } } : {}),
+      ...(options.scheduler ? { [SCHEDULER_IDENTITY]: { username: SCHEDULER_USER, groups: [] } } : {}),
     });
     const admin = identities.find((i) => i.name === ADMIN)!;
     t = performance.now();
@@ -172,6 +177,15 @@ export async function startTestBed(options: TestBedOptions = {}): Promise<TestBe
           spawned.push(kcm.process);
           timings.controllerManagerMs = since(t);
           log(`[testbed] kube-controller-manager ready in ${timings.controllerManagerMs} ms`);
+        })(),
+      options.scheduler &&
+        (async () => {
+          const t = performance.now();
+          if (!bins.kubeScheduler) throw new Error('kube-scheduler was asked for but no binary was given');
+          const scheduler = await startScheduler({ bin: bins.kubeScheduler, runDir, kubeconfig: kubeconfigs.get(SCHEDULER_IDENTITY)! });
+          spawned.push(scheduler.process);
+          timings.schedulerMs = since(t);
+          log(`[testbed] kube-scheduler ready in ${timings.schedulerMs} ms`);
         })(),
     ]);
     return { api, kubeconfigs, clientCa: files.clientCa };
