@@ -11,9 +11,13 @@ export const SCHEDULER_USER = 'system:kube-scheduler';
 
 /**
  * ReplicaSets and Deployments create pods, the disruption controller keeps PodDisruptionBudget status (the Eviction
- * API reads it), the garbage collector and namespace controller clean up, and service accounts get made.
+ * API reads it), the garbage collector and namespace controller clean up, service accounts get made, and the node
+ * lifecycle controller lifts the not-ready taint the API server puts on a new Node once it is Ready (and taints a
+ * Node whose heartbeats stop).
  */
-export const DEFAULT_CONTROLLERS = ['replicaset', 'deployment', 'disruption', 'garbagecollector', 'namespace', 'serviceaccount', 'serviceaccount-token'];
+export const DEFAULT_CONTROLLERS = [
+  'replicaset', 'deployment', 'disruption', 'garbagecollector', 'namespace', 'serviceaccount', 'serviceaccount-token', 'nodelifecycle',
+];
 
 export interface KubeComponent {
   url: string;

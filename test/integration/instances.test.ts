@@ -1,6 +1,6 @@
 // Instances booting into the cluster, on the real test bed: moto holds the Auto Scaling groups, launch templates,
 // images, instance profiles and the EKS cluster; the real kube-apiserver (Node,RBAC authorization, NodeRestriction)
-// holds aws-auth and the Nodes; kwok keeps the Nodes Ready. The user data is written in each family's documented
+// holds aws-auth and the Nodes; kwok keeps the Nodes Ready and kube-controller-manager lifts their not-ready taint. The user data is written in each family's documented
 // format (test/support/user-data.ts), never by instance-manager's renderer.
 import { AutoScalingClient, CreateAutoScalingGroupCommand, DescribeAutoScalingGroupsCommand, TerminateInstanceInAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { CreateLaunchTemplateCommand, DescribeInstancesCommand, EC2Client, RegisterImageCommand } from '@aws-sdk/client-ec2';
@@ -92,6 +92,8 @@ async function launch(opts: { image: string; userData: string; profile: string }
 const nodes = async () => (await admin.get<{ items: KubeNode[] }>('/api/v1/nodes')).items;
 const nodeOf = async (instanceId: string) => (await nodes()).find((n) => n.spec.providerID?.endsWith(`/${instanceId}`));
 const isReady = (n: KubeNode | undefined) => n?.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+/** Ready, and the node lifecycle controller has lifted the not-ready taint the API server put on it: schedulable. */
+const isSchedulable = (n: KubeNode | undefined) => isReady(n) && !n?.spec.taints?.some((t) => t.key === 'node.kubernetes.io/not-ready');
 
 /** Waits (by polls of the emulator, not by time) until the instance's boot is decided, then returns its Node if any. */
 async function bootOutcome(instanceId: string): Promise<{ phase: string; reason?: string; node?: KubeNode }> {
@@ -103,19 +105,19 @@ async function bootOutcome(instanceId: string): Promise<{ phase: string; reason?
   throw new Error(`instance ${instanceId} still booting after 100 polls:\n${boots.console(instanceId)}`);
 }
 
-/** Waits for kwok to mark the instance's Node Ready. */
+/** Waits for kwok to mark the instance's Node Ready and kube-controller-manager to make it schedulable. */
 async function readyNode(instanceId: string): Promise<KubeNode> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const node = await nodeOf(instanceId);
-    if (isReady(node)) return node!;
+    if (isSchedulable(node)) return node!;
     if (Date.now() > deadline) throw new Error(`no Ready node for ${instanceId}; boot console:\n${boots.console(instanceId)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
 beforeAll(async () => {
-  bed = await startTestBed({ kwok: true });
+  bed = await startTestBed({ kwok: true, controllerManager: true });
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: REGION, AWS_ENDPOINT_URL: bed.moto!.url });
   account = await seedAccount({ clusterNames: [CLUSTER, OTHER_CLUSTER] });
   const config = { region: REGION, endpoint: bed.moto!.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
