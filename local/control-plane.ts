@@ -1,7 +1,9 @@
 // The whole instance-manager control plane on one machine: a real kube-apiserver (or an existing cluster), moto
 // as AWS, the relay with its real code, EventBridge rules delivering to a queue, a dispatcher that starts
 // executions under their deterministic names, and the local Step Functions runtime running the real ASL with the
-// real Lambda handlers. `npm start` and the end-to-end tests both start it through startControlPlane().
+// real Lambda handlers. With the embedded API server it also runs kube-controller-manager, kube-scheduler, kwok (the
+// kubelet of every Node) and the stand-in for EC2 instances booting (local/instances/), so the groups' instances join as
+// Nodes. `npm start` and the end-to-end tests both start it through startControlPlane().
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CreateArchiveCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -13,6 +15,7 @@ import { createLogger, type Logger } from '../core/log/index.js';
 import { relayConfig } from '../in-cluster-relay/config.js';
 import { startRelay, type Relay } from '../in-cluster-relay/relay.js';
 import { setUpLocalBus, startDispatcher, type Dispatcher, type LocalBus } from './dispatcher/index.js';
+import { startInstanceBoots, type InstanceBoots } from './instances/index.js';
 import { seedAccount, type SeededAccount } from './seed.js';
 import { LocalStepFunctions, type LambdaContext } from './stepfunctions/index.js';
 import { startTestBed, type TestBed } from './testbed/index.js';
@@ -43,6 +46,11 @@ export interface ControlPlaneOptions {
    * Only Lambda steps can be overridden; AWS (moto) and the API server always answer for themselves.
    */
   handlerOverrides?: Record<string, Record<string, StepOverride>>;
+  /**
+   * Boot the groups' instances into the embedded API server as Nodes (local/instances/, with kwok keeping them
+   * Ready). Default true; ignored with `kubeconfig` (no node identities can be issued for a foreign cluster).
+   */
+  nodes?: boolean | { pollIntervalMs?: number };
 }
 
 /** A Lambda step as the local runtime calls it. */
@@ -62,6 +70,8 @@ export interface ControlPlane {
   relay: Relay;
   dispatcher: Dispatcher;
   testBed: TestBed;
+  /** The instances booting into the cluster (undefined when nodes are off). */
+  instanceBoots?: InstanceBoots;
   stateMachineArns: Record<string, string>;
   stop(): Promise<void>;
 }
@@ -115,8 +125,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   };
 
   try {
-    say(options.kubeconfig ? `starting moto; using the cluster in ${options.kubeconfig}` : 'starting the test bed: kube-apiserver, etcd and moto');
-    const testBed = await startTestBed({ kube: !options.kubeconfig, moto: true });
+    const withNodes = !options.kubeconfig && options.nodes !== false;
+    say(
+      options.kubeconfig
+        ? `starting moto; using the cluster in ${options.kubeconfig}`
+        : `starting the test bed: kube-apiserver, etcd, moto${withNodes ? ', kube-controller-manager, kube-scheduler and kwok' : ''}`,
+    );
+    const testBed = await startTestBed({ kube: !options.kubeconfig, moto: true, kwok: withNodes, controllerManager: withNodes, scheduler: withNodes });
     cleanups.push(() => testBed.stop());
     const kubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigPath;
     const workflowsKubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigFor('workflows');
@@ -135,10 +150,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       AWS_ENDPOINT_URL_SFN: stepFunctionsUrl,
       CLUSTER_ACCESS: 'kubeconfig',
       KUBECONFIG: workflowsKubeconfigPath,
-      // No node emulator runs in this test bed yet, so no Node ever registers: the eks-cf "Wait For Nodes To Join"
-      // loop is switched off (NodesReady Unknown) unless the environment asks for it. Set NODE_JOIN_WAIT=on once
-      // instances boot here.
-      NODE_JOIN_WAIT: process.env.NODE_JOIN_WAIT ?? 'off',
+      // Without booting instances no Node ever registers, so the eks-cf "Wait For Nodes To Join" loop is switched
+      // off then (NodesReady Unknown); with them it runs as in AWS.
+      NODE_JOIN_WAIT: process.env.NODE_JOIN_WAIT ?? (withNodes ? 'on' : 'off'),
     });
 
     say('installing the InstanceGroup CRD and the RBAC of the relay and the workflows');
@@ -156,6 +170,20 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     if (options.seed ?? true) {
       say('seeding the emulated AWS account: VPC, subnets, security group, key pair, EKS clusters');
       account = await seedAccount();
+    }
+
+    let instanceBoots: InstanceBoots | undefined;
+    if (withNodes) {
+      say(`booting the groups' instances into ${LOCAL_CLUSTER_NAME} as they start (consoles in ${path.join(testBed.runDir, 'instances')})`);
+      instanceBoots = startInstanceBoots({
+        aws: { endpoint: motoUrl, region: awsClientConfig().region },
+        clusters: { [LOCAL_CLUSTER_NAME]: { adminKubeconfig: kubeconfigPath, clientCa: testBed.kube!.clientCa } },
+        consoleDir: path.join(testBed.runDir, 'instances'),
+        ...(typeof options.nodes === 'object' && options.nodes.pollIntervalMs ? { pollIntervalMs: options.nodes.pollIntervalMs } : {}),
+        logger: logger.child({ component: 'instance-boots' }),
+      });
+      const boots = instanceBoots;
+      cleanups.push(() => boots.stop());
     }
 
     say('creating the state machines from statemachines/ with their Lambda steps bound to functions/');
@@ -227,6 +255,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       relay,
       dispatcher,
       testBed,
+      ...(instanceBoots ? { instanceBoots } : {}),
       stateMachineArns,
       stop,
     };

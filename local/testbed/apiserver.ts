@@ -1,10 +1,12 @@
-// kube-apiserver for the test bed: loopback only, RBAC, static token authentication, self-signed serving cert
-// (written to its --cert-dir), a unique --etcd-prefix. Ready when /readyz answers 200 to the admin.
+// kube-apiserver for the test bed: loopback only, Node and RBAC authorization with the NodeRestriction admission
+// plugin (as on EKS), static token and client certificate authentication, self-signed serving cert (written to its
+// --cert-dir), a unique --etcd-prefix. Ready when /readyz answers 200 to the admin.
 import { generateKeyPair, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { tokenAuthFile, type IssuedIdentity } from './identities.js';
+import { createClientCa, type ClientCa } from './pki.js';
 import { freePort, retryOnPortClash } from './ports.js';
 import { spawnManaged, type ManagedProcess } from './process.js';
 import { waitUntilReady } from './ready.js';
@@ -17,6 +19,8 @@ export interface ApiserverFiles {
   tokenFile: string;
   saKeyFile: string;
   saPubFile: string;
+  /** The CA whose client certificates the apiserver accepts (node identities use them). */
+  clientCa: ClientCa;
 }
 
 export interface Apiserver {
@@ -31,11 +35,14 @@ export async function prepareApiserverFiles(runDir: string, identities: IssuedId
   const dir = path.join(runDir, 'apiserver');
   const certDir = path.join(dir, 'certs');
   fs.mkdirSync(certDir, { recursive: true });
-  const { publicKey, privateKey } = await promisify(generateKeyPair)('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-  });
+  const [{ publicKey, privateKey }, clientCa] = await Promise.all([
+    promisify(generateKeyPair)('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    }),
+    createClientCa(path.join(dir, 'pki')),
+  ]);
   const files: ApiserverFiles = {
     dir,
     certDir,
@@ -43,6 +50,7 @@ export async function prepareApiserverFiles(runDir: string, identities: IssuedId
     tokenFile: path.join(dir, 'tokens.csv'),
     saKeyFile: path.join(dir, 'sa.key'),
     saPubFile: path.join(dir, 'sa.pub'),
+    clientCa,
   };
   fs.writeFileSync(files.saKeyFile, privateKey, { mode: 0o600 });
   fs.writeFileSync(files.saPubFile, publicKey);
@@ -80,12 +88,14 @@ export function startApiserver(opts: {
         '--endpoint-reconciler-type=none',
         '--service-cluster-ip-range=10.0.0.0/24',
         '--allow-privileged=true',
-        '--authorization-mode=RBAC',
+        '--authorization-mode=Node,RBAC',
+        '--enable-admission-plugins=NodeRestriction',
         '--disable-admission-plugins=ServiceAccount',
         `--service-account-issuer=${url}/`,
         `--service-account-key-file=${files.saPubFile}`,
         `--service-account-signing-key-file=${files.saKeyFile}`,
         `--token-auth-file=${files.tokenFile}`,
+        `--client-ca-file=${files.clientCa.certFile}`,
       ],
     });
     try {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver, kube-controller-manager, etcd and kwok from their Go modules, once per machine, into a
+# Builds kube-apiserver, kube-controller-manager, kube-scheduler, etcd and kwok from their Go modules, once per machine, into a
 # cache keyed by version.
 # Prints the cache directory on the last line. Safe to run concurrently (a lock serialises builders).
 set -euo pipefail
@@ -12,7 +12,9 @@ BIN_DIR="$CACHE_ROOT/bin/k8s-$K8S_VERSION-etcd-$ETCD_VERSION"
 APISERVER="$BIN_DIR/kube-apiserver"
 ETCD="$BIN_DIR/etcd"
 CONTROLLER_MANAGER="$BIN_DIR/kube-controller-manager"
+SCHEDULER="$BIN_DIR/kube-scheduler"
 KWOK="$BIN_DIR/kwok-$KWOK_VERSION"
+KWOK_STAGES="$BIN_DIR/kwok-$KWOK_VERSION-stages.yaml"
 
 log() { printf '[testbed-build] %s\n' "$*" >&2; }
 
@@ -50,9 +52,9 @@ SRC
 }
 
 build_kubernetes() {
-  [ -x "$APISERVER" ] && [ -x "$CONTROLLER_MANAGER" ] && return 0
+  [ -x "$APISERVER" ] && [ -x "$CONTROLLER_MANAGER" ] && [ -x "$SCHEDULER" ] && return 0
   local work; work=$(mktemp -d)
-  log "building kube-apiserver and kube-controller-manager $K8S_VERSION (first run only; 10-20 minutes on 2 cores)"
+  log "building kube-apiserver, kube-controller-manager and kube-scheduler $K8S_VERSION (first run only; 10-20 minutes on 2 cores)"
   local minor="${K8S_VERSION#v1.}"; minor="${minor%%.*}"
   local staging="v0.${K8S_VERSION#v1.}"
   go mod download -json "k8s.io/kubernetes@$K8S_VERSION" >"$work/dl.json"
@@ -78,6 +80,7 @@ package tools
 import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 )
 SRC
     go mod tidy >&2 || go mod download >&2
@@ -91,13 +94,19 @@ SRC
       go build -trimpath -ldflags "$ldflags" -o "$CONTROLLER_MANAGER.tmp" k8s.io/kubernetes/cmd/kube-controller-manager
       mv "$CONTROLLER_MANAGER.tmp" "$CONTROLLER_MANAGER"
     fi
+    if [ ! -x "$SCHEDULER" ]; then
+      go build -trimpath -ldflags "$ldflags" -o "$SCHEDULER.tmp" k8s.io/kubernetes/cmd/kube-scheduler
+      mv "$SCHEDULER.tmp" "$SCHEDULER"
+    fi
   )
   rm -rf "$work"
 }
 
-# kwok keeps registered Nodes Ready and runs the pods bound to them; it does not create Nodes itself.
+# kwok keeps registered Nodes Ready and runs the pods bound to them; it does not create Nodes itself. kwok itself
+# has no built-in behaviour: it runs the Stage documents it is given, so the module's own default stages (the ones
+# kwokctl uses: node initialise + heartbeat with lease, pod ready/complete/delete) are copied next to the binary.
 build_kwok() {
-  [ -x "$KWOK" ] && return 0
+  [ -x "$KWOK" ] && [ -s "$KWOK_STAGES" ] && return 0
   local work; work=$(mktemp -d)
   log "building kwok $KWOK_VERSION (first run only)"
   (
@@ -117,8 +126,16 @@ SRC
     go get "sigs.k8s.io/kwok@$KWOK_VERSION" >&2
     go mod tidy >&2 || true
     go build -trimpath -ldflags "-s -w" -o "$KWOK.tmp" sigs.k8s.io/kwok/cmd/kwok
+    local src; src=$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
+    local f
+    for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+      pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+      echo "---"
+      cat "$src/kustomize/stage/$f"
+    done >"$KWOK_STAGES.tmp"
   )
   mv "$KWOK.tmp" "$KWOK"
+  mv "$KWOK_STAGES.tmp" "$KWOK_STAGES"
   rm -rf "$work"
 }
 

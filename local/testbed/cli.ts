@@ -1,9 +1,10 @@
-// Starts the test bed and keeps it up until Ctrl-C:  npx tsx local/testbed/cli.ts [--no-kube] [--no-moto]
+// Starts the test bed and keeps it up until Ctrl-C:
+//   npx tsx local/testbed/cli.ts [--no-kube] [--no-moto] [--kwok] [--controller-manager] [--scheduler]
 import { startTestBed } from './index.js';
 
 const args = new Set(process.argv.slice(2));
 if (args.has('-h') || args.has('--help')) {
-  console.log('usage: npx tsx local/testbed/cli.ts [--no-kube] [--no-moto]');
+  console.log('usage: npx tsx local/testbed/cli.ts [--no-kube] [--no-moto] [--kwok] [--controller-manager] [--scheduler]');
   process.exit(0);
 }
 
@@ -11,6 +12,9 @@ let stopping = false;
 const bed = await startTestBed({
   kube: !args.has('--no-kube'),
   moto: !args.has('--no-moto'),
+  kwok: args.has('--kwok'),
+  controllerManager: args.has('--controller-manager'),
+  scheduler: args.has('--scheduler'),
   log: (line) => console.error(line),
 }).catch((err: unknown) => {
   console.error((err as Error).message);

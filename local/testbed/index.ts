@@ -1,18 +1,28 @@
-// The local test bed: a real kube-apiserver (+ etcd) and moto on loopback, started per test run.
+// The local test bed: a real kube-apiserver (+ etcd) and moto on loopback, started per test run; optionally
+// kube-controller-manager, kube-scheduler and kwok (the kubelet of every registered Node) next to the API server.
 import fs from 'node:fs';
 import path from 'node:path';
 import { startApiserver, prepareApiserverFiles } from './apiserver.js';
 import { resolveBinaries, type Binaries } from './binaries.js';
+import { CONTROLLER_MANAGER_USER, SCHEDULER_USER, startControllerManager, startScheduler } from './components.js';
 import { startEtcd } from './etcd.js';
 import { ADMIN, DEFAULT_IDENTITIES, issueIdentities, type Identity } from './identities.js';
 import { writeKubeconfigs } from './kubeconfig.js';
+import { startKwok } from './kwok.js';
+import type { ClientCa } from './pki.js';
 import { resetMoto, startMoto } from './moto.js';
 import { liveProcesses, reapLeftovers, stopRunDir, type ManagedProcess } from './process.js';
 import { createRunDir, pruneRunDirs, runsRoot } from './rundir.js';
 
 export { resetMoto } from './moto.js';
 export { DEFAULT_IDENTITIES, serviceAccountIdentity, type Identity } from './identities.js';
+export { issueClientCertificate, type ClientCa, type ClientCertificate } from './pki.js';
 export type { Binaries } from './binaries.js';
+
+/** Identities the bed adds for its own components when they run. */
+const KWOK_IDENTITY = 'kwok';
+const CONTROLLER_MANAGER_IDENTITY = 'kube-controller-manager';
+const SCHEDULER_IDENTITY = 'kube-scheduler';
 
 export interface TestBedOptions {
   /** Start etcd + kube-apiserver (default true). */
@@ -27,6 +37,12 @@ export interface TestBedOptions {
   log?: (line: string) => void;
   /** Skip binary resolution (env vars / build script) and use these. */
   binaries?: Binaries;
+  /** Start kwok, the kubelet of every registered Node: keeps Nodes Ready, runs their pods (default false). */
+  kwok?: boolean;
+  /** Start kube-controller-manager with a trimmed set of controllers (default false). */
+  controllerManager?: boolean | { controllers: string[] };
+  /** Start kube-scheduler, which binds pods to Nodes (default false). */
+  scheduler?: boolean;
 }
 
 export interface TestBedTimings {
@@ -36,6 +52,9 @@ export interface TestBedTimings {
   etcdMs?: number;
   motoMs?: number;
   apiserverMs?: number;
+  kwokMs?: number;
+  controllerManagerMs?: number;
+  schedulerMs?: number;
   /** From startTestBed() to everything ready. */
   totalMs: number;
   /** Duration of the last stop(). */
@@ -57,6 +76,8 @@ export interface TestBed {
     /** PEM the kubeconfigs trust (the apiserver's self-signed serving cert). */
     caPath: string;
     identities: string[];
+    /** The CA of client certificates the apiserver accepts (to issue node identities, as kubelets have). */
+    clientCa: ClientCa;
   };
   moto?: { url: string; reset(): Promise<void> };
   runDir: string;
@@ -86,6 +107,7 @@ export async function startTestBed(options: TestBedOptions = {}): Promise<TestBe
     const procs = liveProcesses(runDir);
     const byName = (...names: string[]) => procs.filter((p) => names.includes(p.name));
     // Clients first, then their storage; the watchdog goes when its last member is stopped.
+    await Promise.all(byName('kwok', 'kube-controller-manager', 'kube-scheduler').map((p) => p.stop()));
     await Promise.all(byName('kube-apiserver', 'moto').map((p) => p.stop()));
     await Promise.all(byName('etcd').map((p) => p.stop()));
     await stopRunDir(runDir);
@@ -106,9 +128,15 @@ export async function startTestBed(options: TestBedOptions = {}): Promise<TestBe
 
   const kubeTask = async () => {
     let t = performance.now();
-    const bins = options.binaries ?? (await resolveBinaries());
+    const bins = options.binaries ?? (await resolveBinaries({ kwok: options.kwok, kubeControllerManager: !!options.controllerManager, kubeScheduler: options.scheduler }));
     timings.binariesMs = since(t);
-    const identities = issueIdentities(options.identities ?? DEFAULT_IDENTITIES);
+    const identities = issueIdentities({
+      ...(options.identities ?? DEFAULT_IDENTITIES),
+      // kwok acts for every kubelet (any Node's status, leases, any pod's status): the bed's admin group.
+      ...(options.kwok ? { [KWOK_IDENTITY]: { username: 'kwok', groups: ['system:masters'] } } : {}),
+      ...(options.controllerManager ? { [CONTROLLER_MANAGER_IDENTITY]: { username: CONTROLLER_MANAGER_USER, groups: [] } } : {}),
+      ...(options.scheduler ? { [SCHEDULER_IDENTITY]: { username: SCHEDULER_USER, groups: [] } } : {}),
+    });
     const admin = identities.find((i) => i.name === ADMIN)!;
     t = performance.now();
     const [etcd, files] = await Promise.all([
@@ -124,7 +152,43 @@ export async function startTestBed(options: TestBedOptions = {}): Promise<TestBe
     timings.apiserverMs = since(t);
     log(`[testbed] kube-apiserver ready at ${api.url} in ${timings.apiserverMs} ms`);
     const kubeconfigs = writeKubeconfigs({ dir: path.join(runDir, 'kubeconfigs'), server: api.url, caFile: api.caFile, identities });
-    return { api, kubeconfigs };
+    await Promise.all([
+      options.kwok &&
+        (async () => {
+          const t = performance.now();
+          if (!bins.kwok || !bins.kwokStages) throw new Error('kwok was asked for but no kwok binary (and stages) was given');
+          const kwok = await startKwok({ bin: bins.kwok, stagesFile: bins.kwokStages, kubeconfig: kubeconfigs.get(KWOK_IDENTITY)!, runDir });
+          spawned.push(kwok.process);
+          timings.kwokMs = since(t);
+          log(`[testbed] kwok ready in ${timings.kwokMs} ms`);
+        })(),
+      options.controllerManager &&
+        (async () => {
+          const t = performance.now();
+          if (!bins.kubeControllerManager) throw new Error('kube-controller-manager was asked for but no binary was given');
+          const kcm = await startControllerManager({
+            bin: bins.kubeControllerManager,
+            runDir,
+            kubeconfig: kubeconfigs.get(CONTROLLER_MANAGER_IDENTITY)!,
+            saKeyFile: files.saKeyFile,
+            rootCaFile: api.caFile,
+            ...(typeof options.controllerManager === 'object' ? { controllers: options.controllerManager.controllers } : {}),
+          });
+          spawned.push(kcm.process);
+          timings.controllerManagerMs = since(t);
+          log(`[testbed] kube-controller-manager ready in ${timings.controllerManagerMs} ms`);
+        })(),
+      options.scheduler &&
+        (async () => {
+          const t = performance.now();
+          if (!bins.kubeScheduler) throw new Error('kube-scheduler was asked for but no binary was given');
+          const scheduler = await startScheduler({ bin: bins.kubeScheduler, runDir, kubeconfig: kubeconfigs.get(SCHEDULER_IDENTITY)! });
+          spawned.push(scheduler.process);
+          timings.schedulerMs = since(t);
+          log(`[testbed] kube-scheduler ready in ${timings.schedulerMs} ms`);
+        })(),
+    ]);
+    return { api, kubeconfigs, clientCa: files.clientCa };
   };
 
   const [motoResult, kubeResult] = await Promise.allSettled([
@@ -157,6 +221,7 @@ export async function startTestBed(options: TestBedOptions = {}): Promise<TestBe
       kubeconfigPath: kube.kubeconfigs.get(ADMIN)!,
       caPath: kube.api.caFile,
       identities: [...kube.kubeconfigs.keys()],
+      clientCa: kube.clientCa,
       kubeconfigFor(identity: string): string {
         const p = kube.kubeconfigs.get(identity);
         if (!p) throw new Error(`no identity "${identity}" (known: ${[...kube.kubeconfigs.keys()].join(', ')})`);
