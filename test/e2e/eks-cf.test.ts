@@ -119,8 +119,10 @@ describe('eks-cf apply and delete on the local control plane', () => {
     expect(userData).toContain(`--apiserver-endpoint '${cluster!.endpoint}' --b64-cluster-ca '${cluster!.certificateAuthority!.data}'`);
     expect(userData).toContain('instancemgr.keikoproj.io/instancegroup=hello-world');
     expect(data.MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
-    // No node emulator in this test bed yet: the join wait is off and says so.
-    expect(conditionOf(group, 'NodesReady')).toMatchObject({ status: 'Unknown', reason: 'NotChecked' });
+    // The instance booted from that user data and joined: Ready means its Node is registered and Ready.
+    expect(conditionOf(group, 'NodesReady')).toMatchObject({ status: 'True', reason: 'NodesJoined' });
+    expect(status).toMatchObject({ readyNodes: 1, desiredNodes: 1 });
+    expect(bed.kubectl(['get', 'nodes', '-l', 'instancemgr.keikoproj.io/namespace=team-a'])).toMatch(/\sReady\s+hello-world\s/);
   });
 
   test('ReapplyNoop: the same manifest starts nothing; an equivalent spec runs the workflow, which calls no UpdateStack', async () => {
