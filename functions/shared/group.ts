@@ -5,6 +5,8 @@ import type { ClusterAccess } from '../../core/kube/access.js';
 import { InstanceGroupApi } from '../../core/kube/instancegroups.js';
 import type { GroupRef } from '../../core/names/index.js';
 import { specOf } from '../../core/spec/from-object.js';
+import { awsRegion } from '../../core/aws/config.js';
+import { partitionOf } from '../../core/aws/partition.js';
 import { normalizeSpec } from '../../core/spec/normalize.js';
 import type { InstanceGroup, NormalizedSpec } from '../../core/spec/types.js';
 import type { WorkflowState } from './workflow-state.js';
@@ -59,7 +61,7 @@ export function normalizeFor<P extends NormalizedSpec['provisioner']>(
   state: WorkflowState,
   provisioner: P,
 ): Extract<NormalizedSpec, { provisioner: P }> {
-  const spec = normalizeSpec(raw, state.change.cluster.defaults ?? {});
+  const spec = normalizeSpec(raw, state.change.cluster.defaults ?? {}, { partition: partitionOf(awsRegion()) });
   if (spec.provisioner !== provisioner) {
     throw new InvalidSpecError([{ field: 'spec.provisioner', message: `is ${spec.provisioner}; this workflow handles ${provisioner}` }]);
   }
