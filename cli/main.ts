@@ -1,5 +1,6 @@
 // imctl: the operator's CLI. Parses the command line, runs one command, prints errors with their fix.
 // Exit codes: 0 done, 1 failed or refused, 2 usage error.
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommandLine, type Command } from './args.js';
@@ -70,6 +71,14 @@ export async function run(argv: string[], makeDeps: (cmd: ClientCommand) => Deps
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// Run when this file is the program: `tsx cli/main.ts`, or the packaged bundle through its bin symlink.
+const isMain = () => {
+  try {
+    return !!process.argv[1] && realpathSync(path.resolve(process.argv[1])) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+};
+if (isMain()) {
   process.exitCode = await run(process.argv.slice(2));
 }
