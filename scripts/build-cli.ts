@@ -57,8 +57,8 @@ export async function buildCli(outDir = CLI_DIST): Promise<{ dir: string; versio
 export function packCli(destination: string, dir = CLI_DIST): string {
   mkdirSync(destination, { recursive: true });
   const out = execFileSync('npm', ['pack', dir, '--pack-destination', destination, '--json'], { encoding: 'utf8' });
-  const [{ filename }] = JSON.parse(out) as { filename: string }[];
-  return path.join(destination, filename);
+  const [packed] = JSON.parse(out) as { filename: string }[];
+  return path.join(destination, packed!.filename);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
