@@ -56,6 +56,8 @@ function explainKube(error: unknown, status: number, ctx: ErrorContext, where: s
   return new CliError(`the API server${where}: ${status} ${message}`);
 }
 
+const ENDPOINT_VARIABLE: Record<string, string> = { 'Step Functions': 'SFN', EventBridge: 'EVENTBRIDGE', CloudFormation: 'CLOUDFORMATION' };
+
 /** A failure from an SDK or the Kubernetes client, turned into a CliError that says what to do. */
 export function explain(error: unknown, ctx: ErrorContext): CliError {
   if (error instanceof CliError || error instanceof UsageError) return error as CliError;
@@ -66,7 +68,7 @@ export function explain(error: unknown, ctx: ErrorContext): CliError {
     const fix =
       ctx.service === 'the API server'
         ? 'check the kubeconfig (KUBECONFIG or --kubeconfig); locally, `npm start` prints the kubeconfig path'
-        : `check the endpoint (AWS_ENDPOINT_URL_${ctx.service === 'Step Functions' ? 'SFN' : 'EVENTBRIDGE'} or AWS_ENDPOINT_URL); locally, is \`npm start\` running?`;
+        : `check the endpoint (AWS_ENDPOINT_URL_${ENDPOINT_VARIABLE[ctx.service] ?? 'EVENTBRIDGE'} or AWS_ENDPOINT_URL); locally, is \`npm start\` running?`;
     return new CliError(`cannot reach ${ctx.service}${where} (${code})`, fix);
   }
   const name = (error as { name?: string })?.name ?? '';
