@@ -10,7 +10,7 @@ const access = lazy(() => clusterAccessFromEnv());
 export const handler = workflowStep('Add Node Role To aws-auth', async (input: Pick<EksCfState, 'change' | 'execution' | 'group' | 'stack'>, { log }) => {
   const roleArn = input.stack.roleArn ?? input.stack.observed?.nodesInstanceRoleArn;
   if (!roleArn) return { changed: false, note: 'the stack reports no node role' };
-  const kc = await access().connect(input.change.cluster.name);
+  const kc = await access().connect(input.change.cluster);
   // A delete may have started since the stack settled: then the delete workflow owns the mapping.
   const now = await new InstanceGroupApi(kc).get(input.change.group);
   if (!now || now.metadata.uid !== input.change.group.uid || now.metadata.deletionTimestamp) {

@@ -13,7 +13,7 @@ const access = lazy(() => clusterAccessFromEnv());
 export const handler = workflowStep('Remove Node Role From aws-auth', async (input: Pick<EksCfState, 'change' | 'execution' | 'group' | 'stack'>, { log }) => {
   const roleArn = input.stack.roleArn;
   if (!roleArn) return { changed: false, note: 'no node role recorded for this group' };
-  const kc = await access().connect(input.change.cluster.name);
+  const kc = await access().connect(input.change.cluster);
   const self = `${input.change.group.namespace}/${input.change.group.name}`;
   const { items } = await new InstanceGroupApi(kc).list();
   const target = mappableRoleArn(roleArn);

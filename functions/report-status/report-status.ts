@@ -66,7 +66,7 @@ function eventMessage(report: Report, input: ReportStatusInput): string {
  */
 export async function reportStatus(input: ReportStatusInput, deps: ReportStatusDeps): Promise<ReportStatusResult> {
   const { change, report } = input;
-  const kc = await deps.clusterAccess.connect(change.cluster.name);
+  const kc = await deps.clusterAccess.connect(change.cluster);
   const api = new InstanceGroupApi(kc);
   const now = deps.now ?? (() => new Date());
   const maxConflicts = deps.maxConflicts ?? 6;

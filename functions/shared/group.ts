@@ -37,7 +37,7 @@ export function outcomeOf(change: WorkflowState['change'], object: InstanceGroup
 
 export async function loadGroup(state: WorkflowState, access: ClusterAccess): Promise<LoadedGroup> {
   const { change } = state;
-  const api = new InstanceGroupApi(await access.connect(change.cluster.name));
+  const api = new InstanceGroupApi(await access.connect(change.cluster));
   const found = await api.get(change.group);
   const object = found && found.metadata.uid === change.group.uid ? found : undefined;
   return {
