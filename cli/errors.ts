@@ -36,7 +36,9 @@ function kubeMessage(error: unknown): string {
   const body = (error as { body?: unknown }).body;
   const parsed = typeof body === 'string' ? (() => { try { return JSON.parse(body) as unknown; } catch { return body; } })() : body;
   const message = (parsed as { message?: unknown } | undefined)?.message;
-  return typeof message === 'string' ? message : ((error as Error).message ?? String(error));
+  if (typeof message === 'string') return message;
+  if (typeof parsed === 'string' && parsed.trim()) return parsed.trim();
+  return (error as Error).message ?? String(error);
 }
 
 function explainKube(error: unknown, status: number, ctx: ErrorContext, where: string): CliError {
@@ -50,7 +52,7 @@ function explainKube(error: unknown, status: number, ctx: ErrorContext, where: s
     );
   }
   if (status === 403) return new CliError(`not allowed: ${message}`, 'use an identity that may list and get instancegroups.instancemgr.keikoproj.io');
-  if (status === 404 && /instancegroups|could not find the requested resource/.test(message)) {
+  if (status === 404 && /instancegroups|could not find the requested resource|page not found/.test(message)) {
     return new CliError('the InstanceGroup CRD is not installed in this cluster', 'kubectl apply -f infra/k8s/crd.yaml');
   }
   return new CliError(`the API server${where}: ${status} ${message}`);

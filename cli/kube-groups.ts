@@ -11,6 +11,17 @@ import { execPluginOf, loadKubeconfig } from './kubeconfig.js';
 
 const statusCode = (error: unknown) => (error as { code?: unknown })?.code;
 
+/** The Kubernetes Status in a failed call's body (client-node gives it as text or parsed, by version). */
+function statusBody(error: unknown): { details?: { name?: string } } | undefined {
+  const body = (error as { body?: unknown })?.body;
+  if (typeof body !== 'string') return body as { details?: { name?: string } } | undefined;
+  try {
+    return JSON.parse(body) as { details?: { name?: string } };
+  } catch {
+    return undefined;
+  }
+}
+
 export function kubeGroups(options: Pick<GlobalOptions, 'kubeconfig' | 'context'>, env: NodeJS.ProcessEnv): GroupSource {
   const loaded = loadKubeconfig(options, env);
   const api = loaded.config.makeApiClient(CustomObjectsApi);
@@ -32,7 +43,7 @@ export function kubeGroups(options: Pick<GlobalOptions, 'kubeconfig' | 'context'
           return (await api.getNamespacedCustomObject({ ...base, namespace: key.namespace, name: key.name })) as InstanceGroup;
         } catch (error) {
           // A missing object is an answer; a missing CRD (no details.name in the Status) is an error.
-          if (statusCode(error) === 404 && /"name"\s*:/.test(JSON.stringify((error as { body?: unknown }).body ?? ''))) return undefined;
+          if (statusCode(error) === 404 && statusBody(error)?.details?.name) return undefined;
           throw error;
         }
       }),
