@@ -12,6 +12,7 @@ import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { parse, stringify } from 'yaml';
 import { awsClientConfig } from '../../core/aws/config.js';
 import type { InstanceGroupChange } from '../../core/events/index.js';
+import { createLogger } from '../../core/log/index.js';
 import { stackName } from '../../core/names/index.js';
 import type { InstanceGroup } from '../../core/spec/types.js';
 import { relayConfig } from '../../in-cluster-relay/config.js';
@@ -100,6 +101,7 @@ beforeAll(async () => {
       healthPort: 0,
       resyncPeriodMs: 3_600_000,
     }),
+    { logger: createLogger({ component: 'second-relay' }, { level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) }) },
   );
 }, 300_000);
 
