@@ -2,7 +2,9 @@
 // as AWS, the relay with its real code, EventBridge rules delivering to a queue, a dispatcher that starts
 // executions under their deterministic names, and the local Step Functions runtime running the real ASL with the
 // real Lambda handlers. `npm start` and the end-to-end tests both start it through startControlPlane().
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateArchiveCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -68,6 +70,20 @@ export interface ControlPlane {
 
 const DUMMY_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 
+/**
+ * An existing cluster's kubeconfig, cut down to its current context: the workflows resolve a cluster to a context
+ * by name or EKS ARN, and use a kubeconfig's only context for any cluster (core/kube/access.ts).
+ */
+function currentContextOnly(kubeconfig: string, cleanups: (() => Promise<void>)[]): string {
+  const view = spawnSync('kubectl', ['config', 'view', '--minify', '--flatten'], { env: { ...process.env, KUBECONFIG: kubeconfig }, encoding: 'utf8' });
+  if (view.status !== 0) throw new Error(`kubectl config view --minify of ${kubeconfig} failed: ${view.stderr}`);
+  const dir = mkdtempSync(path.join(tmpdir(), 'im-workflows-'));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'workflows.kubeconfig');
+  writeFileSync(file, view.stdout, { mode: 0o600 });
+  return file;
+}
+
 /** Refuses overrides that name no state machine or no Lambda step of it, before anything starts. */
 function checkOverrides(overrides: Record<string, Record<string, StepOverride>>): void {
   const workflows = localWorkflows();
@@ -119,7 +135,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const testBed = await startTestBed({ kube: !options.kubeconfig, moto: true });
     cleanups.push(() => testBed.stop());
     const kubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigPath;
-    const workflowsKubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigFor('workflows');
+    const workflowsKubeconfigPath = options.kubeconfig ? currentContextOnly(options.kubeconfig, cleanups) : testBed.kube!.kubeconfigFor('workflows');
     const relayKubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigFor('relay');
     const motoUrl = testBed.moto!.url;
 
