@@ -192,6 +192,10 @@ describe('imctl against the local control plane', () => {
     const { code, out } = await imctl('replay', `${NS}/late-key`, '--wait', '--timeout', '2m');
     expect(out).toMatch(/^Started team-cli-late-key-[0-9a-f]{8}-g1-apply-a2 for team-cli\/late-key\.\n  why: +generation 1 is unchanged, but the workflow caught the failure in "Check AWS References" and ended in its Fail state "Failed"/);
     expect(out).toMatch(/replaces: +team-cli-late-key-[0-9a-f]{8}-g1-apply\n/);
+    // Live progress: the states of the new attempt as they are entered, the last one before the result.
+    expect(out).toMatch(/Waiting for it to end; states as they are entered:\n  \[\d+s\] [^\n]+\n/);
+    expect(out).toMatch(/^  \[\d+s\] Check AWS References$/m);
+    expect(out).toMatch(/^  \[\d+s\] Ready\nResult: SUCCEEDED$/m);
     expect(out).toMatch(/Result: SUCCEEDED$/);
     expect(code).toBe(0);
 
@@ -226,6 +230,10 @@ describe('imctl against the local control plane', () => {
     expect(aborted).toMatchObject({ status: 'ABORTED', generation: 1, attempt: 1, error: 'Operator.Stopped' });
     const { code, out } = await imctl('replay', `${NS}/stopped`, '--wait', '--timeout', '2m');
     expect(out).toMatch(/^Redrove team-cli-stopped-[0-9a-f]{8}-g1-apply for team-cli\/stopped\.\n  why: +generation 1 is unchanged: redriving/);
+    // Progress shows the redriven run only: no state is listed twice.
+    const states = [...out.matchAll(/^  \[\d+s\] (.+)$/gm)].map((m) => m[1]);
+    expect(states.length).toBeGreaterThan(0);
+    expect(new Set(states).size).toBe(states.length);
     expect(out).toMatch(/Result: SUCCEEDED$/);
     expect(code).toBe(0);
     const [redriven, ...others] = await executionsOf('stopped');
