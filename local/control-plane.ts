@@ -4,7 +4,9 @@
 // real Lambda handlers. With the embedded API server it also runs kube-controller-manager, kube-scheduler, kwok (the
 // kubelet of every Node) and the stand-in for EC2 instances booting (local/instances/), so the groups' instances join as
 // Nodes. `npm start` and the end-to-end tests both start it through startControlPlane().
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateArchiveCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -78,6 +80,20 @@ export interface ControlPlane {
 
 const DUMMY_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 
+/**
+ * An existing cluster's kubeconfig, cut down to its current context: the workflows resolve a cluster to a context
+ * by name or EKS ARN, and use a kubeconfig's only context for any cluster (core/kube/access.ts).
+ */
+function currentContextOnly(kubeconfig: string, cleanups: (() => Promise<void>)[]): string {
+  const view = spawnSync('kubectl', ['config', 'view', '--minify', '--flatten'], { env: { ...process.env, KUBECONFIG: kubeconfig }, encoding: 'utf8' });
+  if (view.status !== 0) throw new Error(`kubectl config view --minify of ${kubeconfig} failed: ${view.stderr}`);
+  const dir = mkdtempSync(path.join(tmpdir(), 'im-workflows-'));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'workflows.kubeconfig');
+  writeFileSync(file, view.stdout, { mode: 0o600 });
+  return file;
+}
+
 /** Refuses overrides that name no state machine or no Lambda step of it, before anything starts. */
 function checkOverrides(overrides: Record<string, Record<string, StepOverride>>): void {
   const workflows = localWorkflows();
@@ -134,7 +150,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const testBed = await startTestBed({ kube: !options.kubeconfig, moto: true, kwok: withNodes, controllerManager: withNodes, scheduler: withNodes });
     cleanups.push(() => testBed.stop());
     const kubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigPath;
-    const workflowsKubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigFor('workflows');
+    const workflowsKubeconfigPath = options.kubeconfig ? currentContextOnly(options.kubeconfig, cleanups) : testBed.kube!.kubeconfigFor('workflows');
     const relayKubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigFor('relay');
     const motoUrl = testBed.moto!.url;
 

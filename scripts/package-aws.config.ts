@@ -139,7 +139,7 @@ export function buildFunctions(input: GeneratorInput, folders = functionFolders(
       handler: 'index.handler',
       package: { artifact: `${ARTIFACTS_DIR}/${folder}.zip` },
       // Serverless also adds DependsOn on the role, which the GetAtt already implies (cfn-lint W3005, suppressed in
-      // test/unit/deploy/cfn-lint.test.ts).
+      // test/integration/deploy-package.test.ts).
       role: getAtt(roleLogicalId(folder), 'Arn'),
       memorySize: settings.memorySize ?? input.defaults.memorySize,
       timeout: settings.timeout ?? input.defaults.timeout,

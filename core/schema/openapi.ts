@@ -36,6 +36,7 @@ export interface JsonSchema {
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-validations'?: { rule: string; message: string; fieldPath?: string; reason?: string }[];
   'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
+  'x-kubernetes-list-map-keys'?: string[];
   'x-kubernetes-map-type'?: 'atomic' | 'granular';
 }
 
@@ -45,6 +46,8 @@ export const KIND = 'InstanceGroup';
 export const PLURAL = 'instancegroups';
 export const SINGULAR = 'instancegroup';
 export const SHORT_NAMES = ['ig'];
+/** `kubectl get instancemgr` lists every kind of the category. */
+export const CATEGORIES = ['instancemgr'];
 
 export const PROVISIONERS = ['eks-cf', 'eks-managed', 'eks-fargate', 'eks-tf', 'ec2-kops'] as const;
 export const AVAILABLE_PROVISIONERS = ['eks-cf', 'eks-managed', 'eks-fargate'] as const;
@@ -55,6 +58,8 @@ export const ID_PATTERNS = {
   securityGroup: '^sg-[0-9a-zA-Z]+$',
   iamRoleArn: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\\w+=,.@/-]+$',
   iamPolicyArn: '^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\\w+=,.@/-]+$',
+  /** A policy ARN, or the bare name of an AWS-managed policy (AmazonSSMManagedInstanceCore). */
+  iamPolicyArnOrName: '^(arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\\w+=,.@/-]+|[\\w+=,.@-]{1,128})$',
   iamName: '^[\\w+=,.@-]+$',
   clusterName: '^[0-9A-Za-z][A-Za-z0-9\\-_]*$',
   isoDuration: '^PT(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+S)?$',
@@ -269,17 +274,19 @@ const eksCfConfiguration: JsonSchema = {
     }),
     tags: keyValueTags,
     roleName: str(
-      'Name of an existing IAM role for the nodes. When set, no role is created and instanceProfileName is required.',
+      'Name of an existing IAM role for the nodes. When set, no role is created; the nodes use instanceProfileName, ' +
+        'or the instance profile of the same name when that is left out.',
       { pattern: ID_PATTERNS.iamName, maxLength: 64 },
     ),
-    instanceProfileName: str('Name of an existing instance profile for the nodes; goes with roleName.', {
+    instanceProfileName: str('Name of an existing instance profile for the nodes; needs roleName. Default: roleName.', {
       pattern: ID_PATTERNS.iamName,
       maxLength: 128,
     }),
     managedPolicies: stringList(
-      'Extra managed policy ARNs for the created node role, added to the EKS worker, CNI and ECR read-only ' +
-        'policies. Ignored with roleName.',
-      { pattern: ID_PATTERNS.iamPolicyArn },
+      'Extra managed policies for the created node role, added to the EKS worker, CNI and ECR read-only ' +
+        'policies: ARNs, or bare names of AWS-managed policies (AmazonSSMManagedInstanceCore), which become ' +
+        'arn:<partition>:iam::aws:policy/<name>. Not allowed with roleName.',
+      { pattern: ID_PATTERNS.iamPolicyArnOrName },
     ),
     metricsCollection: stringList('Auto Scaling group metrics to collect, e.g. GroupInServiceInstances, or "all".'),
   },
@@ -440,9 +447,16 @@ export function instanceGroupStatusSchema(): JsonSchema {
       lifecycle: str('spot or normal.'),
       imageId: str('The AMI the nodes start from (eks-cf): the spec\'s ami-..., or what its alias resolved to.'),
       imageFamily: str('How that image boots: al2023, bottlerocket or al2 (eks-cf).'),
-      desiredNodes: int('Nodes the group should have now: the Auto Scaling group\'s desired capacity.'),
-      readyNodes: int('Nodes of the group registered in the cluster and Ready, when the workflow last looked.'),
-      conditions: { type: 'array', description: 'Ready, Progressing, Degraded and NodesReady.', items: condition },
+      desiredNodes: int('Nodes the group should have now: the Auto Scaling group\'s desired capacity.', { minimum: 0 }),
+      readyNodes: int('Nodes of the group registered in the cluster and Ready, when the workflow last looked.', { minimum: 0 }),
+      conditions: {
+        type: 'array',
+        description: 'Ready, Progressing, Degraded and NodesReady: at most one of each type.',
+        items: condition,
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['type'],
+      },
+      clusterName: str('The EKS cluster the capacity belongs to (spec clusterName, else the cluster the relay runs in).'),
       lastExecution: {
         type: 'object',
         description: 'The Step Functions execution that last wrote this status.',

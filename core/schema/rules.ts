@@ -191,10 +191,10 @@ export const CROSS_FIELD_RULES: CrossFieldRule[] = [
   sizeRule('eks-managed'),
   {
     at: 'spec.eks-cf.configuration',
-    cel: 'has(self.roleName) == has(self.instanceProfileName)',
+    cel: '!has(self.instanceProfileName) || has(self.roleName)',
     message:
-      'spec.eks-cf.configuration.roleName and instanceProfileName go together: set both to use an existing role, or neither',
-    holds: (self) => has(self, 'roleName') === has(self, 'instanceProfileName'),
+      'spec.eks-cf.configuration.instanceProfileName needs roleName: name the existing role too (roleName alone uses the instance profile of the same name)',
+    holds: (self) => !has(self, 'instanceProfileName') || has(self, 'roleName'),
   },
   {
     at: 'spec.eks-cf.configuration',

@@ -204,15 +204,15 @@ export interface InstanceGroupSpec {
         value: string;
       }[];
       /**
-       * Name of an existing IAM role for the nodes. When set, no role is created and instanceProfileName is required.
+       * Name of an existing IAM role for the nodes. When set, no role is created; the nodes use instanceProfileName, or the instance profile of the same name when that is left out.
        */
       roleName?: string;
       /**
-       * Name of an existing instance profile for the nodes; goes with roleName.
+       * Name of an existing instance profile for the nodes; needs roleName. Default: roleName.
        */
       instanceProfileName?: string;
       /**
-       * Extra managed policy ARNs for the created node role, added to the EKS worker, CNI and ECR read-only policies. Ignored with roleName.
+       * Extra managed policies for the created node role, added to the EKS worker, CNI and ECR read-only policies: ARNs, or bare names of AWS-managed policies (AmazonSSMManagedInstanceCore), which become arn:<partition>:iam::aws:policy/<name>. Not allowed with roleName.
        *
        * @maxItems 20
        */
@@ -474,7 +474,7 @@ export interface InstanceGroupStatus {
    */
   readyNodes?: number;
   /**
-   * Ready, Progressing, Degraded and NodesReady.
+   * Ready, Progressing, Degraded and NodesReady: at most one of each type.
    */
   conditions?: {
     /**
@@ -502,6 +502,10 @@ export interface InstanceGroupStatus {
      */
     observedGeneration?: number;
   }[];
+  /**
+   * The EKS cluster the capacity belongs to (spec clusterName, else the cluster the relay runs in).
+   */
+  clusterName?: string;
   /**
    * The Step Functions execution that last wrote this status.
    */
