@@ -18,6 +18,8 @@ import { LocalStepFunctions, type LambdaContext } from './stepfunctions/index.js
 import { startTestBed, type TestBed } from './testbed/index.js';
 import { bindHandlers, loadAsl, REPO_ROOT, STATE_MACHINES_DIR, taskBindings } from './workflows/bind.js';
 import { kubectl, waitForCrd } from './kubectl.js';
+import { installPolicy, LOCAL_POLICY } from './policy.js';
+import type { InstallationPolicy } from '../core/policy/index.js';
 
 export const LOCAL_CLUSTER_NAME = 'my-eks-cluster';
 export const BUS_NAME = 'instance-manager';
@@ -43,6 +45,11 @@ export interface ControlPlaneOptions {
    * Only Lambda steps can be overridden; AWS (moto) and the API server always answer for themselves.
    */
   handlerOverrides?: Record<string, Record<string, StepOverride>>;
+  /**
+   * The installation policy (InstanceManagerPolicy "default") to install; fields left out take the shipped
+   * defaults. Default: LOCAL_POLICY (local/policy.ts), widened for the reference samples. `{}` is the shipped policy.
+   */
+  policy?: Partial<InstallationPolicy>;
 }
 
 /** A Lambda step as the local runtime calls it. */
@@ -147,6 +154,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       '-f', path.join(REPO_ROOT, 'infra/k8s/relay/rbac.yaml'),
       '-f', path.join(REPO_ROOT, 'infra/k8s/workflows-rbac.yaml'),
     ]);
+    say('installing the installation policy and the admission policy that enforces it');
+    await installPolicy(kubeconfigPath, options.policy ?? LOCAL_POLICY);
 
     let account: SeededAccount | undefined;
     if (options.seed ?? true) {

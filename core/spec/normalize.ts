@@ -87,6 +87,8 @@ function normalizeEksCf(spec: InstanceGroupSpec, section: CfSection, defaults: C
     securityGroups: [...new Set(cfg.securityGroups)],
     volSize: cfg.volSize ?? DEFAULT_VOLUME_SIZE_GIB,
     volType: cfg.volType ?? DEFAULT_VOLUME_TYPE,
+    ...(cfg.volIops !== undefined ? { volIops: cfg.volIops } : {}),
+    ...(cfg.volThroughput !== undefined ? { volThroughput: cfg.volThroughput } : {}),
     bootstrapArguments: cfg.bootstrapArguments?.trim() ?? '',
     ...(cfg.spotPrice ? { spotPrice: cfg.spotPrice } : {}),
     ...(cfg.roleName && cfg.instanceProfileName

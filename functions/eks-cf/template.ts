@@ -90,7 +90,16 @@ export function renderStack({ group, spec, existingRoleArn }: RenderInput): Rend
     IamInstanceProfile: spec.existingRole ? { Name: spec.existingRole.instanceProfileName } : { Arn: { 'Fn::GetAtt': ['NodeInstanceProfile', 'Arn'] } },
     SecurityGroupIds: spec.securityGroups,
     BlockDeviceMappings: [
-      { DeviceName: '/dev/xvda', Ebs: { VolumeSize: spec.volSize, VolumeType: spec.volType, DeleteOnTermination: true } },
+      {
+        DeviceName: '/dev/xvda',
+        Ebs: {
+          VolumeSize: spec.volSize,
+          VolumeType: spec.volType,
+          ...(spec.volIops !== undefined ? { Iops: spec.volIops } : {}),
+          ...(spec.volThroughput !== undefined ? { Throughput: spec.volThroughput } : {}),
+          DeleteOnTermination: true,
+        },
+      },
     ],
     MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
     UserData: { 'Fn::Base64': userData(spec, stack) },
