@@ -128,6 +128,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const kubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigPath;
     const workflowsKubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigFor('workflows');
     const relayKubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigFor('relay');
+    const nodeAccessKubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigFor('node-access');
     const motoUrl = testBed.moto!.url;
 
     const stepFunctions = new LocalStepFunctions({ logger: logger.child({ component: 'local-stepfunctions' }) });
@@ -142,6 +143,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       AWS_ENDPOINT_URL_SFN: stepFunctionsUrl,
       CLUSTER_ACCESS: 'kubeconfig',
       KUBECONFIG: workflowsKubeconfigPath,
+      NODE_ACCESS_KUBECONFIG: nodeAccessKubeconfigPath,
     });
 
     say('installing the InstanceGroup CRD and the RBAC of the relay and the workflows');

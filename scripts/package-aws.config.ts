@@ -20,6 +20,8 @@ export const ARTIFACTS_DIR = 'dist/aws';
 
 /** The Kubernetes group the workflow Lambdas' roles are mapped to (access entry or aws-auth); see infra/k8s/workflows-access.yaml. */
 export const KUBERNETES_GROUP = 'instance-manager-workflows';
+/** The extra group of the functions that edit aws-auth (kubernetes: node-access); see infra/k8s/workflows-rbac.yaml. */
+export const NODE_ACCESS_GROUP = 'instance-manager-node-access';
 /** The function EventBridge rules target; it starts executions under deterministic names. */
 export const START_WORKFLOW = 'start-workflow';
 /** Tag that marks what instance-manager created (core/names OWNERSHIP_TAGS.managedBy). */
@@ -44,8 +46,11 @@ export interface FunctionSettings {
   environment?: Obj;
   /** IAM statements beyond logs and X-Ray, which every function gets. */
   statements?: Statement[];
-  /** The function reaches Kubernetes API servers: its role gets an EKS access entry / aws-auth mapping. */
-  kubernetes?: boolean;
+  /**
+   * The function reaches Kubernetes API servers: its role gets an EKS access entry / aws-auth mapping to the workflows'
+   * group. `node-access` adds the group that may edit aws-auth: only the steps that map and unmap node roles.
+   */
+  kubernetes?: boolean | 'node-access';
 }
 
 export interface GeneratorInput {
@@ -403,7 +408,7 @@ export function buildResources(input: GeneratorInput, folders = functionFolders(
           ClusterName: cluster,
           PrincipalArn: getAtt(roleLogicalId(folder), 'Arn'),
           Type: 'STANDARD',
-          KubernetesGroups: [KUBERNETES_GROUP],
+          KubernetesGroups: input.functions[folder]?.kubernetes === 'node-access' ? [KUBERNETES_GROUP, NODE_ACCESS_GROUP] : [KUBERNETES_GROUP],
           Tags: [{ Key: MANAGED_BY_TAG, Value: 'instance-manager' }],
         },
       };
@@ -416,6 +421,11 @@ export function buildResources(input: GeneratorInput, folders = functionFolders(
   Outputs.KubernetesRoleArns = {
     Description: `Roles of the functions that call Kubernetes: map each to the Kubernetes group ${KUBERNETES_GROUP} (access entry or aws-auth; docs/operations/install.md)`,
     Value: kubeFolders.length ? { 'Fn::Join': [',', kubeFolders.map((f) => getAtt(roleLogicalId(f), 'Arn'))] } : 'none',
+  };
+  const nodeAccessFolders = kubeFolders.filter((f) => input.functions[f]?.kubernetes === 'node-access');
+  Outputs.NodeAccessRoleArns = {
+    Description: `Roles of the functions that edit aws-auth: map each to ${NODE_ACCESS_GROUP} as well (docs/operations/security.md)`,
+    Value: nodeAccessFolders.length ? { 'Fn::Join': [',', nodeAccessFolders.map((f) => getAtt(roleLogicalId(f), 'Arn'))] } : 'none',
   };
   return { Resources, Outputs };
 }

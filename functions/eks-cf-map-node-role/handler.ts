@@ -1,10 +1,10 @@
-import { clusterAccessFromEnv } from '../../core/kube/access.js';
+import { nodeAccessFromEnv } from '../../core/kube/access.js';
 import { InstanceGroupApi } from '../../core/kube/instancegroups.js';
 import { addNodeRole, updateAwsAuth } from '../shared/aws-auth.js';
 import { lazy, type EksCfState } from '../eks-cf/state.js';
 import { workflowStep } from '../shared/step.js';
 
-const access = lazy(() => clusterAccessFromEnv());
+const access = lazy(() => nodeAccessFromEnv());
 
 /** Lets the nodes join: maps the node role in kube-system/aws-auth, next to every other entry. */
 export const handler = workflowStep('Add Node Role To aws-auth', async (input: Pick<EksCfState, 'change' | 'execution' | 'group' | 'stack'>, { log }) => {

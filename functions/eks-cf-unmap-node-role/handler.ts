@@ -1,10 +1,10 @@
-import { clusterAccessFromEnv } from '../../core/kube/access.js';
+import { nodeAccessFromEnv } from '../../core/kube/access.js';
 import { InstanceGroupApi } from '../../core/kube/instancegroups.js';
 import { mappableRoleArn, removeNodeRole, updateAwsAuth } from '../shared/aws-auth.js';
 import { lazy, type EksCfState } from '../eks-cf/state.js';
 import { workflowStep } from '../shared/step.js';
 
-const access = lazy(() => clusterAccessFromEnv());
+const access = lazy(() => nodeAccessFromEnv());
 
 /**
  * Removes the group's claim on its node role in aws-auth. The entry itself goes only when no other InstanceGroup
