@@ -59,8 +59,13 @@ export interface GeneratorInput {
   region: string;
   defaults: Required<Pick<FunctionSettings, 'memorySize' | 'timeout'>>;
   functions: Record<string, FunctionSettings>;
-  /** EKS clusters whose access entries this stack creates for the Kubernetes-facing roles (may be empty). */
+  /**
+   * EKS clusters this installation serves: their access entries are created for the Kubernetes-facing roles, and the
+   * eks:Create* and tagging permissions name only them (RESOURCE_MARKERS). Empty: any cluster of the account.
+   */
   clusterNames: string[];
+  /** Role ARNs besides instance-manager's own (IAM path /instance-manager/) that the functions may pass to EKS. */
+  passableRoleArns?: string[];
   logRetentionInDays: number;
 }
 
@@ -176,6 +181,43 @@ export const XRAY_STATEMENT: Statement = {
   Resource: '*',
 };
 
+/** instance-manager's IAM path (core/policy IAM_PATH): the roles and instance profiles it creates live under it. */
+export const IAM_PATH = '/instance-manager/';
+
+/**
+ * Resource placeholders serverless.yml's statements may use, expanded from the installation's settings: the roles
+ * the functions may pass, and the clusters (and what lives in them) they may create things in.
+ */
+export const RESOURCE_MARKERS = {
+  passableRoles: 'IM::PassableRoles',
+  clusters: 'IM::Clusters',
+  nodegroups: 'IM::Nodegroups',
+  fargateProfiles: 'IM::FargateProfiles',
+} as const;
+
+function expandMarker(value: Json, input: GeneratorInput): Json | Json[] {
+  const eks = 'arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}';
+  const clusters = input.clusterNames.length ? input.clusterNames : ['*'];
+  switch (value) {
+    case RESOURCE_MARKERS.passableRoles:
+      return [sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role${IAM_PATH}*`), ...(input.passableRoleArns ?? [])];
+    case RESOURCE_MARKERS.clusters:
+      return clusters.map((c) => sub(`${eks}:cluster/${c}`));
+    case RESOURCE_MARKERS.nodegroups:
+      return clusters.map((c) => sub(`${eks}:nodegroup/${c}/*/*`));
+    case RESOURCE_MARKERS.fargateProfiles:
+      return clusters.map((c) => sub(`${eks}:fargateprofile/${c}/*/*`));
+    default:
+      return value;
+  }
+}
+
+/** A statement with its resource markers expanded. */
+export function expandStatement(statement: Statement, input: GeneratorInput): Statement {
+  const resources = (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).flatMap((r) => expandMarker(r, input));
+  return { ...statement, Resource: resources.length === 1 ? resources[0]! : resources };
+}
+
 function functionRole(input: GeneratorInput, folder: string, settings: FunctionSettings, machines: StateMachineFile[]): Obj {
   const fnName = `${input.service}-${input.stage}-${folder}`;
   const statements: Statement[] = [
@@ -186,7 +228,7 @@ function functionRole(input: GeneratorInput, folder: string, settings: FunctionS
       Resource: sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fnName}:*`),
     },
     XRAY_STATEMENT,
-    ...(settings.statements ?? []),
+    ...(settings.statements ?? []).map((s) => expandStatement(s, input)),
   ];
   if (folder === START_WORKFLOW) {
     statements.push(
@@ -449,6 +491,7 @@ export async function fromServerless(resolve: {
     logRetentionInDays?: number;
   };
   const clusters = String((await resolve.resolveVariable('param:clusterNames')) ?? '');
+  const passable = String((await resolve.resolveVariable('param:passableRoleArns')) ?? '');
   return serverlessFragments({
     service: String(await resolve.resolveConfigurationProperty(['service'])),
     stage: String(await resolve.resolveVariable('sls:stage')),
@@ -456,6 +499,7 @@ export async function fromServerless(resolve: {
     defaults: custom.functionDefaults ?? { memorySize: 256, timeout: 60 },
     functions: custom.functions ?? {},
     clusterNames: clusters.split(',').map((c) => c.trim()).filter(Boolean),
+    passableRoleArns: passable.split(',').map((c) => c.trim()).filter(Boolean),
     logRetentionInDays: Number(custom.logRetentionInDays ?? 30),
   });
 }

@@ -4,6 +4,7 @@
 // deployed one is enough to know whether the stack needs an update.
 import { instanceProfileName, launchTemplateName, ownershipTags, roleName, stackName, type GroupRef } from '../../core/names/index.js';
 import type { EksCfSpec, Tags } from '../../core/spec/types.js';
+import { IAM_PATH } from '../../core/policy/policy.js';
 
 export const BASE_NODE_POLICIES = [
   'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
@@ -67,6 +68,7 @@ export function renderStack({ group, spec, existingRoleArn }: RenderInput): Rend
       Type: 'AWS::IAM::Role',
       Properties: {
         RoleName: roleName(group, 'nodes'),
+        Path: IAM_PATH,
         Description: `Nodes of InstanceGroup ${group.namespace}/${group.name} in EKS cluster ${group.clusterName}`,
         AssumeRolePolicyDocument: {
           Version: '2012-10-17',
@@ -78,7 +80,7 @@ export function renderStack({ group, spec, existingRoleArn }: RenderInput): Rend
     };
     resources.NodeInstanceProfile = {
       Type: 'AWS::IAM::InstanceProfile',
-      Properties: { InstanceProfileName: instanceProfileName(group), Roles: [{ Ref: 'NodeInstanceRole' }] },
+      Properties: { InstanceProfileName: instanceProfileName(group), Path: IAM_PATH, Roles: [{ Ref: 'NodeInstanceRole' }] },
     };
   } else if (!existingRoleArn) {
     throw new Error('renderStack: existingRoleArn is required when the spec names an existing role');
@@ -110,7 +112,12 @@ export function renderStack({ group, spec, existingRoleArn }: RenderInput): Rend
 
   resources.NodeLaunchTemplate = {
     Type: 'AWS::EC2::LaunchTemplate',
-    Properties: { LaunchTemplateName: ltName, LaunchTemplateData: launchData },
+    Properties: {
+      LaunchTemplateName: ltName,
+      LaunchTemplateData: launchData,
+      // The template itself carries the ownership tags, so the service role may change only templates that are ours.
+      TagSpecifications: [{ ResourceType: 'launch-template', Tags: toTagList(tags) }],
+    },
   };
 
   // DesiredCapacity is left out on purpose: on create the group starts at MinSize (the Auto Scaling default), and
