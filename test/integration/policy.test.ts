@@ -24,7 +24,7 @@ beforeAll(async () => {
   await waitForCrd(admin);
   kubectlOk(admin, ['create', 'namespace', TEAM_NAMESPACE]);
   await installPolicy(admin, ESCALATION_POLICY);
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await bed?.stop();
