@@ -16,8 +16,9 @@ export const INSTANCEGROUP_CRD = 'instancegroups.instancemgr.keikoproj.io';
 export async function waitForCrd(kubeconfig: string, name = INSTANCEGROUP_CRD, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const established = kubectl(kubeconfig, ['get', 'crd', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}']);
-    if (established.trim() === 'True') return;
+    // JSON rather than a jsonpath filter: the filter fails outright while status.conditions is still null.
+    const crd = JSON.parse(kubectl(kubeconfig, ['get', 'crd', name, '-o', 'json'])) as { status?: { conditions?: { type: string; status: string }[] | null } };
+    if ((crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True')) return;
     if (Date.now() > deadline) throw new Error(`CRD ${name} was not Established within ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
