@@ -147,6 +147,7 @@ describe('a team member with rights in one namespace', () => {
       '  provisioner: eks-fargate',
       '  eks-fargate:',
       '    clusterName: my-eks-cluster',
+      '    subnets: [subnet-1a2b3c4d]',
       '    selectors:',
       '    - kube-system:',
       '      labels:',
