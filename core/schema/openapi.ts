@@ -41,8 +41,6 @@ export const AVAILABLE_PROVISIONERS = ['eks-cf', 'eks-managed', 'eks-fargate'] a
 export const MAX_GROUP_SIZE = 10000;
 /** AWS allows 50 tags per resource; instance-manager adds its 4 ownership tags (core/names OWNERSHIP_TAGS). */
 export const MAX_USER_TAGS = 46;
-/** Smallest volume AWS accepts per EBS volume type, in GiB. */
-export const MIN_VOLUME_GIB: Record<string, number> = { gp2: 1, gp3: 1, io1: 4, io2: 4, st1: 125, sc1: 125, standard: 1 };
 
 export const ID_PATTERNS = {
   ami: '^ami-[0-9a-zA-Z]+$',
