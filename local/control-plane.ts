@@ -23,6 +23,8 @@ import { LocalStepFunctions, type LambdaContext } from './stepfunctions/index.js
 import { startTestBed, type TestBed } from './testbed/index.js';
 import { bindHandlers, loadAsl, REPO_ROOT, STATE_MACHINES_DIR, taskBindings } from './workflows/bind.js';
 import { kubectl, waitForCrd } from './kubectl.js';
+import { installPolicy, LOCAL_POLICY } from './policy.js';
+import type { InstallationPolicy } from '../core/policy/index.js';
 
 export const LOCAL_CLUSTER_NAME = 'my-eks-cluster';
 export const BUS_NAME = 'instance-manager';
@@ -53,6 +55,11 @@ export interface ControlPlaneOptions {
    * Ready). Default true; ignored with `kubeconfig` (no node identities can be issued for a foreign cluster).
    */
   nodes?: boolean | { pollIntervalMs?: number };
+  /**
+   * The installation policy (InstanceManagerPolicy "default") to install; fields left out take the shipped
+   * defaults. Default: LOCAL_POLICY (local/policy.ts), widened for the reference samples. `{}` is the shipped policy.
+   */
+  policy?: Partial<InstallationPolicy>;
 }
 
 /** A Lambda step as the local runtime calls it. */
@@ -152,6 +159,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const kubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigPath;
     const workflowsKubeconfigPath = options.kubeconfig ? currentContextOnly(options.kubeconfig, cleanups) : testBed.kube!.kubeconfigFor('workflows');
     const relayKubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigFor('relay');
+    const nodeAccessKubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigFor('node-access');
     const motoUrl = testBed.moto!.url;
 
     const stepFunctions = new LocalStepFunctions({ logger: logger.child({ component: 'local-stepfunctions' }) });
@@ -169,6 +177,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       // Without booting instances no Node ever registers, so the eks-cf "Wait For Nodes To Join" loop is switched
       // off then (NodesReady Unknown); with them it runs as in AWS.
       NODE_JOIN_WAIT: process.env.NODE_JOIN_WAIT ?? (withNodes ? 'on' : 'off'),
+      NODE_ACCESS_KUBECONFIG: nodeAccessKubeconfigPath,
     });
 
     say('installing the InstanceGroup CRD and the RBAC of the relay and the workflows');
@@ -181,6 +190,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       '-f', path.join(REPO_ROOT, 'infra/k8s/relay/rbac.yaml'),
       '-f', path.join(REPO_ROOT, 'infra/k8s/workflows-rbac.yaml'),
     ]);
+    say('installing the installation policy and the admission policy that enforces it');
+    await installPolicy(kubeconfigPath, options.policy ?? LOCAL_POLICY);
 
     let account: SeededAccount | undefined;
     if (options.seed ?? true) {

@@ -117,6 +117,15 @@ export async function eksToken(clusterName: string, region: string): Promise<str
   return `k8s-aws-v1.${Buffer.from(url).toString('base64url')}`;
 }
 
+/**
+ * For the steps that edit kube-system/aws-auth (map and unmap node roles), which alone hold the node-access rights
+ * (infra/k8s/workflows-rbac.yaml). In AWS their own IAM roles carry that identity; locally NODE_ACCESS_KUBECONFIG
+ * names the kubeconfig of the node-access identity (KUBECONFIG when unset).
+ */
+export function nodeAccessFromEnv(env: NodeJS.ProcessEnv = process.env): ClusterAccess {
+  return clusterAccessFromEnv(env.NODE_ACCESS_KUBECONFIG ? { ...env, KUBECONFIG: env.NODE_ACCESS_KUBECONFIG } : env);
+}
+
 /** CLUSTER_ACCESS=kubeconfig (with KUBECONFIG) locally; eks (the default) in AWS. */
 export function clusterAccessFromEnv(env: NodeJS.ProcessEnv = process.env): ClusterAccess {
   if ((env.CLUSTER_ACCESS ?? 'eks') === 'kubeconfig') {

@@ -119,6 +119,8 @@ function normalizeEksCf(spec: InstanceGroupSpec, section: CfSection, defaults: C
     nodeLabels: (cfg.nodeLabels ?? {}) as Record<string, string>,
     taints: (cfg.taints ?? []).map((t) => ({ key: t.key, ...(t.value ? { value: t.value } : {}), effect: t.effect })),
     ...(cfg.maxPods !== undefined ? { maxPods: cfg.maxPods } : {}),
+    ...(cfg.volIops !== undefined ? { volIops: cfg.volIops } : {}),
+    ...(cfg.volThroughput !== undefined ? { volThroughput: cfg.volThroughput } : {}),
     bootstrapArguments: cfg.bootstrapArguments?.trim().replace(/ +/g, ' ') ?? '',
     metadataHopLimit: cfg.metadataHopLimit ?? DEFAULT_METADATA_HOP_LIMIT,
     ...(cfg.spotPrice ? { spotPrice: cfg.spotPrice } : {}),

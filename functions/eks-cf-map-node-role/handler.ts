@@ -1,13 +1,13 @@
 import { namedCluster } from '../../core/events/index.js';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { awsClientConfig } from '../../core/aws/config.js';
-import { clusterAccessFromEnv } from '../../core/kube/access.js';
+import { nodeAccessFromEnv } from '../../core/kube/access.js';
 import { InstanceGroupApi } from '../../core/kube/instancegroups.js';
 import { lazy, type EksCfState } from '../eks-cf/state.js';
 import { authorizeNodeRole } from '../shared/node-access.js';
 import { workflowStep } from '../shared/step.js';
 
-const access = lazy(() => clusterAccessFromEnv());
+const access = lazy(() => nodeAccessFromEnv());
 const eks = lazy(() => new EKSClient(awsClientConfig()));
 
 /**

@@ -13,6 +13,7 @@ import { realDeps } from '../../cli/clients.js';
 import { run as imctlMain } from '../../cli/main.js';
 import { awsClientConfig } from '../../core/aws/config.js';
 import type { InstanceGroupChange, Operation } from '../../core/events/index.js';
+import type { InstallationPolicy } from '../../core/policy/index.js';
 import { connectionFromKubeconfig } from '../../core/kube/connection.js';
 import { InstanceGroupApi } from '../../core/kube/instancegroups.js';
 import { KubeRest } from '../../core/kube/rest.js';
@@ -48,6 +49,8 @@ export type Intercept = (event: WorkflowState, context: LambdaContext, real: Ste
 export interface E2EOptions {
   /** The Lambda steps these tests may intercept: state machine base name (`eks-cf-apply`) → Task state names. */
   interceptable?: Record<string, string[]>;
+  /** The installation policy to install (startControlPlane's `policy`); default: the local, widened one. */
+  policy?: Partial<InstallationPolicy>;
 }
 
 export interface AwsClients {
@@ -79,6 +82,7 @@ export class E2E {
     const plane = await startControlPlane({
       resyncPeriodMs: 3_600_000, // only resyncNow() re-sends: no surprise retries in the middle of a test
       handlerOverrides,
+      ...(this.options.policy ? { policy: this.options.policy } : {}),
       logger: createLogger({}, { level: 'warn', sink: (line) => this.logs.push(line) > 200 && this.logs.shift() }),
     });
     const config = awsClientConfig();
