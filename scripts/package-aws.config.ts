@@ -193,6 +193,7 @@ export const RESOURCE_MARKERS = {
   clusters: 'IM::Clusters',
   nodegroups: 'IM::Nodegroups',
   fargateProfiles: 'IM::FargateProfiles',
+  accessEntries: 'IM::AccessEntries',
 } as const;
 
 function expandMarker(value: Json, input: GeneratorInput): Json | Json[] {
@@ -207,6 +208,8 @@ function expandMarker(value: Json, input: GeneratorInput): Json | Json[] {
       return clusters.map((c) => sub(`${eks}:nodegroup/${c}/*/*`));
     case RESOURCE_MARKERS.fargateProfiles:
       return clusters.map((c) => sub(`${eks}:fargateprofile/${c}/*/*`));
+    case RESOURCE_MARKERS.accessEntries:
+      return clusters.map((c) => sub(`${eks}:access-entry/${c}/*/*/*/*`));
     default:
       return value;
   }

@@ -155,12 +155,12 @@ describe('every shipped IAM policy, linted by parliament with our auditors', () 
     expect(pass.flatMap((s) => [s.Resource].flat())).toEqual([`arn:aws:iam::${ACCOUNT}:role/instance-manager/*`, `arn:aws:iam::${ACCOUNT}:role/team-a-nodes`]);
   });
 
-  it('creates node groups and Fargate profiles only in the configured clusters', () => {
+  it('creates node groups, Fargate profiles and node access entries only in the configured clusters', () => {
     const creates = Object.values(policies)
       .flatMap((doc) => doc.Statement as { Effect: string; Action: string | string[]; Resource: string | string[] }[])
       .filter((s) => s.Effect === 'Allow' && [s.Action].flat().some((a) => /^eks:Create/.test(a)));
     expect(creates.length).toBeGreaterThan(0);
-    for (const s of creates) for (const r of [s.Resource].flat()) expect(r).toMatch(/:(cluster|nodegroup|fargateprofile)\/my-eks-cluster(\/|$)/);
+    for (const s of creates) for (const r of [s.Resource].flat()) expect(r).toMatch(/:(cluster|nodegroup|fargateprofile|access-entry)\/my-eks-cluster(\/|$)/);
   });
 
   it('denies PutEvents on the bus to everyone but the relay', () => {

@@ -11,7 +11,7 @@ TAG_ACTIONS = {"iam:tagrole", "iam:taginstanceprofile", "eks:tagresource", "auto
 TAG_ON_CREATE = {
     "iam:tagrole": "iam:createrole",
     "iam:taginstanceprofile": "iam:createinstanceprofile",
-    "eks:tagresource": ("eks:createnodegroup", "eks:createfargateprofile"),
+    "eks:tagresource": ("eks:createnodegroup", "eks:createfargateprofile", "eks:createaccessentry"),
     "autoscaling:createorupdatetags": "autoscaling:createautoscalinggroup",
 }
 ACCOUNT_WIDE = re.compile(r"^arn:[^:]+:[^:]+:[^:]*:[^:]*:[^/:]+[/:]\*(/\*)*$")
