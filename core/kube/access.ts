@@ -3,7 +3,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { awsClientConfig, awsRegion } from '../aws/config.js';
+import { awsClient, awsClientConfig, awsRegion } from '../aws/config.js';
 import { connectionFromKubeconfig } from './connection.js';
 import { KubeRest } from './rest.js';
 
@@ -42,7 +42,7 @@ const TOKEN_TTL_MS = 10 * 60 * 1000;
 /** In AWS: the Lambda's IAM role authenticates to EKS with a presigned STS GetCallerIdentity token. */
 export class EksAccess implements ClusterAccess {
   private readonly cache = new Map<string, { client: KubeRest; expires: number }>();
-  private readonly eks = new EKSClient(awsClientConfig());
+  private readonly eks = awsClient(new EKSClient(awsClientConfig()));
 
   async connect(clusterName: string): Promise<KubeRest> {
     const cached = this.cache.get(clusterName);

@@ -1,11 +1,11 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { awsClientConfig } from '../../core/aws/config.js';
+import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import { applyProgress, applyStack } from '../eks-cf/stack.js';
 import { lazy, type EksCfState } from '../eks-cf/state.js';
 import { renderStack } from '../eks-cf/template.js';
 import { workflowStep } from '../shared/step.js';
 
-const cf = lazy(() => new CloudFormationClient(awsClientConfig()));
+const cf = lazy(() => awsClient(new CloudFormationClient(awsClientConfig())));
 
 /** Renders the template and creates the stack, updates it when something changed, or leaves it alone. */
 export const handler = workflowStep('Create Or Update Stack', async (input: Pick<EksCfState, 'change' | 'execution' | 'group' | 'references'>, { log }) => {
