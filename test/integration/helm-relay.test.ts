@@ -128,9 +128,10 @@ describe('helm chart infra/helm/instance-manager-relay', () => {
     expect(fails([], [])).toMatch(/image\.repository is required|clusterName is required|region is required/);
     expect(fails(['clusterName='])).toMatch(/clusterName is required: the EKS cluster this relay runs in/);
     expect(fails(['credentials.mode=irsa'])).toMatch(/credentials\.irsa\.roleArn is required when credentials\.mode is irsa/);
-    expect(fails(['credentials.mode=keys'])).toMatch(/credentials\.mode/);
-    expect(fails(['image.digest=latest'])).toMatch(/image\.digest/);
-    expect(fails(['region=oregon'])).toMatch(/region/);
+    // The values schema names the field as a JSON pointer.
+    expect(fails(['credentials.mode=keys'])).toMatch(/\/credentials\/mode.*podIdentity.*irsa/);
+    expect(fails(['image.digest=latest'])).toMatch(/\/image\/digest/);
+    expect(fails(['region=oregon'])).toMatch(/\/region/);
   });
 
   it('grants its ServiceAccount exactly what the relay needs once installed', () => {
