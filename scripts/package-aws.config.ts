@@ -8,9 +8,10 @@
 // serverless.yml settings. CloudFormation intrinsics (Fn::Sub, Fn::GetAtt, Ref) carry the account and region.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { eventPattern, heartbeatPattern, type Operation } from '../core/events/index.js';
+import { eventPattern, type Operation } from '../core/events/index.js';
 import { stateMachineEnvName } from '../functions/start-workflow/config.js';
 import { taskBindings, type AslDefinition } from '../local/workflows/bind.js';
+import { heartbeatResources, observabilityEnvironment, VPC_ACCESS_STATEMENT, vpcSettings, type VpcSettings } from './package-aws.operations.js';
 
 export const REPO_ROOT = path.resolve(__dirname_(), '..');
 export const FUNCTIONS_DIR = path.join(REPO_ROOT, 'functions');
@@ -59,31 +60,6 @@ export interface GeneratorInput {
   logRetentionInDays: number;
   /** Private clusters: the Kubernetes-facing functions run in these subnets with these security groups. */
   vpc?: VpcSettings;
-}
-
-export interface VpcSettings {
-  subnetIds: string[];
-  securityGroupIds: string[];
-}
-
-/** The heartbeat rule: the relay's heartbeats → start-workflow, which counts them (the "relay silent" alarm). */
-export const HEARTBEAT_RULE = 'RelayHeartbeatRule';
-/** CloudWatch namespace of the functions' own metrics (Powertools Metrics, functions/shared/observability.ts). */
-export const METRICS_NAMESPACE = 'InstanceManager';
-/** The alarm fires after this many 5-minute periods without a heartbeat (the relay beats every 5 minutes). */
-export const HEARTBEAT_MISSING_PERIODS = 3;
-
-/** The Powertools service name, a dimension of every metric: one per stage. */
-export const serviceName = (input: Pick<GeneratorInput, 'service' | 'stage'>) => `${input.service}-${input.stage}`;
-
-/** What every function's environment carries for Powertools and readable stack traces. */
-export function observabilityEnvironment(input: Pick<GeneratorInput, 'service' | 'stage'>): Obj {
-  return {
-    POWERTOOLS_SERVICE_NAME: serviceName(input),
-    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-    // The bundles ship index.mjs.map beside index.mjs (scripts/bundle.ts).
-    NODE_OPTIONS: '--enable-source-maps',
-  };
 }
 
 export interface StateMachineFile {
@@ -155,41 +131,8 @@ export function readAsl(file: string): { text: string; asl: AslDefinition } {
   return { text, asl: JSON.parse(text) as AslDefinition };
 }
 
-/**
- * The vpcSubnetIds / vpcSecurityGroupIds params (comma-separated): both empty (no VPC) or both set. Throws naming
- * the param and the fix.
- */
-export function vpcSettings(subnets: string, securityGroups: string): VpcSettings | undefined {
-  const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
-  const subnetIds = list(subnets);
-  const securityGroupIds = list(securityGroups);
-  if (!subnetIds.length && !securityGroupIds.length) return undefined;
-  const problems: string[] = [];
-  if (!subnetIds.length) problems.push('vpcSubnetIds is empty: give the private subnets (subnet-…) the Kubernetes-facing functions run in');
-  if (!securityGroupIds.length) problems.push('vpcSecurityGroupIds is empty: give security groups (sg-…) that may reach the cluster endpoint and AWS APIs');
-  for (const id of subnetIds) if (!/^subnet-[0-9a-f]+$/.test(id)) problems.push(`vpcSubnetIds: "${id}" is not a subnet id (subnet-…)`);
-  for (const id of securityGroupIds) if (!/^sg-[0-9a-f]+$/.test(id)) problems.push(`vpcSecurityGroupIds: "${id}" is not a security group id (sg-…)`);
-  if (problems.length) throw new Error(`invalid VPC params:\n  - ${problems.join('\n  - ')}`);
-  return { subnetIds, securityGroupIds };
-}
-
 /** Whether a function runs in the VPC: the Kubernetes-facing ones, when VPC settings are given. */
 const inVpc = (input: GeneratorInput, settings: FunctionSettings) => !!input.vpc && !!settings.kubernetes;
-
-/** Lambda creates the function's network interfaces with its role; these EC2 actions take no resource-level scoping. */
-export const VPC_ACCESS_STATEMENT: Statement = {
-  Sid: 'LambdaVpcNetworkInterfacesNoResourceLevelPermissions',
-  Effect: 'Allow',
-  Action: [
-    'ec2:CreateNetworkInterface',
-    'ec2:DescribeNetworkInterfaces',
-    'ec2:DescribeSubnets',
-    'ec2:DeleteNetworkInterface',
-    'ec2:AssignPrivateIpAddresses',
-    'ec2:UnassignPrivateIpAddresses',
-  ],
-  Resource: '*',
-};
 
 /** The Lambda functions section of serverless.yml. */
 export function buildFunctions(input: GeneratorInput, folders = functionFolders(), machines = stateMachineFiles()): Obj {
@@ -430,74 +373,6 @@ function stateMachineResources(input: GeneratorInput, m: StateMachineFile, folde
   };
 }
 
-/**
- * The relay's heartbeats go to start-workflow, which only counts them (late ones are worthless, so few retries), and
- * an alarm per stage, plus one per cluster in clusterNames, fires when they stop: missing data counts as breaching.
- */
-function heartbeatRule(input: GeneratorInput): Obj {
-  const silentAlarm = (name: string, description: string, dimensions: Obj[]): Obj => ({
-    Type: 'AWS::CloudWatch::Alarm',
-    Properties: {
-      AlarmName: name,
-      AlarmDescription: description,
-      Namespace: METRICS_NAMESPACE,
-      MetricName: 'RelayHeartbeats',
-      Dimensions: dimensions as Json[],
-      Statistic: 'Sum',
-      Period: 300,
-      EvaluationPeriods: HEARTBEAT_MISSING_PERIODS,
-      Threshold: 1,
-      ComparisonOperator: 'LessThanThreshold',
-      TreatMissingData: 'breaching',
-      AlarmActions: { 'Fn::If': ['HasAlarmTopic', [ref('AlarmTopicArn')], ref('AWS::NoValue')] },
-      OKActions: { 'Fn::If': ['HasAlarmTopic', [ref('AlarmTopicArn')], ref('AWS::NoValue')] },
-    },
-  });
-  const service = { Name: 'service', Value: serviceName(input) };
-  const perCluster: Obj = {};
-  for (const cluster of input.clusterNames) {
-    perCluster[`RelaySilentAlarm${pascal(cluster.replace(/[^A-Za-z0-9]+/g, '-'))}`] = silentAlarm(
-      `${serviceName(input)}-relay-silent-${cluster}`,
-      `No heartbeat from the relay in cluster ${cluster} for ${HEARTBEAT_MISSING_PERIODS * 5} minutes: its InstanceGroup changes are not reaching AWS. Check its pods, credentials and network (docs/operations/troubleshooting.md).`,
-      [service, { Name: 'cluster', Value: cluster }],
-    );
-  }
-  return {
-    RelaySilentAlarm: silentAlarm(
-      `${serviceName(input)}-relay-silent`,
-      `No relay heartbeat from any cluster for ${HEARTBEAT_MISSING_PERIODS * 5} minutes: InstanceGroup changes are not reaching AWS. Check the relay's pods, credentials and network.`,
-      [service],
-    ),
-    ...perCluster,
-    [HEARTBEAT_RULE]: {
-      Type: 'AWS::Events::Rule',
-      Properties: {
-        Name: `${input.service}-${input.stage}-relay-heartbeat`,
-        Description: `The in-cluster relays' heartbeats → ${START_WORKFLOW} (metric RelayHeartbeats; alarm when they stop)`,
-        EventBusName: ref('EventBus'),
-        EventPattern: heartbeatPattern() as unknown as Obj,
-        State: 'ENABLED',
-        Targets: [
-          {
-            Id: START_WORKFLOW,
-            Arn: getAtt(lambdaLogicalId(START_WORKFLOW), 'Arn'),
-            RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
-          },
-        ],
-      },
-    },
-    [`${HEARTBEAT_RULE}InvokePermission`]: {
-      Type: 'AWS::Lambda::Permission',
-      Properties: {
-        Action: 'lambda:InvokeFunction',
-        FunctionName: ref(lambdaLogicalId(START_WORKFLOW)),
-        Principal: 'events.amazonaws.com',
-        SourceArn: getAtt(HEARTBEAT_RULE, 'Arn'),
-      },
-    },
-  };
-}
-
 /** Resources and Outputs that follow the tree (merged with the static ones in serverless.yml). */
 export function buildResources(input: GeneratorInput, folders = functionFolders(), machines = stateMachineFiles()): { Resources: Obj; Outputs: Obj } {
   const Resources: Obj = {};
@@ -527,7 +402,7 @@ export function buildResources(input: GeneratorInput, folders = functionFolders(
     },
   };
 
-  Object.assign(Resources, heartbeatRule(input));
+  Object.assign(Resources, heartbeatResources(input, lambdaLogicalId(START_WORKFLOW)));
 
   const kubeFolders = folders.filter((f) => input.functions[f]?.kubernetes);
   for (const cluster of input.clusterNames) {

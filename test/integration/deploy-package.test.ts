@@ -8,7 +8,6 @@ import { stateMachineArnsFromEnv } from '../../functions/start-workflow/config.j
 import { loadAsl, taskBindings } from '../../local/workflows/bind.js';
 import {
   functionFolders,
-  HEARTBEAT_RULE,
   lambdaLogicalId,
   pascal,
   roleLogicalId,
@@ -17,6 +16,7 @@ import {
   stateMachineLogicalId,
   START_WORKFLOW,
 } from '../../scripts/package-aws.config.js';
+import { HEARTBEAT_RULE } from '../../scripts/package-aws.operations.js';
 import { packageAws, TEMPLATE_FILE, type Artifact } from '../../scripts/package-aws.js';
 import { functionCalls, type FunctionCalls } from '../unit/deploy/sdk-actions.js';
 import {

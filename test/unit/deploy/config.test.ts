@@ -12,10 +12,9 @@ import {
   iamName,
   pascal,
   stateMachineFiles,
-  VPC_ACCESS_STATEMENT,
-  vpcSettings,
   type GeneratorInput,
 } from '../../../scripts/package-aws.config.js';
+import { VPC_ACCESS_STATEMENT, vpcSettings } from '../../../scripts/package-aws.operations.js';
 import { zip } from '../../../scripts/package-aws.js';
 import { actionMatches, loadTemplate } from './iam.js';
 import { sdkImports } from './sdk-actions.js';
