@@ -91,7 +91,7 @@ const calls = new Map<string, FunctionCalls>();
 beforeAll(async () => {
   ({ artifacts, template } = (await packageAws()) as { artifacts: Artifact[]; template: Template });
   for (const f of folders) calls.set(f, await functionCalls(ROOT, f));
-}, 240_000);
+}, 600_000);
 
 const resource = (id: string) => {
   const r = template.Resources[id];
