@@ -38,6 +38,8 @@ export interface RelayConfig {
   awsEndpointUrl?: string;
   /** Grace period for flushing pending events on SIGTERM. */
   shutdownTimeoutMs: number;
+  /** While leading, a heartbeat event this often (the AWS side alarms when they stop). */
+  heartbeatPeriodMs: number;
   /** Concurrent workers that patch finalizers and enqueue changes. */
   workers: number;
   /** Objects per list page (lists are paged so that memory does not grow with the number of groups). */
@@ -184,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     publishGiveUpAfter: integer('PUBLISH_GIVE_UP_AFTER', 8, 1, 1000),
     awsEndpointUrl,
     shutdownTimeoutMs: duration('SHUTDOWN_TIMEOUT', '20s'),
+    heartbeatPeriodMs: duration('HEARTBEAT_PERIOD', '5m', 1000),
     workers: integer('WORKERS', 8, 1, 256),
     listPageSize: integer('LIST_PAGE_SIZE', 100, 10, 5000),
     kubeconfig: value('KUBECONFIG'),

@@ -118,6 +118,7 @@ export function createRelayMetrics() {
     pending: new Gauge('relay_events_pending', 'Events waiting to be sent or re-sent.'),
     finalizers: new Counter('relay_finalizer_patches_total', 'Finalizer additions, by result.'),
     resyncs: new Counter('relay_resyncs_total', 'Resync passes, by result.'),
+    heartbeats: new Counter('relay_heartbeats_total', 'Heartbeat events sent while leading, by result (ok, error).'),
     putEventsSeconds: new Histogram('relay_putevents_duration_seconds', 'PutEvents round trip.', LATENCY_BUCKETS),
     forwardSeconds: new Histogram(
       'relay_forward_overhead_seconds',

@@ -10,6 +10,7 @@ import type { InstanceGroup } from '../core/spec/types.js';
 import type { RelayConfig } from './config.js';
 import { decide, decision, executionKey, hasFinalizer, type ClusterInfo, type DecideMode, type PendingChange } from './decide.js';
 import { relayConnection, restClient, watchConfig } from './kube.js';
+import { Heartbeat } from './heartbeat.js';
 import { LeaderElector } from './lease.js';
 import { createRelayMetrics, type RelayMetrics } from './metrics.js';
 import { Publisher, type Delivered, type PutEventsFn } from './publish.js';
@@ -122,6 +123,16 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
         .recordEvent(ref, 'Warning', 'EventTooLarge', `The change is ${bytes} bytes; EventBridge accepts at most 256 KiB per event. Make the spec smaller.`)
         .catch((error: unknown) => logger.warn('could not record an Event', { ...groupContext(change.group), error }));
     },
+  });
+
+  const heartbeat = new Heartbeat({
+    periodMs: config.heartbeatPeriodMs,
+    clusterName: config.clusterName,
+    identity: config.identity,
+    eventBusName: config.eventBusName,
+    putEvents: deps.putEvents ?? eventBridge!.putEvents,
+    logger,
+    metrics,
   });
 
   /** Adds our finalizer (JSON patch with a test op); returns the updated object, or undefined when moot. */
@@ -290,6 +301,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     onStartedLeading: () => {
       leading = true;
       metrics.leader.set(1);
+      heartbeat.start();
       if (watchers.every((w) => w.pagesDelivered === 0)) firstListIsInitialPass = true;
       else void resync('initial');
     },
@@ -297,6 +309,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
       leading = false;
       firstListIsInitialPass = false;
       metrics.leader.set(0);
+      heartbeat.stop();
       if (initialRetry) clearTimeout(initialRetry);
       // The next leader's first pass re-derives all of it from the objects.
       queue.clear();
@@ -357,6 +370,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
         logger.info('stopping', { pending: publisher.size });
         if (resyncTimer) clearTimeout(resyncTimer);
         if (initialRetry) clearTimeout(initialRetry);
+        heartbeat.stop();
         await Promise.all(watchers.map((w) => w.stop()));
         // Finish the objects already being handled (finalizer patches), then deliver what is queued.
         const until = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));

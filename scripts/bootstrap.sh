@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes a fresh clone runnable: installs npm dependencies (Node 22 comes with them) when they are missing or
-# older than package-lock.json, and builds the test bed binaries into the machine-wide cache on first use.
+# older than package-lock.json, and builds the test bed binaries and helm (the relay chart's tests) into the
+# machine-wide cache on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,3 +17,4 @@ python3 -c 'import moto, flask, cfnlint, parliament' 2>/dev/null || {
 }
 command -v kubectl >/dev/null || { echo "[bootstrap] kubectl is required on PATH" >&2; exit 1; }
 bash local/testbed/build-binaries.sh >/dev/null
+bash local/testbed/build-helm.sh >/dev/null

@@ -1,5 +1,7 @@
 // Bundles every Lambda step (functions/<step>/handler.ts) into dist/functions/<step>/index.mjs with esbuild:
-// ESM, minified, Node 22, AWS SDK included so the deployed code runs the exact versions that were tested.
+// ESM, minified, Node 22, AWS SDK included so the deployed code runs the exact versions that were tested. A source
+// map (index.mjs.map, without the sources' text) ships beside it; the functions run with
+// NODE_OPTIONS=--enable-source-maps, so stack traces name our TypeScript files and lines.
 //
 // Packages are resolved through their ESM entry points first ("module" before "main"): the AWS SDK v3 clients ship
 // dist-es builds that esbuild can tree-shake, which takes a CloudFormation-only function from ~520 KB to ~320 KB.
@@ -36,6 +38,7 @@ export interface BundleOptions {
 export interface BundleResult {
   name: string;
   outfile: string;
+  /** Size of index.mjs (the source map beside it is not counted: Node reads it only to map a stack trace). */
   bytes: number;
   metafile: Metafile;
 }
@@ -54,6 +57,8 @@ export async function bundleFunction(name: string, options: BundleOptions = {}):
     mainFields: ['module', 'main'],
     external: options.sdk === 'external' ? ['@aws-sdk/*'] : [],
     metafile: true,
+    sourcemap: 'linked',
+    sourcesContent: false,
     legalComments: 'none',
     logLevel: 'error',
     // ESM bundles need a require() for the CommonJS dependencies they inline.

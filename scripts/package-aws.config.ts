@@ -11,6 +11,7 @@ import path from 'node:path';
 import { eventPattern, type Operation } from '../core/events/index.js';
 import { stateMachineEnvName } from '../functions/start-workflow/config.js';
 import { taskBindings, type AslDefinition } from '../local/workflows/bind.js';
+import { heartbeatResources, observabilityEnvironment, VPC_ACCESS_STATEMENT, vpcSettings, type VpcSettings } from './package-aws.operations.js';
 
 export const REPO_ROOT = path.resolve(__dirname_(), '..');
 export const FUNCTIONS_DIR = path.join(REPO_ROOT, 'functions');
@@ -67,6 +68,8 @@ export interface GeneratorInput {
   /** Role ARNs besides instance-manager's own (IAM path /instance-manager/) that the functions may pass to EKS. */
   passableRoleArns?: string[];
   logRetentionInDays: number;
+  /** Private clusters: the Kubernetes-facing functions run in these subnets with these security groups. */
+  vpc?: VpcSettings;
 }
 
 export interface StateMachineFile {
@@ -138,6 +141,9 @@ export function readAsl(file: string): { text: string; asl: AslDefinition } {
   return { text, asl: JSON.parse(text) as AslDefinition };
 }
 
+/** Whether a function runs in the VPC: the Kubernetes-facing ones, when VPC settings are given. */
+const inVpc = (input: GeneratorInput, settings: FunctionSettings) => !!input.vpc && !!settings.kubernetes;
+
 /** The Lambda functions section of serverless.yml. */
 export function buildFunctions(input: GeneratorInput, folders = functionFolders(), machines = stateMachineFiles()): Obj {
   const out: Obj = {};
@@ -153,8 +159,9 @@ export function buildFunctions(input: GeneratorInput, folders = functionFolders(
       role: getAtt(roleLogicalId(folder), 'Arn'),
       memorySize: settings.memorySize ?? input.defaults.memorySize,
       timeout: settings.timeout ?? input.defaults.timeout,
-      environment: { ...(settings.environment ?? {}) },
+      environment: { ...observabilityEnvironment(input), ...(settings.environment ?? {}) },
     };
+    if (inVpc(input, settings)) fn.vpc = { subnetIds: input.vpc!.subnetIds, securityGroupIds: input.vpc!.securityGroupIds };
     if (folder === START_WORKFLOW) {
       const env = fn.environment as Obj;
       for (const m of machines) env[stateMachineEnvName(m.provisioner, m.operation)] = ref(stateMachineLogicalId(m.base));
@@ -231,6 +238,7 @@ function functionRole(input: GeneratorInput, folder: string, settings: FunctionS
       Resource: sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fnName}:*`),
     },
     XRAY_STATEMENT,
+    ...(inVpc(input, settings) ? [VPC_ACCESS_STATEMENT] : []),
     ...(settings.statements ?? []).map((s) => expandStatement(s, input)),
   ];
   if (folder === START_WORKFLOW) {
@@ -444,6 +452,8 @@ export function buildResources(input: GeneratorInput, folders = functionFolders(
     },
   };
 
+  Object.assign(Resources, heartbeatResources(input, lambdaLogicalId(START_WORKFLOW)));
+
   const kubeFolders = folders.filter((f) => input.functions[f]?.kubernetes);
   for (const cluster of input.clusterNames) {
     for (const folder of kubeFolders) {
@@ -495,6 +505,10 @@ export async function fromServerless(resolve: {
   };
   const clusters = String((await resolve.resolveVariable('param:clusterNames')) ?? '');
   const passable = String((await resolve.resolveVariable('param:passableRoleArns')) ?? '');
+  const vpc = vpcSettings(
+    String((await resolve.resolveVariable('param:vpcSubnetIds')) ?? ''),
+    String((await resolve.resolveVariable('param:vpcSecurityGroupIds')) ?? ''),
+  );
   return serverlessFragments({
     service: String(await resolve.resolveConfigurationProperty(['service'])),
     stage: String(await resolve.resolveVariable('sls:stage')),
@@ -504,6 +518,7 @@ export async function fromServerless(resolve: {
     clusterNames: clusters.split(',').map((c) => c.trim()).filter(Boolean),
     passableRoleArns: passable.split(',').map((c) => c.trim()).filter(Boolean),
     logRetentionInDays: Number(custom.logRetentionInDays ?? 30),
+    vpc,
   });
 }
 

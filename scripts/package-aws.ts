@@ -1,7 +1,7 @@
 // npm run package:aws [-- --stage prod --region us-west-2 --param clusterNames=a,b ...]
 //
 // 1. bundles every functions/<f>/handler.ts (scripts/bundle.ts),
-// 2. zips each bundle to dist/aws/<f>.zip (index.mjs at the root; fixed timestamps, so an unchanged function keeps
+// 2. zips each bundle to dist/aws/<f>.zip (index.mjs and its source map at the root; fixed timestamps, so an unchanged function keeps
 //    its code hash and is not redeployed),
 // 3. runs `serverless package` (osls) offline: dummy credentials, no AWS call. The CloudFormation template lands in
 //    .serverless/cloudformation-template-update-stack.json; `serverless deploy --package .serverless` deploys it.
@@ -48,7 +48,10 @@ export async function buildArtifacts(): Promise<{ bundles: BundleResult[]; artif
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const artifacts = await Promise.all(
     bundles.map(async (b) => {
-      const data = await zip([{ name: 'index.mjs', data: readFileSync(b.outfile) }]);
+      const data = await zip([
+        { name: 'index.mjs', data: readFileSync(b.outfile) },
+        { name: 'index.mjs.map', data: readFileSync(`${b.outfile}.map`) },
+      ]);
       const zipFile = path.join(ARTIFACTS_DIR, `${b.name}.zip`);
       writeFileSync(zipFile, data);
       return { name: b.name, zipFile, bundleBytes: b.bytes, zipBytes: data.length };

@@ -19,3 +19,19 @@ export function awsClientConfig(options: AwsClientOptions = {}) {
     retryMode: 'adaptive' as const,
   };
 }
+
+type Instrument = <T extends object>(client: T) => T;
+let instrument: Instrument = (client) => client;
+
+/**
+ * Lets a runtime wrap every SDK client the code makes (the Lambdas trace them with X-Ray through Powertools Tracer)
+ * without core depending on it.
+ */
+export function instrumentAwsClients(wrap: Instrument): void {
+  instrument = wrap;
+}
+
+/** An SDK client as the runtime wants it: `awsClient(new EKSClient(awsClientConfig()))`. */
+export function awsClient<T extends object>(client: T): T {
+  return instrument(client);
+}

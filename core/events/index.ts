@@ -92,3 +92,29 @@ export function isInstanceGroupChange(value: unknown): value is InstanceGroupCha
     (v.operation === 'apply' || v.operation === 'delete')
   );
 }
+
+// The relay's heartbeat: the leader sends one every HEARTBEAT_PERIOD, so that a silent relay (crashed, lost its
+// credentials, cut off from EventBridge) raises an alarm even when no InstanceGroup changes.
+export const HEARTBEAT_DETAIL_TYPE = 'Relay Heartbeat';
+
+export interface RelayHeartbeat {
+  version: typeof DETAIL_VERSION;
+  cluster: { name: string };
+  /** The relay replica that holds the Lease. */
+  identity: string;
+  sentAt: string;
+}
+
+export function heartbeatEntry(heartbeat: RelayHeartbeat, eventBusName: string): PutEventsEntry {
+  return { Source: EVENT_SOURCE, DetailType: HEARTBEAT_DETAIL_TYPE, Detail: JSON.stringify(heartbeat), EventBusName: eventBusName };
+}
+
+/** The pattern of the rule that counts heartbeats (serverless.yml). */
+export function heartbeatPattern() {
+  return { source: [EVENT_SOURCE], 'detail-type': [HEARTBEAT_DETAIL_TYPE] };
+}
+
+export function isRelayHeartbeat(value: unknown): value is RelayHeartbeat {
+  const v = value as RelayHeartbeat;
+  return !!v && v.version === DETAIL_VERSION && typeof v.cluster?.name === 'string' && typeof v.identity === 'string';
+}

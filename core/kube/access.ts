@@ -5,7 +5,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { awsClientConfig, awsRegion } from '../aws/config.js';
+import { awsClient, awsClientConfig, awsRegion } from '../aws/config.js';
 import { partitionOf } from '../aws/partition.js';
 import { clusterArn, describeCluster, type ClusterIdentity } from '../events/index.js';
 import { connectionFromKubeconfig } from './connection.js';
@@ -66,7 +66,7 @@ export class EksAccess implements ClusterAccess {
 
   private eksIn(region: string): EKSClient {
     let client = this.eks.get(region);
-    if (!client) this.eks.set(region, (client = new EKSClient(awsClientConfig({ region }))));
+    if (!client) this.eks.set(region, (client = awsClient(new EKSClient(awsClientConfig({ region })))));
     return client;
   }
 

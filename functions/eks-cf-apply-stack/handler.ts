@@ -1,12 +1,12 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { awsClientConfig, awsRegion } from '../../core/aws/config.js';
+import { awsClient, awsClientConfig, awsRegion } from '../../core/aws/config.js';
 import { TerminalError } from '../../core/errors/index.js';
 import { applyProgress, applyStack } from '../eks-cf/stack.js';
 import { lazy, type EksCfState } from '../eks-cf/state.js';
 import { renderStack } from '../eks-cf/template.js';
 import { workflowStep } from '../shared/step.js';
 
-const cf = lazy(() => new CloudFormationClient(awsClientConfig()));
+const cf = lazy(() => awsClient(new CloudFormationClient(awsClientConfig())));
 
 /** Renders the template (user data for the image's family) and creates the stack, updates it when something changed, or leaves it alone. */
 export const handler = workflowStep('Create Or Update Stack', async (input: Pick<EksCfState, 'change' | 'execution' | 'group' | 'references'>, { log }) => {

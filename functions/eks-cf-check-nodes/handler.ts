@@ -1,6 +1,6 @@
 import { namedCluster } from '../../core/events/index.js';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { awsClientConfig } from '../../core/aws/config.js';
+import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import { clusterAccessFromEnv } from '../../core/kube/access.js';
 import type { ObservedResources } from '../../core/status/index.js';
 import { joinProgress, joinTimeoutSeconds, joinWaitEnabled, skippedProgress, type NodeJoinProgress } from '../eks-cf/node-join.js';
@@ -9,7 +9,7 @@ import { scalingGroupInstances, takeCensus } from '../shared/nodes.js';
 import { workflowStep } from '../shared/step.js';
 
 const access = lazy(() => clusterAccessFromEnv());
-const autoscaling = lazy(() => new AutoScalingClient(awsClientConfig()));
+const autoscaling = lazy(() => awsClient(new AutoScalingClient(awsClientConfig())));
 
 export interface CheckNodesInput extends Pick<EksCfState, 'change' | 'execution' | 'group' | 'stack' | 'references'> {
   /** The previous look ({polls: 0} before the first). */

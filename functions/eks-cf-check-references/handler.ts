@@ -2,7 +2,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { awsClientConfig, awsRegion } from '../../core/aws/config.js';
+import { awsClient, awsClientConfig, awsRegion } from '../../core/aws/config.js';
 import { clusterAccessFromEnv } from '../../core/kube/access.js';
 import { checkReferences } from '../eks-cf/references.js';
 import { lazy, type EksCfState } from '../eks-cf/state.js';
@@ -10,10 +10,10 @@ import { enforceInstallationPolicy } from '../shared/policy.js';
 import { workflowStep } from '../shared/step.js';
 
 const clients = lazy(() => ({
-  ec2: new EC2Client(awsClientConfig()),
-  eks: new EKSClient(awsClientConfig()),
-  iam: new IAMClient(awsClientConfig()),
-  ssm: new SSMClient(awsClientConfig()),
+  ec2: awsClient(new EC2Client(awsClientConfig())),
+  eks: awsClient(new EKSClient(awsClientConfig())),
+  iam: awsClient(new IAMClient(awsClientConfig())),
+  ssm: awsClient(new SSMClient(awsClientConfig())),
   region: awsRegion(),
 }));
 const access = lazy(() => clusterAccessFromEnv());

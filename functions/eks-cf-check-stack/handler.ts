@@ -1,11 +1,11 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { awsClientConfig } from '../../core/aws/config.js';
+import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import { TerminalError } from '../../core/errors/index.js';
 import { applyProgress, deleteProgress } from '../eks-cf/stack.js';
 import { lazy, type EksCfState } from '../eks-cf/state.js';
 import { workflowStep } from '../shared/step.js';
 
-const cf = lazy(() => new CloudFormationClient(awsClientConfig()));
+const cf = lazy(() => awsClient(new CloudFormationClient(awsClientConfig())));
 
 export interface CheckStackInput extends Pick<EksCfState, 'change' | 'execution' | 'group' | 'stack'> {
   /** apply: wait for CREATE/UPDATE_COMPLETE; delete: wait until the stack is gone. */

@@ -1,10 +1,10 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { awsClientConfig } from '../../core/aws/config.js';
+import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import { startDelete } from '../eks-cf/stack.js';
 import { lazy, type EksCfState } from '../eks-cf/state.js';
 import { workflowStep } from '../shared/step.js';
 
-const cf = lazy(() => new CloudFormationClient(awsClientConfig()));
+const cf = lazy(() => awsClient(new CloudFormationClient(awsClientConfig())));
 
 /** Starts deleting the group's stack (waiting out a create in progress) and keeps its node role ARN. */
 export const handler = workflowStep('Delete Stack', async (input: Pick<EksCfState, 'change' | 'execution' | 'group'>, { log }) => {

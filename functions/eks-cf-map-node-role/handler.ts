@@ -1,6 +1,6 @@
 import { namedCluster } from '../../core/events/index.js';
 import { EKSClient } from '@aws-sdk/client-eks';
-import { awsClientConfig } from '../../core/aws/config.js';
+import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import { nodeAccessFromEnv } from '../../core/kube/access.js';
 import { InstanceGroupApi } from '../../core/kube/instancegroups.js';
 import { lazy, type EksCfState } from '../eks-cf/state.js';
@@ -8,7 +8,7 @@ import { authorizeNodeRole } from '../shared/node-access.js';
 import { workflowStep } from '../shared/step.js';
 
 const access = lazy(() => nodeAccessFromEnv());
-const eks = lazy(() => new EKSClient(awsClientConfig()));
+const eks = lazy(() => awsClient(new EKSClient(awsClientConfig())));
 
 /**
  * Lets the nodes join the cluster the spec names (not the relay's): an EC2_LINUX access entry where its

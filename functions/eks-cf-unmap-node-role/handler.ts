@@ -1,6 +1,6 @@
 import { namedCluster } from '../../core/events/index.js';
 import { EKSClient } from '@aws-sdk/client-eks';
-import { awsClientConfig } from '../../core/aws/config.js';
+import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import { nodeAccessFromEnv } from '../../core/kube/access.js';
 import { InstanceGroupApi } from '../../core/kube/instancegroups.js';
 import { lazy, type EksCfState } from '../eks-cf/state.js';
@@ -9,7 +9,7 @@ import { revokeNodeRole } from '../shared/node-access.js';
 import { workflowStep } from '../shared/step.js';
 
 const access = lazy(() => nodeAccessFromEnv());
-const eks = lazy(() => new EKSClient(awsClientConfig()));
+const eks = lazy(() => awsClient(new EKSClient(awsClientConfig())));
 
 /**
  * Removes the group's claim on its node role in the cluster the spec names (access entry or aws-auth). The entry

@@ -1,11 +1,11 @@
 import { EKSClient } from '@aws-sdk/client-eks';
-import { awsClientConfig } from '../../core/aws/config.js';
+import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import type { ProfileDecision } from '../eks-fargate/plan.js';
 import { checkProfile, type ProfileProgress } from '../eks-fargate/profiles.js';
 import { lazy, type EksFargateState } from '../eks-fargate/state.js';
 import { nextPoll, workflowStep } from '../shared/step.js';
 
-const eks = lazy(() => new EKSClient(awsClientConfig()));
+const eks = lazy(() => awsClient(new EKSClient(awsClientConfig())));
 
 export interface CheckProfileInput extends Pick<EksFargateState, 'change' | 'execution' | 'group'> {
   plan: Pick<ProfileDecision, 'profileName' | 'waitFor'>;

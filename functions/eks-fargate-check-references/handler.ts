@@ -1,13 +1,13 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { awsClientConfig, awsRegion } from '../../core/aws/config.js';
+import { awsClient, awsClientConfig, awsRegion } from '../../core/aws/config.js';
 import { clusterAccessFromEnv } from '../../core/kube/access.js';
 import { checkFargateReferences } from '../eks-fargate/references.js';
 import { lazy, type EksFargateState } from '../eks-fargate/state.js';
 import { enforceInstallationPolicy } from '../shared/policy.js';
 import { workflowStep } from '../shared/step.js';
 
-const clients = lazy(() => ({ eks: new EKSClient(awsClientConfig()), iam: new IAMClient(awsClientConfig()), region: awsRegion() }));
+const clients = lazy(() => ({ eks: awsClient(new EKSClient(awsClientConfig())), iam: awsClient(new IAMClient(awsClientConfig())), region: awsRegion() }));
 const access = lazy(() => clusterAccessFromEnv());
 
 /** Pre-flight: the installation policy allows the spec, and the EKS cluster, and the pod execution role if the spec names one, must exist. */

@@ -1,11 +1,11 @@
 import { EKSClient } from '@aws-sdk/client-eks';
-import { awsClientConfig } from '../../core/aws/config.js';
+import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import { clusterAccessFromEnv } from '../../core/kube/access.js';
 import { decideProfile, type DecideInput } from '../eks-fargate/decide.js';
 import { lazy } from '../eks-fargate/state.js';
 import { workflowStep } from '../shared/step.js';
 
-const deps = lazy(() => ({ eks: new EKSClient(awsClientConfig()), access: clusterAccessFromEnv() }));
+const deps = lazy(() => ({ eks: awsClient(new EKSClient(awsClientConfig())), access: clusterAccessFromEnv() }));
 
 /** One pass of the loop: re-reads the group, reads the cluster's profiles, and picks the next change (or none). */
 export const handler = workflowStep('Decide Next Change', async (input: DecideInput, { log }) => {

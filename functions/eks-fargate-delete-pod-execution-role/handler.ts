@@ -1,10 +1,10 @@
 import { IAMClient } from '@aws-sdk/client-iam';
-import { awsClientConfig } from '../../core/aws/config.js';
+import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import { deletePodExecutionRole } from '../eks-fargate/pod-role.js';
 import { lazy, type EksFargateState } from '../eks-fargate/state.js';
 import { workflowStep } from '../shared/step.js';
 
-const iam = lazy(() => new IAMClient(awsClientConfig()));
+const iam = lazy(() => awsClient(new IAMClient(awsClientConfig())));
 
 export interface DeletePodRoleInput extends Pick<EksFargateState, 'change' | 'execution' | 'group'> {
   /** apply: only when the spec names its own role (the created one is then unused); delete: always. */

@@ -1,11 +1,11 @@
 import { EKSClient } from '@aws-sdk/client-eks';
-import { awsClientConfig } from '../../core/aws/config.js';
+import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import type { ProfileDecision } from '../eks-fargate/plan.js';
 import { deleteProfile } from '../eks-fargate/profiles.js';
 import { lazy, type EksFargateState } from '../eks-fargate/state.js';
 import { workflowStep } from '../shared/step.js';
 
-const eks = lazy(() => new EKSClient(awsClientConfig()));
+const eks = lazy(() => awsClient(new EKSClient(awsClientConfig())));
 
 /** Starts deleting one profile of the group (a replaced one, or every one on delete). */
 export const handler = workflowStep(

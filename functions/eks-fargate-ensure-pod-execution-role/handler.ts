@@ -1,10 +1,10 @@
 import { IAMClient } from '@aws-sdk/client-iam';
-import { awsClientConfig } from '../../core/aws/config.js';
+import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import { ensurePodExecutionRole } from '../eks-fargate/pod-role.js';
 import { lazy, type EksFargateState } from '../eks-fargate/state.js';
 import { workflowStep } from '../shared/step.js';
 
-const iam = lazy(() => new IAMClient(awsClientConfig()));
+const iam = lazy(() => awsClient(new IAMClient(awsClientConfig())));
 
 /** Uses the spec's pod execution role, or creates the group's own (AmazonEKSFargatePodExecutionRolePolicy). */
 export const handler = workflowStep(

@@ -1,11 +1,11 @@
 import { EKSClient } from '@aws-sdk/client-eks';
-import { awsClientConfig } from '../../core/aws/config.js';
+import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import { checkNodeGroup, type NodeGroupProgress } from '../eks-managed/nodegroups.js';
 import type { NodeGroupDecision } from '../eks-managed/plan.js';
 import { lazy, type EksManagedState } from '../eks-managed/state.js';
 import { nextPoll, workflowStep } from '../shared/step.js';
 
-const eks = lazy(() => new EKSClient(awsClientConfig()));
+const eks = lazy(() => awsClient(new EKSClient(awsClientConfig())));
 
 export interface CheckNodeGroupInput extends Pick<EksManagedState, 'change' | 'execution' | 'group'> {
   plan: Pick<NodeGroupDecision, 'nodeGroupName' | 'waitFor'>;

@@ -1,7 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { awsClientConfig, awsRegion } from '../../core/aws/config.js';
+import { awsClient, awsClientConfig, awsRegion } from '../../core/aws/config.js';
 import { clusterAccessFromEnv } from '../../core/kube/access.js';
 import { checkManagedReferences } from '../eks-managed/references.js';
 import { lazy, type EksManagedState } from '../eks-managed/state.js';
@@ -9,9 +9,9 @@ import { enforceInstallationPolicy } from '../shared/policy.js';
 import { workflowStep } from '../shared/step.js';
 
 const clients = lazy(() => ({
-  ec2: new EC2Client(awsClientConfig()),
-  eks: new EKSClient(awsClientConfig()),
-  iam: new IAMClient(awsClientConfig()),
+  ec2: awsClient(new EC2Client(awsClientConfig())),
+  eks: awsClient(new EKSClient(awsClientConfig())),
+  iam: awsClient(new IAMClient(awsClientConfig())),
   region: awsRegion(),
 }));
 const access = lazy(() => clusterAccessFromEnv());

@@ -1,11 +1,11 @@
 import { EKSClient } from '@aws-sdk/client-eks';
-import { awsClientConfig } from '../../core/aws/config.js';
+import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import { clusterAccessFromEnv } from '../../core/kube/access.js';
 import { decideNodeGroup, type DecideInput } from '../eks-managed/decide.js';
 import { lazy } from '../eks-managed/state.js';
 import { workflowStep } from '../shared/step.js';
 
-const deps = lazy(() => ({ eks: new EKSClient(awsClientConfig()), access: clusterAccessFromEnv() }));
+const deps = lazy(() => ({ eks: awsClient(new EKSClient(awsClientConfig())), access: clusterAccessFromEnv() }));
 
 /** One pass of the loop: re-reads the group, looks at its node groups, and picks the next change (or none). */
 export const handler = workflowStep('Decide Next Change', async (input: DecideInput, { log }) => {

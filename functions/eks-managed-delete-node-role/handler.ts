@@ -1,10 +1,10 @@
 import { IAMClient } from '@aws-sdk/client-iam';
-import { awsClientConfig } from '../../core/aws/config.js';
+import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import { deleteNodeRole } from '../eks-managed/node-role.js';
 import { lazy, type EksManagedState } from '../eks-managed/state.js';
 import { workflowStep } from '../shared/step.js';
 
-const iam = lazy(() => new IAMClient(awsClientConfig()));
+const iam = lazy(() => awsClient(new IAMClient(awsClientConfig())));
 
 export interface DeleteNodeRoleInput extends Pick<EksManagedState, 'change' | 'execution' | 'group'> {
   /** apply: only when the spec names its own role (the created one is then unused); delete: always. */

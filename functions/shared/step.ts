@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { classifyError } from '../../core/errors/index.js';
-import { createLogger, groupContext, type Logger } from '../../core/log/index.js';
+import { groupContext, type Logger } from '../../core/log/index.js';
+import { adaptLogger, metrics, MetricUnit, observability, powertoolsLogger, tracer } from './observability.js';
 import type { WorkflowState } from './workflow-state.js';
 
 export interface StepContext {
@@ -10,31 +11,43 @@ export interface StepContext {
 }
 
 /**
- * Wires one workflow step as a Lambda handler: a logger that carries the group and the execution, and error
- * translation so that whatever the logic throws reaches Step Functions as a typed error (its class name is the
- * error type that Retry and Catch match) with the original kept as its cause.
+ * Wires one workflow step as a Lambda handler: Powertools' trace segment, logs with the Lambda context plus the
+ * group and the execution, an EMF flush, and error translation so that whatever the logic throws reaches Step
+ * Functions as a typed error (its class name is the error type that Retry and Catch match) with the original kept as
+ * its cause. A failure counts in the StepErrors metric by step and error type.
  */
 export function workflowStep<Input extends Partial<WorkflowState>, Output>(
   stepName: string,
   logic: (input: Input, context: StepContext) => Promise<Output>,
 ) {
-  const base = createLogger({ component: 'workflow', step: stepName });
-  return middy<Input, Output, Error, Context>().handler(async (input, lambda) => {
-    const log = base.child({
-      ...(input.change ? groupContext(input.change.group) : {}),
-      ...(input.execution ? { executionArn: input.execution.arn } : {}),
+  return middy<Input, Output, Error, Context>()
+    .use(observability())
+    .handler(async (input, lambda) => {
+      const group = input.change?.group;
+      const log = adaptLogger(powertoolsLogger, {
+        component: 'workflow',
+        step: stepName,
+        ...(group ? groupContext(group) : {}),
+        ...(input.execution ? { executionArn: input.execution.arn } : {}),
+      });
+      tracer.putAnnotation('step', stepName);
+      if (group) {
+        tracer.putAnnotation('namespace', group.namespace);
+        tracer.putAnnotation('name', group.name);
+      }
+      log.debug('step started');
+      try {
+        const output = await logic(input, { log, lambda });
+        log.info('step succeeded');
+        return output;
+      } catch (error) {
+        const typed = classifyError(error, stepName);
+        log.error('step failed', { error: typed, errorType: typed.name, retryable: typed.kind === 'retryable' });
+        metrics.addDimensions({ step: stepName, errorType: typed.name });
+        metrics.addMetric('StepErrors', MetricUnit.Count, 1);
+        throw typed;
+      }
     });
-    log.debug('step started');
-    try {
-      const output = await logic(input, { log, lambda });
-      log.info('step succeeded');
-      return output;
-    } catch (error) {
-      const typed = classifyError(error, stepName);
-      log.error('step failed', { error: typed, errorType: typed.name, retryable: typed.kind === 'retryable' });
-      throw typed;
-    }
-  });
 }
 
 /**

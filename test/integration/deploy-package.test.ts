@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { eventPattern } from '../../core/events/index.js';
+import { eventPattern, heartbeatPattern } from '../../core/events/index.js';
 import { stateMachineArnsFromEnv } from '../../functions/start-workflow/config.js';
 import { loadAsl, taskBindings } from '../../local/workflows/bind.js';
 import {
@@ -16,6 +16,7 @@ import {
   stateMachineLogicalId,
   START_WORKFLOW,
 } from '../../scripts/package-aws.config.js';
+import { HEARTBEAT_RULE } from '../../scripts/package-aws.operations.js';
 import { packageAws, TEMPLATE_FILE, type Artifact } from '../../scripts/package-aws.js';
 import { functionCalls, type FunctionCalls } from '../unit/deploy/sdk-actions.js';
 import {
@@ -87,7 +88,7 @@ const calls = new Map<string, FunctionCalls>();
 beforeAll(async () => {
   ({ artifacts, template } = (await packageAws()) as { artifacts: Artifact[]; template: Template });
   for (const f of folders) calls.set(f, await functionCalls(ROOT, f));
-}, 240_000);
+}, 600_000);
 
 const resource = (id: string) => {
   const r = template.Resources[id];
@@ -128,13 +129,13 @@ describe('serverless package (offline)', () => {
     }
   });
 
-  it('zips each bundle with index.mjs at the root, and the zip is what unzip reads back', () => {
+  it('zips each bundle with index.mjs and its source map at the root, and the zip is what unzip reads back', () => {
     expect(artifacts.map((a) => a.name).sort()).toEqual(folders);
     for (const a of artifacts) {
       expect(existsSync(a.zipFile)).toBe(true);
       const list = spawnSync('unzip', ['-Z1', a.zipFile], { encoding: 'utf8' });
       expect(list.status).toBe(0);
-      expect(list.stdout.trim().split('\n')).toEqual(['index.mjs']);
+      expect(list.stdout.trim().split('\n')).toEqual(['index.mjs', 'index.mjs.map']);
     }
   });
 
@@ -194,9 +195,34 @@ describe('serverless package (offline)', () => {
       );
       expect(permission?.Properties?.Principal).toBe('events.amazonaws.com');
     }
-    // Every rule the template has belongs to a state machine file.
+    // Every rule the template has belongs to a state machine file, but for the relay heartbeat rule.
     const rules = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Events::Rule').map(([id]) => id);
-    expect(rules.sort()).toEqual(machines.map((m) => ruleLogicalId(m.base)).sort());
+    expect(rules.sort()).toEqual([...machines.map((m) => ruleLogicalId(m.base)), HEARTBEAT_RULE].sort());
+  });
+
+  it('counts the relay heartbeats in start-workflow and alarms when they stop', () => {
+    const rule = props(HEARTBEAT_RULE);
+    expect(rule.EventPattern).toEqual(heartbeatPattern());
+    expect(rule.Targets.map((t: { Arn: unknown }) => t.Arn)).toEqual([{ 'Fn::GetAtt': [lambdaLogicalId(START_WORKFLOW), 'Arn'] }]);
+    const alarm = props('RelaySilentAlarm');
+    expect(alarm).toMatchObject({ Namespace: 'InstanceManager', MetricName: 'RelayHeartbeats', ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
+    const service = props(lambdaLogicalId(START_WORKFLOW)).Environment.Variables.POWERTOOLS_SERVICE_NAME;
+    expect(alarm.Dimensions).toEqual([{ Name: 'service', Value: service }]);
+    // The archive keeps changes only, so a replay does not re-send heartbeats.
+    expect(props('EventArchive').EventPattern['detail-type']).toEqual(['InstanceGroup Change']);
+  });
+
+  it('runs every function with Powertools settings and source-mapped stack traces, and has a dashboard', () => {
+    for (const f of folders) {
+      const env = props(lambdaLogicalId(f)).Environment.Variables;
+      expect({ f, env }).toMatchObject({ f, env: { POWERTOOLS_METRICS_NAMESPACE: 'InstanceManager', NODE_OPTIONS: '--enable-source-maps' } });
+      expect(env.POWERTOOLS_SERVICE_NAME).toMatch(/^instance-manager-/);
+    }
+    const body = props('Dashboard').DashboardBody['Fn::Sub'];
+    // What CloudWatch receives must be JSON once Fn::Sub has filled in the names.
+    const filled = String(body[0]).replace(/\$\{[^}]+\}/g, 'x');
+    const widgets = (JSON.parse(filled) as { widgets: { properties: { title: string } }[] }).widgets.map((w) => w.properties.title);
+    expect(widgets).toEqual(expect.arrayContaining(['Workflow results by provisioner', 'Failures by provisioner and reason', 'Relay heartbeats per cluster (one per 5 minutes while a relay leads)']));
   });
 
   it("tells start-workflow every state machine in the variables its own config parser reads", () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { folderFor } from '../../../local/workflows/bind.js';
 import {
+  buildFunctions,
   buildResources,
   functionFolders,
   iamName,
@@ -13,6 +14,7 @@ import {
   stateMachineFiles,
   type GeneratorInput,
 } from '../../../scripts/package-aws.config.js';
+import { VPC_ACCESS_STATEMENT, vpcSettings } from '../../../scripts/package-aws.operations.js';
 import { zip } from '../../../scripts/package-aws.js';
 import { actionMatches, loadTemplate } from './iam.js';
 import { sdkImports } from './sdk-actions.js';
@@ -91,6 +93,59 @@ describe('the tree-derived resources', () => {
       expect(e.Properties.PrincipalArn).toEqual({ 'Fn::GetAtt': ['ARole', 'Arn'] });
       expect(e.Properties.KubernetesGroups).toEqual(['instance-manager-workflows']);
     }
+  });
+});
+
+describe('private clusters: VPC settings for the Kubernetes-facing functions', () => {
+  const folders = ['a', 'b', 'start-workflow'];
+  const functions = { a: { kubernetes: true }, b: {}, 'start-workflow': {} };
+
+  it('puts only the Kubernetes-facing functions in the VPC, and lets their roles manage the network interfaces', () => {
+    const vpc = vpcSettings('subnet-0a1b2c3d, subnet-0e0f', 'sg-0123abcd');
+    expect(vpc).toEqual({ subnetIds: ['subnet-0a1b2c3d', 'subnet-0e0f'], securityGroupIds: ['sg-0123abcd'] });
+    const built = buildFunctions(input({ functions, vpc }), folders, []);
+    expect((built.A as Record<string, unknown>).vpc).toEqual({ subnetIds: ['subnet-0a1b2c3d', 'subnet-0e0f'], securityGroupIds: ['sg-0123abcd'] });
+    expect((built.B as Record<string, unknown>).vpc).toBeUndefined();
+    const roles = buildResources(input({ functions, vpc }), folders, []).Resources as Record<string, any>;
+    const sids = (role: string) => roles[role].Properties.Policies[0].PolicyDocument.Statement.map((s: { Sid: string }) => s.Sid);
+    expect(sids('ARole')).toContain(VPC_ACCESS_STATEMENT.Sid);
+    expect(sids('BRole')).not.toContain(VPC_ACCESS_STATEMENT.Sid);
+  });
+
+  it('adds nothing without VPC settings', () => {
+    expect(vpcSettings('', ' ')).toBeUndefined();
+    const built = buildFunctions(input({ functions }), folders, []);
+    for (const fn of Object.values(built)) expect((fn as Record<string, unknown>).vpc).toBeUndefined();
+  });
+
+  it('refuses half or malformed settings, naming the param', () => {
+    expect(() => vpcSettings('subnet-0a1b', '')).toThrow(/vpcSecurityGroupIds is empty/);
+    expect(() => vpcSettings('', 'sg-0a1b')).toThrow(/vpcSubnetIds is empty/);
+    expect(() => vpcSettings('vpc-123', 'sg-0a1b')).toThrow(/vpcSubnetIds: "vpc-123" is not a subnet id/);
+    expect(() => vpcSettings('subnet-0a1b', 'default')).toThrow(/vpcSecurityGroupIds: "default" is not a security group id/);
+  });
+});
+
+describe('observability settings', () => {
+  it('gives every function the Powertools service name of its stage, the metrics namespace and source maps', () => {
+    const built = buildFunctions(input({ stage: 'blue' }), ['b', 'start-workflow'], []);
+    for (const fn of Object.values(built)) {
+      expect((fn as { environment: unknown }).environment).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: 'instance-manager-blue',
+        POWERTOOLS_METRICS_NAMESPACE: 'InstanceManager',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    }
+  });
+
+  it('alarms on missing relay heartbeats per stage and per named cluster', () => {
+    const resources = buildResources(input({ clusterNames: ['blue-1'] }), ['start-workflow'], []).Resources as Record<string, any>;
+    const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.MetricName === 'RelayHeartbeats');
+    expect(alarms.map((a) => a.Properties.Dimensions)).toEqual([
+      [{ Name: 'service', Value: 'instance-manager-prod' }],
+      [{ Name: 'service', Value: 'instance-manager-prod' }, { Name: 'cluster', Value: 'blue-1' }],
+    ]);
+    for (const a of alarms) expect(a.Properties).toMatchObject({ TreatMissingData: 'breaching', ComparisonOperator: 'LessThanThreshold', Threshold: 1 });
   });
 });
 
