@@ -281,6 +281,9 @@ export class Publisher {
       } else this.suppressedCallErrors++;
     }
 
+    // One clock reading for the whole response, so entries rejected together are due together (and re-sent in one
+    // call) however long logging the others takes on a busy machine.
+    const answeredAt = this.now();
     batch.forEach((p, i) => {
       const outcome = outcomes[i]!;
       p.inFlight = false;
@@ -316,7 +319,7 @@ export class Publisher {
       }
       p.failures++;
       const delay = this.delay(p.failures);
-      p.dueAt = this.now() + delay;
+      p.dueAt = answeredAt + delay;
       this.delayed.add(p.key);
       const context = { ...groupContext(p.change.group), operation: p.change.operation, attempt: p.change.attempt };
       if (p.failures === this.options.giveUpAfter) {
