@@ -150,6 +150,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       AWS_ENDPOINT_URL_SFN: stepFunctionsUrl,
       CLUSTER_ACCESS: 'kubeconfig',
       KUBECONFIG: workflowsKubeconfigPath,
+      // Instances boot into the embedded API server (local/instances/), so the eks-cf "Wait For Nodes To Join" loop
+      // runs. Without them (nodes: false, or a foreign cluster) no Node would ever register: the wait is off.
+      NODE_JOIN_WAIT: process.env.NODE_JOIN_WAIT ?? (withNodes ? 'on' : 'off'),
     });
 
     say('installing the InstanceGroup CRD and the RBAC of the relay and the workflows');

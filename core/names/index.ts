@@ -122,3 +122,30 @@ export function consoleUrl(executionArn: string): string {
   const region = executionArn.split(':')[3] ?? 'us-east-1';
   return `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`;
 }
+
+/** Labels every node of a group carries; kubelet may set them itself (NodeRestriction allows this prefix). */
+export const NODE_LABELS = {
+  namespace: 'instancemgr.keikoproj.io/namespace',
+  instanceGroup: 'instancemgr.keikoproj.io/instancegroup',
+} as const;
+/** The prefix `kubectl get nodes` reads ROLES from; NodeRestriction forbids kubelets to set it, so a step does. */
+export const NODE_ROLE_LABEL_PREFIX = 'node-role.kubernetes.io/';
+export const LABEL_VALUE_LIMIT = 63;
+
+/**
+ * A label value (or label key name) of at most 63 characters: the name itself when it fits (namespaces always do),
+ * otherwise its start and a hash of the whole, so two long names never share a label.
+ */
+export function labelSafe(name: string): string {
+  if (name.length <= LABEL_VALUE_LIMIT) return name;
+  return compose([name], shortHash('label', name), LABEL_VALUE_LIMIT, /[^A-Za-z0-9._-]+/g);
+}
+
+export function groupNodeLabels(g: Pick<GroupRef, 'namespace' | 'name'>): Record<string, string> {
+  return { [NODE_LABELS.namespace]: labelSafe(g.namespace), [NODE_LABELS.instanceGroup]: labelSafe(g.name) };
+}
+
+/** node-role.kubernetes.io/<group name>: what `kubectl get nodes` shows under ROLES. */
+export function nodeRoleLabel(g: Pick<GroupRef, 'name'>): string {
+  return `${NODE_ROLE_LABEL_PREFIX}${labelSafe(g.name)}`;
+}

@@ -48,6 +48,45 @@ export const ID_PATTERNS = {
   isoDuration: '^PT(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+S)?$',
 } as const;
 
+/** `image` aliases, resolved through AWS's public SSM parameters for the cluster's Kubernetes version. */
+export const IMAGE_ALIASES = ['al2023', 'al2023-arm64', 'bottlerocket', 'bottlerocket-arm64', 'al2', 'al2-arm64'] as const;
+export const IMAGE_FAMILIES = ['al2023', 'bottlerocket', 'al2'] as const;
+
+/** kubelet flags bootstrapArguments may carry (without the leading --). Everything else is refused. */
+export const ALLOWED_KUBELET_FLAGS = [
+  'node-labels',
+  'register-with-taints',
+  'max-pods',
+  'kube-reserved',
+  'system-reserved',
+  'eviction-hard',
+  'eviction-soft',
+  'eviction-soft-grace-period',
+  'eviction-minimum-reclaim',
+  'eviction-max-pod-grace-period',
+  'image-gc-high-threshold',
+  'image-gc-low-threshold',
+  'container-log-max-size',
+  'container-log-max-files',
+  'cpu-manager-policy',
+  'topology-manager-policy',
+  'serialize-image-pulls',
+  'registry-qps',
+  'registry-burst',
+  'kube-api-qps',
+  'kube-api-burst',
+  'pod-max-pids',
+  'v',
+] as const;
+export const BOOTSTRAP_ARGUMENTS_MAX_LENGTH = 1024;
+/** Characters bootstrapArguments may contain: safe inside single quotes, YAML, TOML and a systemd drop-in. */
+export const BOOTSTRAP_ARGUMENTS_CHARACTERS = '^[A-Za-z0-9 =,:./_+<@-]*$';
+
+/** A label (or taint) key: an optional DNS-subdomain prefix and "/", then a name of up to 63 characters. */
+export const LABEL_KEY_PATTERN =
+  '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
+export const LABEL_VALUE_PATTERN = '^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$';
+
 const str = (description: string, extra: Partial<JsonSchema> = {}): JsonSchema => ({ type: 'string', description, ...extra });
 const int = (description: string, extra: Partial<JsonSchema> = {}): JsonSchema => ({ type: 'integer', description, ...extra });
 const stringList = (description: string, item: Partial<JsonSchema> = {}, maxItems = 20): JsonSchema => ({
@@ -176,6 +215,21 @@ const strategy: JsonSchema = {
   },
 };
 
+/** Kubernetes spelling, as kubelet registers them (eks-managed's taints use the EKS API spelling instead). */
+const nodeTaint: JsonSchema = {
+  type: 'object',
+  required: ['key', 'effect'],
+  properties: {
+    key: str('Taint key: a qualified name such as dedicated or example.com/gpu.', {
+      minLength: 1,
+      maxLength: 253,
+      pattern: LABEL_KEY_PATTERN,
+    }),
+    value: str('Taint value. Optional.', { maxLength: 63, pattern: LABEL_VALUE_PATTERN }),
+    effect: str('NoSchedule, PreferNoSchedule or NoExecute.', { enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] }),
+  },
+};
+
 const eksCfConfiguration: JsonSchema = {
   type: 'object',
   description: 'What each node looks like and where it runs.',
@@ -183,7 +237,18 @@ const eksCfConfiguration: JsonSchema = {
   properties: {
     clusterName,
     subnets,
-    image: str('EKS-optimised AMI ID (ami-...). Required.', { pattern: ID_PATTERNS.ami }),
+    image: str(
+      'The node image. Required. Either an AMI ID (ami-...), or an alias that resolves, at every apply, to the current ' +
+        'EKS-optimised AMI for the cluster\'s Kubernetes version from the public SSM parameters: ' +
+        `${IMAGE_ALIASES.join(', ')}. status.imageId records the AMI that was used.`,
+      { pattern: `^(ami-[0-9a-zA-Z]+|${IMAGE_ALIASES.join('|')})$` },
+    ),
+    imageFamily: str(
+      'How the image boots: al2023 (nodeadm NodeConfig), bottlerocket (TOML settings) or al2 (/etc/eks/bootstrap.sh). ' +
+        'Optional: read from the image (an alias says it; otherwise the AMI name and description), and al2023 when ' +
+        'the image does not say.',
+      { enum: [...IMAGE_FAMILIES] },
+    ),
     instanceType: str('EC2 instance type, e.g. m5.large. Required.', { pattern: '^[a-z0-9-]+\\.[a-z0-9-]+$' }),
     keyPairName: str('Name of an existing EC2 key pair for SSH access. Optional.', { minLength: 1, maxLength: 255 }),
     securityGroups: stringList('Security group IDs (sg-...) attached to the nodes. Required, at least one.', {
@@ -191,9 +256,40 @@ const eksCfConfiguration: JsonSchema = {
     }),
     volSize: int('Root volume size in GiB. Default 32.', { minimum: 8, maximum: 16384 }),
     volType: str('Root volume type. Default gp3.', { enum: ['gp2', 'gp3', 'io1', 'io2', 'st1', 'sc1', 'standard'] }),
+    nodeLabels: {
+      ...stringMap(
+        'Kubernetes labels the nodes register with, rendered into each image family\'s boot configuration. Keys in ' +
+          'the kubernetes.io and k8s.io namespaces are refused (the NodeRestriction admission plugin forbids kubelets ' +
+          'to set them) except under kubelet.kubernetes.io/ and node.kubernetes.io/; instancemgr.keikoproj.io/ keys ' +
+          'are set by instance-manager. Every node also gets instancemgr.keikoproj.io/namespace and ' +
+          'instancemgr.keikoproj.io/instancegroup, and the workflow labels it node-role.kubernetes.io/<group name>.',
+      ),
+      additionalProperties: { type: 'string', maxLength: 63, pattern: LABEL_VALUE_PATTERN },
+    },
+    taints: {
+      type: 'array',
+      description: 'Kubernetes taints the nodes register with.',
+      maxItems: 50,
+      items: nodeTaint,
+    },
+    maxPods: int('Most pods kubelet runs on one node. Default: what the image computes for the instance type.', {
+      minimum: 1,
+      maximum: 1000,
+    }),
     bootstrapArguments: str(
-      'Extra kubelet arguments passed through the EKS bootstrap script, e.g. --node-labels=a=b ' +
-        '--register-with-taints=k=v:NoSchedule.',
+      'Kept for compatibility; prefer nodeLabels, taints and maxPods. Extra kubelet flags, space separated, each ' +
+        '--<flag>=<value> from an allow-list (' +
+        `${ALLOWED_KUBELET_FLAGS.map((f) => `--${f}`).join(', ')}` +
+        '). Letters, digits and = , : . / _ - + < @ only: no quote, $, backtick, newline or control character. Flags ' +
+        'that weaken the node (such as --anonymous-auth, --authorization-mode, --read-only-port) are refused. ' +
+        'al2023 and al2 images only.',
+      { maxLength: BOOTSTRAP_ARGUMENTS_MAX_LENGTH },
+    ),
+    metadataHopLimit: int(
+      'Hop limit of the instance metadata service (IMDSv2 tokens are always required). Default 1: pods on the ' +
+        'node network cannot reach the node role\'s credentials. 2 is an explicit opt-in for workloads that need ' +
+        'the metadata service from inside containers.',
+      { minimum: 1, maximum: 2 },
     ),
     spotPrice: str('Maximum spot price in USD per hour, e.g. "0.05". When set, nodes are spot instances.', {
       pattern: '^[0-9]+(\\.[0-9]+)?$',
@@ -343,7 +439,7 @@ const condition: JsonSchema = {
   type: 'object',
   required: ['type', 'status'],
   properties: {
-    type: str('Ready, Progressing or Degraded.'),
+    type: str('Ready, Progressing, Degraded or NodesReady.'),
     status: str('True, False or Unknown.', { enum: ['True', 'False', 'Unknown'] }),
     reason: str('One PascalCase word a program can match.'),
     message: str('What happened and, on failure, what to do about it.'),
@@ -369,7 +465,11 @@ export function instanceGroupStatusSchema(): JsonSchema {
       fargateProfileName: str('The Fargate profile (eks-fargate).'),
       podExecutionRoleArn: str('The pod execution role in use (eks-fargate).'),
       lifecycle: str('spot or normal.'),
-      conditions: { type: 'array', description: 'Ready, Progressing and Degraded.', items: condition },
+      imageId: str('The AMI the nodes start from (eks-cf): the spec\'s ami-..., or what its alias resolved to.'),
+      imageFamily: str('How that image boots: al2023, bottlerocket or al2 (eks-cf).'),
+      desiredNodes: int('Nodes the group should have now: the Auto Scaling group\'s desired capacity.'),
+      readyNodes: int('Nodes of the group registered in the cluster and Ready, when the workflow last looked.'),
+      conditions: { type: 'array', description: 'Ready, Progressing, Degraded and NodesReady.', items: condition },
       lastExecution: {
         type: 'object',
         description: 'The Step Functions execution that last wrote this status.',

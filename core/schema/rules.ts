@@ -2,6 +2,12 @@
 // server refuses the object at admission) and a predicate in the shared validator (so the CLI and the workflows
 // refuse the same input with the same message). An integration test proves both agree on the real API server.
 
+import {
+  ALLOWED_KUBELET_FLAGS,
+  BOOTSTRAP_ARGUMENTS_CHARACTERS,
+  LABEL_KEY_PATTERN,
+} from './openapi.js';
+
 type Obj = Record<string, unknown>;
 
 export interface CrossFieldRule {
@@ -16,6 +22,9 @@ export interface CrossFieldRule {
 const has = (o: Obj | undefined, key: string): boolean => o !== undefined && o !== null && o[key] !== undefined;
 const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' ? (v as Obj) : undefined);
 const celField = (name: string): string => name.replace(/-/g, '__dash__');
+
+/** A CEL string literal holding `text` (a regular expression, say), escaped for CEL's single-quoted strings. */
+const celString = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 const SECTIONS = ['eks-cf', 'eks-managed', 'eks-fargate'] as const;
 
@@ -60,6 +69,97 @@ const noReservedTagKeys = (at: string): CrossFieldRule => ({
       (t) => !t.key.startsWith('aws:') && !t.key.startsWith('instancemgr.keikoproj.io/'),
     ),
 });
+
+/**
+ * kubelet flags that would open the node (anonymous or unauthorised API access, a read-only port, another CA, other
+ * TLS material), let it claim another node's identity, or run pods that bypass the API server. bootstrapArguments
+ * refuses them by name; the allow-list refuses every other flag it does not know.
+ */
+export const WEAKENING_KUBELET_FLAGS = [
+  'anonymous-auth',
+  'authorization-mode',
+  'authentication-token-webhook',
+  'read-only-port',
+  'client-ca-file',
+  'tls-cert-file',
+  'tls-private-key-file',
+  'tls-cipher-suites',
+  'tls-min-version',
+  'rotate-certificates',
+  'rotate-server-certificates',
+  'hostname-override',
+  'provider-id',
+  'kubeconfig',
+  'bootstrap-kubeconfig',
+  'cert-dir',
+  'config',
+  'pod-manifest-path',
+  'manifest-url',
+  'allowed-unsafe-sysctls',
+  'protect-kernel-defaults',
+  'feature-gates',
+] as const;
+
+const BOOTSTRAP_AT = 'spec.eks-cf.configuration.bootstrapArguments';
+const flagPresent = (flag: string) => `(^| )--${flag}(=| |$)`;
+/** Every space-separated word is --<allowed flag>=<value>. */
+export const ALLOWED_FLAGS_PATTERN = `^ *(--(${ALLOWED_KUBELET_FLAGS.join('|')})=[^ ]+ *)*$`;
+
+const bootstrapArgumentRules: CrossFieldRule[] = [
+  {
+    at: BOOTSTRAP_AT,
+    cel: `self.matches(${celString(BOOTSTRAP_ARGUMENTS_CHARACTERS)})`,
+    message:
+      `${BOOTSTRAP_AT}: only letters, digits, spaces and = , : . / _ - + < @ are allowed (no quote, $, backtick, ` +
+      'newline or control character); use nodeLabels, taints and maxPods for labels, taints and max pods',
+    holds: (self) => new RegExp(BOOTSTRAP_ARGUMENTS_CHARACTERS).test(String(self)),
+  },
+  ...WEAKENING_KUBELET_FLAGS.map(
+    (flag): CrossFieldRule => ({
+      at: BOOTSTRAP_AT,
+      cel: `!self.matches(${celString(flagPresent(flag))})`,
+      message: `${BOOTSTRAP_AT}: --${flag} weakens the node's security and is refused; remove it`,
+      holds: (self) => !new RegExp(flagPresent(flag)).test(String(self)),
+    }),
+  ),
+  {
+    at: BOOTSTRAP_AT,
+    cel: `self.matches(${celString(ALLOWED_FLAGS_PATTERN)})`,
+    message:
+      `${BOOTSTRAP_AT}: every argument must be --<flag>=<value> with a flag from the allow-list ` +
+      `(${ALLOWED_KUBELET_FLAGS.map((f) => `--${f}`).join(', ')})`,
+    holds: (self) => new RegExp(ALLOWED_FLAGS_PATTERN).test(String(self)),
+  },
+];
+
+const NODE_LABELS_AT = 'spec.eks-cf.configuration.nodeLabels';
+/** Label prefixes NodeRestriction refuses to kubelets: kubernetes.io and k8s.io, and their subdomains. */
+const KUBE_NAMESPACE_PREFIX = '^([^/]*\\.)?(kubernetes\\.io|k8s\\.io)/';
+const KUBELET_ALLOWED_PREFIX = '^(kubelet|node)\\.kubernetes\\.io/';
+
+const nodeLabelRules: CrossFieldRule[] = [
+  {
+    at: NODE_LABELS_AT,
+    cel: `self.all(k, k.matches(${celString(LABEL_KEY_PATTERN)}))`,
+    message: `${NODE_LABELS_AT}: every key must be a label key such as team or example.com/team (an optional DNS prefix and "/", then up to 63 letters, digits, "-", "_" or ".")`,
+    holds: (self) => Object.keys(self).every((k) => new RegExp(LABEL_KEY_PATTERN).test(k)),
+  },
+  {
+    at: NODE_LABELS_AT,
+    cel: "self.all(k, !k.startsWith('instancemgr.keikoproj.io/'))",
+    message: `${NODE_LABELS_AT}: keys starting with "instancemgr.keikoproj.io/" are set by instance-manager`,
+    holds: (self) => Object.keys(self).every((k) => !k.startsWith('instancemgr.keikoproj.io/')),
+  },
+  {
+    at: NODE_LABELS_AT,
+    cel: `self.all(k, !k.matches(${celString(KUBE_NAMESPACE_PREFIX)}) || k.matches(${celString(KUBELET_ALLOWED_PREFIX)}))`,
+    message:
+      `${NODE_LABELS_AT}: kubelet may not set labels in the kubernetes.io or k8s.io namespaces (NodeRestriction) except ` +
+      'under kubelet.kubernetes.io/ and node.kubernetes.io/; node-role.kubernetes.io/<group name> is set by instance-manager',
+    holds: (self) =>
+      Object.keys(self).every((k) => !new RegExp(KUBE_NAMESPACE_PREFIX).test(k) || new RegExp(KUBELET_ALLOWED_PREFIX).test(k)),
+  },
+];
 
 export const CROSS_FIELD_RULES: CrossFieldRule[] = [
   {
@@ -138,6 +238,16 @@ export const CROSS_FIELD_RULES: CrossFieldRule[] = [
   },
   uniqueTagKeys('spec.eks-cf.configuration.tags'),
   noReservedTagKeys('spec.eks-cf.configuration.tags'),
+  ...bootstrapArgumentRules,
+  ...nodeLabelRules,
+  {
+    at: 'spec.eks-cf.configuration',
+    cel: "!has(self.bootstrapArguments) || self.bootstrapArguments == '' || (!self.image.startsWith('bottlerocket') && (!has(self.imageFamily) || self.imageFamily != 'bottlerocket'))",
+    message:
+      'spec.eks-cf.configuration.bootstrapArguments is not read by Bottlerocket images; use nodeLabels, taints and maxPods instead',
+    holds: (self) =>
+      !self.bootstrapArguments || (!String(self.image ?? '').startsWith('bottlerocket') && self.imageFamily !== 'bottlerocket'),
+  },
   {
     at: 'spec.eks-managed.configuration',
     cel: '!(has(self.instanceType) && has(self.instanceTypes))',

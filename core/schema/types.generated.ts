@@ -118,9 +118,13 @@ export interface InstanceGroupSpec {
        */
       subnets?: string[];
       /**
-       * EKS-optimised AMI ID (ami-...). Required.
+       * The node image. Required. Either an AMI ID (ami-...), or an alias that resolves, at every apply, to the current EKS-optimised AMI for the cluster's Kubernetes version from the public SSM parameters: al2023, al2023-arm64, bottlerocket, bottlerocket-arm64, al2, al2-arm64. status.imageId records the AMI that was used.
        */
       image: string;
+      /**
+       * How the image boots: al2023 (nodeadm NodeConfig), bottlerocket (TOML settings) or al2 (/etc/eks/bootstrap.sh). Optional: read from the image (an alias says it; otherwise the AMI name and description), and al2023 when the image does not say.
+       */
+      imageFamily?: "al2023" | "bottlerocket" | "al2";
       /**
        * EC2 instance type, e.g. m5.large. Required.
        */
@@ -144,9 +148,42 @@ export interface InstanceGroupSpec {
        */
       volType?: "gp2" | "gp3" | "io1" | "io2" | "st1" | "sc1" | "standard";
       /**
-       * Extra kubelet arguments passed through the EKS bootstrap script, e.g. --node-labels=a=b --register-with-taints=k=v:NoSchedule.
+       * Kubernetes labels the nodes register with, rendered into each image family's boot configuration. Keys in the kubernetes.io and k8s.io namespaces are refused (the NodeRestriction admission plugin forbids kubelets to set them) except under kubelet.kubernetes.io/ and node.kubernetes.io/; instancemgr.keikoproj.io/ keys are set by instance-manager. Every node also gets instancemgr.keikoproj.io/namespace and instancemgr.keikoproj.io/instancegroup, and the workflow labels it node-role.kubernetes.io/<group name>.
+       */
+      nodeLabels?: {
+        [k: string]: string | undefined;
+      };
+      /**
+       * Kubernetes taints the nodes register with.
+       *
+       * @maxItems 50
+       */
+      taints?: {
+        /**
+         * Taint key: a qualified name such as dedicated or example.com/gpu.
+         */
+        key: string;
+        /**
+         * Taint value. Optional.
+         */
+        value?: string;
+        /**
+         * NoSchedule, PreferNoSchedule or NoExecute.
+         */
+        effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+      }[];
+      /**
+       * Most pods kubelet runs on one node. Default: what the image computes for the instance type.
+       */
+      maxPods?: number;
+      /**
+       * Kept for compatibility; prefer nodeLabels, taints and maxPods. Extra kubelet flags, space separated, each --<flag>=<value> from an allow-list (--node-labels, --register-with-taints, --max-pods, --kube-reserved, --system-reserved, --eviction-hard, --eviction-soft, --eviction-soft-grace-period, --eviction-minimum-reclaim, --eviction-max-pod-grace-period, --image-gc-high-threshold, --image-gc-low-threshold, --container-log-max-size, --container-log-max-files, --cpu-manager-policy, --topology-manager-policy, --serialize-image-pulls, --registry-qps, --registry-burst, --kube-api-qps, --kube-api-burst, --pod-max-pids, --v). Letters, digits and = , : . / _ - + < @ only: no quote, $, backtick, newline or control character. Flags that weaken the node (such as --anonymous-auth, --authorization-mode, --read-only-port) are refused. al2023 and al2 images only.
        */
       bootstrapArguments?: string;
+      /**
+       * Hop limit of the instance metadata service (IMDSv2 tokens are always required). Default 1: pods on the node network cannot reach the node role's credentials. 2 is an explicit opt-in for workloads that need the metadata service from inside containers.
+       */
+      metadataHopLimit?: number;
       /**
        * Maximum spot price in USD per hour, e.g. "0.05". When set, nodes are spot instances.
        */
@@ -421,11 +458,27 @@ export interface InstanceGroupStatus {
    */
   lifecycle?: string;
   /**
-   * Ready, Progressing and Degraded.
+   * The AMI the nodes start from (eks-cf): the spec's ami-..., or what its alias resolved to.
+   */
+  imageId?: string;
+  /**
+   * How that image boots: al2023, bottlerocket or al2 (eks-cf).
+   */
+  imageFamily?: string;
+  /**
+   * Nodes the group should have now: the Auto Scaling group's desired capacity.
+   */
+  desiredNodes?: number;
+  /**
+   * Nodes of the group registered in the cluster and Ready, when the workflow last looked.
+   */
+  readyNodes?: number;
+  /**
+   * Ready, Progressing, Degraded and NodesReady.
    */
   conditions?: {
     /**
-     * Ready, Progressing or Degraded.
+     * Ready, Progressing, Degraded or NodesReady.
      */
     type: string;
     /**

@@ -16,6 +16,7 @@ import type {
 export const DEFAULT_VOLUME_SIZE_GIB = 32;
 export const DEFAULT_VOLUME_TYPE = 'gp3';
 export const DEFAULT_MANAGED_DISK_SIZE_GIB = 20;
+export const DEFAULT_METADATA_HOP_LIMIT = 1;
 export const DEFAULT_SUSPENDED_PROCESSES = [
   'HealthCheck',
   'ReplaceUnhealthy',
@@ -82,12 +83,17 @@ function normalizeEksCf(spec: InstanceGroupSpec, section: CfSection, defaults: C
     minSize: section.minSize,
     maxSize: section.maxSize,
     image: cfg.image,
+    ...(cfg.imageFamily ? { imageFamily: cfg.imageFamily } : {}),
     instanceType: cfg.instanceType,
     ...(cfg.keyPairName ? { keyPairName: cfg.keyPairName } : {}),
     securityGroups: [...new Set(cfg.securityGroups)],
     volSize: cfg.volSize ?? DEFAULT_VOLUME_SIZE_GIB,
     volType: cfg.volType ?? DEFAULT_VOLUME_TYPE,
-    bootstrapArguments: cfg.bootstrapArguments?.trim() ?? '',
+    nodeLabels: (cfg.nodeLabels ?? {}) as Record<string, string>,
+    taints: (cfg.taints ?? []).map((t) => ({ key: t.key, ...(t.value ? { value: t.value } : {}), effect: t.effect })),
+    ...(cfg.maxPods !== undefined ? { maxPods: cfg.maxPods } : {}),
+    bootstrapArguments: cfg.bootstrapArguments?.trim().replace(/ +/g, ' ') ?? '',
+    metadataHopLimit: cfg.metadataHopLimit ?? DEFAULT_METADATA_HOP_LIMIT,
     ...(cfg.spotPrice ? { spotPrice: cfg.spotPrice } : {}),
     ...(cfg.roleName && cfg.instanceProfileName
       ? { existingRole: { roleName: cfg.roleName, instanceProfileName: cfg.instanceProfileName } }

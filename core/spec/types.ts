@@ -47,18 +47,36 @@ interface Common {
   tags: Tags;
 }
 
+export type ImageFamily = 'al2023' | 'bottlerocket' | 'al2';
+
+/** A taint as kubelet registers it (Kubernetes spelling of the effect). */
+export interface NodeTaint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
 export interface EksCfSpec extends Common {
   provisioner: 'eks-cf';
   minSize: number;
   maxSize: number;
   subnets: string[];
+  /** ami-... or an alias (core/schema/openapi.ts IMAGE_ALIASES) resolved at apply time. */
   image: string;
+  /** Set only when the spec says it; otherwise the image decides (functions/eks-cf/image.ts). */
+  imageFamily?: ImageFamily;
   instanceType: string;
   keyPairName?: string;
   securityGroups: string[];
   volSize: number;
   volType: string;
+  nodeLabels: Record<string, string>;
+  taints: NodeTaint[];
+  maxPods?: number;
+  /** Validated by core/schema/rules.ts: allow-listed kubelet flags and safe characters only. */
   bootstrapArguments: string;
+  /** 1 unless the spec opts in to 2. */
+  metadataHopLimit: number;
   spotPrice?: string;
   existingRole?: { roleName: string; instanceProfileName: string };
   managedPolicies: string[];

@@ -10,7 +10,12 @@ export const CURRENT_STATES = {
 } as const;
 export type CurrentState = (typeof CURRENT_STATES)[keyof typeof CURRENT_STATES];
 
-export const CONDITION_TYPES = { ready: 'Ready', progressing: 'Progressing', degraded: 'Degraded' } as const;
+export const CONDITION_TYPES = {
+  ready: 'Ready',
+  progressing: 'Progressing',
+  degraded: 'Degraded',
+  nodesReady: 'NodesReady',
+} as const;
 export type ConditionType = (typeof CONDITION_TYPES)[keyof typeof CONDITION_TYPES];
 
 export type Condition = NonNullable<InstanceGroupStatus['conditions']>[number];
@@ -25,11 +30,39 @@ export interface ExecutionInfo {
   attempt: number;
 }
 
+/**
+ * What a workflow saw of the group's nodes: how many should exist, how many are registered and Ready, or that it
+ * did not look (the node join check is off, or the provisioner has no nodes to count).
+ */
+export interface NodeCount {
+  desired: number;
+  ready: number;
+  /** False when the check was skipped: NodesReady is then Unknown. */
+  checked: boolean;
+  message?: string;
+}
+
 /** What a workflow reports; the callback turns it into a status write. */
 export type StatusReport =
   | { phase: 'started'; execution: ExecutionInfo; observed?: ObservedResources }
-  | { phase: 'ready'; execution: ExecutionInfo; observed: ObservedResources; message?: string; degraded?: { reason: string; message: string } }
-  | { phase: 'failed'; execution: ExecutionInfo; reason: string; message: string; step?: string; retryable: boolean; observed?: ObservedResources }
+  | {
+      phase: 'ready';
+      execution: ExecutionInfo;
+      observed: ObservedResources;
+      message?: string;
+      degraded?: { reason: string; message: string };
+      nodes?: NodeCount;
+    }
+  | {
+      phase: 'failed';
+      execution: ExecutionInfo;
+      reason: string;
+      message: string;
+      step?: string;
+      retryable: boolean;
+      observed?: ObservedResources;
+      nodes?: NodeCount;
+    }
   | { phase: 'deleting'; execution: ExecutionInfo }
   | { phase: 'superseded'; execution: ExecutionInfo; latestGeneration: number };
 
@@ -44,6 +77,21 @@ export interface ObservedResources {
   fargateProfileName?: string;
   podExecutionRoleArn?: string;
   lifecycle?: string;
+  imageId?: string;
+  imageFamily?: string;
+  desiredNodes?: number;
+  readyNodes?: number;
+}
+
+/** The NodesReady condition's status, reason and message for a node count. */
+export function nodesReadyCondition(nodes: NodeCount): { status: Condition['status']; reason: string; message: string } {
+  if (!nodes.checked) {
+    return { status: 'Unknown', reason: 'NotChecked', message: nodes.message ?? 'The workflow did not check whether the nodes joined.' };
+  }
+  const counted = `${nodes.ready} of ${nodes.desired} nodes joined the cluster and are Ready.`;
+  return nodes.ready >= nodes.desired
+    ? { status: 'True', reason: 'NodesJoined', message: nodes.message ?? counted }
+    : { status: 'False', reason: 'NodesNotJoined', message: nodes.message ?? counted };
 }
 
 function condition(type: ConditionType, status: Condition['status'], reason: string, message: string, generation: number, now: string, previous: Condition[] | undefined): Condition {
@@ -81,6 +129,13 @@ export function statusAfter(current: InstanceGroupStatus | undefined, report: St
   });
   const cond = (type: ConditionType, status: Condition['status'], reason: string, message: string) =>
     condition(type, status, reason, message, generation, now, previous);
+  /** NodesReady from this report's count, or the previous one kept as it was. */
+  const nodesReady = (nodes: NodeCount | undefined): Condition[] => {
+    if (!nodes) return previous?.filter((c) => c.type === 'NodesReady') ?? [];
+    const { status, reason, message } = nodesReadyCondition(nodes);
+    return [cond('NodesReady', status, reason, message)];
+  };
+  const counts = (nodes: NodeCount | undefined) => (nodes?.checked ? { desiredNodes: nodes.desired, readyNodes: nodes.ready } : {});
 
   switch (report.phase) {
     case 'started':
@@ -91,12 +146,13 @@ export function statusAfter(current: InstanceGroupStatus | undefined, report: St
         conditions: [
           cond('Ready', current?.currentState === CURRENT_STATES.ready ? 'True' : 'False', 'Reconciling', `Applying generation ${generation}.`),
           cond('Progressing', 'True', 'Reconciling', `Execution ${report.execution.name} is applying generation ${generation}.`),
-          ...(previous?.filter((c) => c.type === 'Degraded') ?? []),
+          ...(previous?.filter((c) => c.type === 'Degraded' || c.type === 'NodesReady') ?? []),
         ],
       };
     case 'ready':
       return {
         ...base,
+        ...counts(report.nodes),
         currentState: CURRENT_STATES.ready,
         observedGeneration: generation,
         lastExecution: lastExecution('Succeeded'),
@@ -106,12 +162,14 @@ export function statusAfter(current: InstanceGroupStatus | undefined, report: St
           report.degraded
             ? cond('Degraded', 'True', report.degraded.reason, report.degraded.message)
             : cond('Degraded', 'False', 'Healthy', 'AWS reports no health issues.'),
+          ...nodesReady(report.nodes),
         ],
       };
     case 'failed': {
       const where = report.step ? ` in step "${report.step}"` : '';
       return {
         ...base,
+        ...counts(report.nodes),
         currentState: CURRENT_STATES.error,
         observedGeneration: generation,
         lastExecution: lastExecution('Failed', report.retryable),
@@ -126,6 +184,7 @@ export function statusAfter(current: InstanceGroupStatus | undefined, report: St
               : 'Stopped: fix the cause (see Ready), then change the spec or replay the execution.',
           ),
           ...(previous?.filter((c) => c.type === 'Degraded') ?? []),
+          ...nodesReady(report.nodes),
         ],
       };
     }

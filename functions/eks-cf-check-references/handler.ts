@@ -1,6 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { awsClientConfig, awsRegion } from '../../core/aws/config.js';
 import { checkReferences } from '../eks-cf/references.js';
 import { lazy, type EksCfState } from '../eks-cf/state.js';
@@ -10,10 +11,14 @@ const clients = lazy(() => ({
   ec2: new EC2Client(awsClientConfig()),
   eks: new EKSClient(awsClientConfig()),
   iam: new IAMClient(awsClientConfig()),
+  ssm: new SSMClient(awsClientConfig()),
   region: awsRegion(),
 }));
 
-/** Pre-flight: the cluster, subnets, security groups, key pair, image and role the spec names must exist. */
+/**
+ * Pre-flight: the cluster, subnets, security groups, key pair, image and role the spec names must exist. Returns the
+ * cluster's join facts and the resolved image, which the next step renders into the user data.
+ */
 export const handler = workflowStep('Check AWS References', (input: Pick<EksCfState, 'change' | 'execution' | 'group'>) =>
   checkReferences(input.group.spec, clients()),
 );

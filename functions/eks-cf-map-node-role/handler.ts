@@ -1,23 +1,29 @@
+import { EKSClient } from '@aws-sdk/client-eks';
+import { awsClientConfig } from '../../core/aws/config.js';
 import { clusterAccessFromEnv } from '../../core/kube/access.js';
 import { InstanceGroupApi } from '../../core/kube/instancegroups.js';
-import { addNodeRole, updateAwsAuth } from '../shared/aws-auth.js';
 import { lazy, type EksCfState } from '../eks-cf/state.js';
+import { authorizeNodeRole } from '../shared/node-access.js';
 import { workflowStep } from '../shared/step.js';
 
 const access = lazy(() => clusterAccessFromEnv());
+const eks = lazy(() => new EKSClient(awsClientConfig()));
 
-/** Lets the nodes join: maps the node role in kube-system/aws-auth, next to every other entry. */
-export const handler = workflowStep('Add Node Role To aws-auth', async (input: Pick<EksCfState, 'change' | 'execution' | 'group' | 'stack'>, { log }) => {
+/**
+ * Lets the nodes join the cluster the spec names (not the relay's): an EC2_LINUX access entry where its
+ * authentication mode includes API, the kube-system/aws-auth mapping otherwise. Other entries are never changed.
+ */
+export const handler = workflowStep('Authorize Node Role', async (input: Pick<EksCfState, 'change' | 'execution' | 'group' | 'stack'>, { log }) => {
   const roleArn = input.stack.roleArn ?? input.stack.observed?.nodesInstanceRoleArn;
   if (!roleArn) return { changed: false, note: 'the stack reports no node role' };
-  const kc = await access().connect(input.change.cluster.name);
-  // A delete may have started since the stack settled: then the delete workflow owns the mapping.
-  const now = await new InstanceGroupApi(kc).get(input.change.group);
+  // The InstanceGroup lives in the relay's cluster; a delete may have started since the stack settled, and then the
+  // delete workflow owns the mapping.
+  const now = await new InstanceGroupApi(await access().connect(input.change.cluster.name)).get(input.change.group);
   if (!now || now.metadata.uid !== input.change.group.uid || now.metadata.deletionTimestamp) {
     return { changed: false, note: 'the group is being deleted; not mapping its role' };
   }
   const key = `${input.change.group.namespace}/${input.change.group.name}`;
-  const result = await updateAwsAuth(kc, (data) => addNodeRole(data, roleArn, key));
-  log.info('aws-auth', { changed: result.changed, note: result.note });
-  return { changed: result.changed, note: result.note };
+  const result = await authorizeNodeRole({ eks: eks(), kube: (name) => access().connect(name) }, input.group.ref.clusterName, roleArn, key);
+  log.info('node role authorised', { ...result });
+  return result;
 });

@@ -1,27 +1,31 @@
+import { EKSClient } from '@aws-sdk/client-eks';
+import { awsClientConfig } from '../../core/aws/config.js';
 import { clusterAccessFromEnv } from '../../core/kube/access.js';
 import { InstanceGroupApi } from '../../core/kube/instancegroups.js';
-import { mappableRoleArn, removeNodeRole, updateAwsAuth } from '../shared/aws-auth.js';
 import { lazy, type EksCfState } from '../eks-cf/state.js';
+import { mappableRoleArn } from '../shared/aws-auth.js';
+import { revokeNodeRole } from '../shared/node-access.js';
 import { workflowStep } from '../shared/step.js';
 
 const access = lazy(() => clusterAccessFromEnv());
+const eks = lazy(() => new EKSClient(awsClientConfig()));
 
 /**
- * Removes the group's claim on its node role in aws-auth. The entry itself goes only when no other InstanceGroup
- * (any namespace) reports that role in its status and the entry is one instance-manager added.
+ * Removes the group's claim on its node role in the cluster the spec names (access entry or aws-auth). The entry
+ * itself goes only when no other InstanceGroup (any namespace) reports that role in its status and the entry is one
+ * instance-manager made.
  */
-export const handler = workflowStep('Remove Node Role From aws-auth', async (input: Pick<EksCfState, 'change' | 'execution' | 'group' | 'stack'>, { log }) => {
+export const handler = workflowStep('Revoke Node Role', async (input: Pick<EksCfState, 'change' | 'execution' | 'group' | 'stack'>, { log }) => {
   const roleArn = input.stack.roleArn;
   if (!roleArn) return { changed: false, note: 'no node role recorded for this group' };
-  const kc = await access().connect(input.change.cluster.name);
   const self = `${input.change.group.namespace}/${input.change.group.name}`;
-  const { items } = await new InstanceGroupApi(kc).list();
+  const { items } = await new InstanceGroupApi(await access().connect(input.change.cluster.name)).list();
   const target = mappableRoleArn(roleArn);
   const stillUsedBy = items
     .filter((ig) => ig.metadata.uid !== input.change.group.uid)
     .filter((ig) => ig.status?.nodesInstanceRoleArn && mappableRoleArn(ig.status.nodesInstanceRoleArn) === target)
     .map((ig) => `${ig.metadata.namespace}/${ig.metadata.name}`);
-  const result = await updateAwsAuth(kc, (data) => removeNodeRole(data, roleArn, self, stillUsedBy));
-  log.info('aws-auth', { changed: result.changed, note: result.note });
-  return { changed: result.changed, note: result.note };
+  const result = await revokeNodeRole({ eks: eks(), kube: (name) => access().connect(name) }, input.group.ref.clusterName, roleArn, self, stillUsedBy);
+  log.info('node role revoked', { ...result });
+  return result;
 });

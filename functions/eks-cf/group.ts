@@ -31,7 +31,10 @@ function lenientSpec(raw: unknown, state: WorkflowState): EksCfSpec {
     securityGroups: (c.securityGroups as string[]) ?? [],
     volSize: 0,
     volType: '',
+    nodeLabels: {},
+    taints: [],
     bootstrapArguments: '',
+    metadataHopLimit: 1,
     ...(c.roleName && c.instanceProfileName
       ? { existingRole: { roleName: String(c.roleName), instanceProfileName: String(c.instanceProfileName) } }
       : {}),

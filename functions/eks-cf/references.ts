@@ -1,15 +1,19 @@
 // Pre-flight: every AWS resource the spec names must exist before anything is created. Each kind is asked about
 // only the IDs the spec names (filters, not account-wide listings), and one error lists every missing reference.
-import { DescribeImagesCommand, DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { GetInstanceProfileCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { MissingReferenceError, classifyError, type FieldProblem } from '../../core/errors/index.js';
 import type { EksCfSpec } from '../../core/spec/types.js';
+import { clusterFacts, type ClusterFacts } from './boot/cluster.js';
+import { resolveImage, type ResolvedImage } from './image.js';
 
 export interface ReferenceClients {
   ec2: EC2Client;
   eks: EKSClient;
   iam: IAMClient;
+  ssm: SSMClient;
   region: string;
 }
 
@@ -18,6 +22,10 @@ export interface References {
   existingRoleArn?: string;
   /** The cluster's VPC, for the record. */
   vpcId?: string;
+  /** What the nodes need to join the cluster (DescribeCluster at apply time). Absent only when checks failed. */
+  cluster?: ClusterFacts;
+  /** The AMI the nodes start from and how it boots. */
+  image?: ResolvedImage;
 }
 
 const FIELD = 'spec.eks-cf.configuration';
@@ -39,7 +47,7 @@ export async function checkReferences(spec: EksCfSpec, clients: ReferenceClients
     }
   };
 
-  const [cluster, subnets, groups, keys, images] = await Promise.all([
+  const [cluster, subnets, groups, keys] = await Promise.all([
     ask('the EKS cluster', () => eks.send(new DescribeClusterCommand({ name: spec.clusterName }))),
     ask('subnets', () => ec2.send(new DescribeSubnetsCommand({ Filters: [{ Name: 'subnet-id', Values: spec.subnets }] }))),
     ask('security groups', () =>
@@ -48,11 +56,25 @@ export async function checkReferences(spec: EksCfSpec, clients: ReferenceClients
     spec.keyPairName
       ? ask('the key pair', () => ec2.send(new DescribeKeyPairsCommand({ Filters: [{ Name: 'key-name', Values: [spec.keyPairName!] }] })))
       : Promise.resolve(undefined),
-    ask('the image', () => ec2.send(new DescribeImagesCommand({ Filters: [{ Name: 'image-id', Values: [spec.image] }] }))),
   ]);
 
   if (!cluster?.cluster) missing.push({ field: `${FIELD}.clusterName`, message: `EKS cluster ${spec.clusterName} does not exist in ${region}` });
-  else result.vpcId = cluster.cluster.resourcesVpcConfig?.vpcId;
+  else {
+    result.vpcId = cluster.cluster.resourcesVpcConfig?.vpcId;
+    result.cluster = clusterFacts(cluster.cluster);
+  }
+  try {
+    result.image = await resolveImage(
+      { image: spec.image, ...(spec.imageFamily ? { imageFamily: spec.imageFamily } : {}), kubernetesVersion: result.cluster?.version ?? '', region },
+      clients,
+    );
+    if (result.image.family === 'bottlerocket' && spec.bootstrapArguments) {
+      missing.push({ field: `${FIELD}.bootstrapArguments`, message: `${result.image.id} is a Bottlerocket image, which reads no kubelet flags; use nodeLabels, taints and maxPods instead` });
+    }
+  } catch (error) {
+    if (!(error instanceof MissingReferenceError)) throw error;
+    missing.push(...error.missing);
+  }
   const foundSubnets = new Set((subnets?.Subnets ?? []).map((s) => s.SubnetId));
   for (const id of spec.subnets) {
     if (!foundSubnets.has(id)) missing.push({ field: `${FIELD}.subnets`, message: `${id} does not exist in ${region}` });
@@ -63,9 +85,6 @@ export async function checkReferences(spec: EksCfSpec, clients: ReferenceClients
   }
   if (spec.keyPairName && !(keys?.KeyPairs ?? []).some((k) => k.KeyName === spec.keyPairName)) {
     missing.push({ field: `${FIELD}.keyPairName`, message: `key pair ${spec.keyPairName} does not exist in ${region}` });
-  }
-  if (!(images?.Images ?? []).some((i) => i.ImageId === spec.image)) {
-    missing.push({ field: `${FIELD}.image`, message: `${spec.image} does not exist in ${region} or is not shared with this account` });
   }
   if (spec.existingRole) {
     const { roleName, instanceProfileName } = spec.existingRole;

@@ -1,9 +1,11 @@
 // The CloudFormation template for one eks-cf InstanceGroup: node role and instance profile (unless an existing
-// role is given), a launch template with the EKS bootstrap user data, and an Auto Scaling group with a rolling
+// role is given), a launch template with the image family's boot configuration (./boot), and an Auto Scaling group with a rolling
 // update policy. Everything is inline (no template parameters), so comparing the rendered template with the
 // deployed one is enough to know whether the stack needs an update.
 import { instanceProfileName, launchTemplateName, ownershipTags, roleName, stackName, type GroupRef } from '../../core/names/index.js';
 import type { EksCfSpec, Tags } from '../../core/spec/types.js';
+import { kubeletSettings, renderUserData, type ClusterFacts } from './boot/index.js';
+import type { ResolvedImage } from './image.js';
 
 export const BASE_NODE_POLICIES = [
   'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
@@ -22,6 +24,12 @@ export interface RenderInput {
   spec: EksCfSpec;
   /** ARN of spec.existingRole's role, found by the reference check; required when existingRole is set. */
   existingRoleArn?: string;
+  /** The cluster as DescribeCluster reported it when the references were checked. */
+  cluster: ClusterFacts;
+  /** The AMI and its family, as the reference check resolved them. */
+  image: ResolvedImage;
+  /** The stack's region, for cfn-signal. */
+  region: string;
 }
 
 export interface RenderedStack {
@@ -33,21 +41,14 @@ export interface RenderedStack {
   scalingGroupName: string;
 }
 
-/** Single-quotes a string for bash. */
-export function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
-export function userData(spec: EksCfSpec, stack: string): string {
-  const lines = ['#!/bin/bash', 'set -o xtrace'];
-  const extra = spec.bootstrapArguments ? ` --kubelet-extra-args ${shellQuote(spec.bootstrapArguments)}` : '';
-  lines.push(`/etc/eks/bootstrap.sh ${shellQuote(spec.clusterName)}${extra}`);
-  if (spec.strategy.rollingUpdate.waitOnResourceSignals) {
-    lines.push(
-      `/opt/aws/bin/cfn-signal --exit-code $? --stack ${shellQuote(stack)} --resource NodeGroup --region "$(curl -s http://169.254.169.254/latest/meta-data/placement/region)"`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
+/** The user data of the launch template: the family's boot configuration for this cluster. */
+export function userData(input: RenderInput, stack: string): string {
+  const { group, spec, cluster, image, region } = input;
+  return renderUserData(image.family, {
+    cluster,
+    kubelet: kubeletSettings(group, spec),
+    ...(spec.strategy.rollingUpdate.waitOnResourceSignals ? { signal: { stackName: stack, resource: 'NodeGroup', region } } : {}),
+  });
 }
 
 /** User tags first, then ours: instance-manager's ownership tags always win. */
@@ -56,7 +57,8 @@ export function stackTags(group: GroupRef, spec: EksCfSpec): Tags {
   return { ...user, ...ownershipTags(group) };
 }
 
-export function renderStack({ group, spec, existingRoleArn }: RenderInput): RenderedStack {
+export function renderStack(input: RenderInput): RenderedStack {
+  const { group, spec, existingRoleArn, image } = input;
   const stack = stackName(group);
   const ltName = launchTemplateName(group);
   const tags = stackTags(group, spec);
@@ -85,15 +87,15 @@ export function renderStack({ group, spec, existingRoleArn }: RenderInput): Rend
   }
 
   const launchData: Record<string, unknown> = {
-    ImageId: spec.image,
+    ImageId: image.id,
     InstanceType: spec.instanceType,
     IamInstanceProfile: spec.existingRole ? { Name: spec.existingRole.instanceProfileName } : { Arn: { 'Fn::GetAtt': ['NodeInstanceProfile', 'Arn'] } },
     SecurityGroupIds: spec.securityGroups,
     BlockDeviceMappings: [
       { DeviceName: '/dev/xvda', Ebs: { VolumeSize: spec.volSize, VolumeType: spec.volType, DeleteOnTermination: true } },
     ],
-    MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2 },
-    UserData: { 'Fn::Base64': userData(spec, stack) },
+    MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: spec.metadataHopLimit },
+    UserData: { 'Fn::Base64': userData(input, stack) },
     TagSpecifications: ['instance', 'volume'].map((ResourceType) => ({ ResourceType, Tags: toTagList(tags) })),
   };
   if (spec.keyPairName) launchData.KeyName = spec.keyPairName;

@@ -3,6 +3,7 @@
 import type { EKSClient } from '@aws-sdk/client-eks';
 import { MissingReferenceError, TerminalError } from '../../core/errors/index.js';
 import type { ClusterAccess } from '../../core/kube/access.js';
+import type { NodeCount } from '../../core/status/index.js';
 import { stopPlanIfUnwanted } from '../shared/group.js';
 import { findNodeGroups } from './nodegroups.js';
 import { planApply, planDelete, type NodeGroupDecision } from './plan.js';
@@ -80,10 +81,23 @@ export async function decideNodeGroup(input: DecideInput, deps: DecideDeps): Pro
   };
 }
 
+/** EKS's ACTIVE is the join check for managed nodes: its desired nodes are Ready ones. */
+function nodeCountOf(observed: NodeGroupDecision['observed']): { nodes?: NodeCount } {
+  if (observed?.desiredNodes === undefined) return {};
+  const n = observed.desiredNodes;
+  return { nodes: { desired: n, ready: observed.readyNodes ?? n, checked: true, message: `EKS reports the node group ACTIVE: ${n} of ${n} nodes joined.` } };
+}
+
 function readyReport(decision: NodeGroupDecision, message: string): Pick<NodeGroupPlan, 'message' | 'report'> {
   return {
     message,
-    report: { phase: 'ready', observed: decision.observed ?? {}, message, ...(decision.degraded ? { degraded: decision.degraded } : {}) },
+    report: {
+      phase: 'ready',
+      observed: decision.observed ?? {},
+      message,
+      ...(decision.degraded ? { degraded: decision.degraded } : {}),
+      ...nodeCountOf(decision.observed),
+    },
   };
 }
 

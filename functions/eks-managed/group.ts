@@ -1,5 +1,6 @@
 // eks-managed's view of the re-read InstanceGroup; the loading itself is functions/shared/group.ts.
 import type { ClusterAccess } from '../../core/kube/access.js';
+import { groupNodeLabels } from '../../core/names/index.js';
 import type { EksManagedSpec, InstanceGroupStatus } from '../../core/spec/types.js';
 import { lenientClusterName, readGroupFor, type GroupRead } from '../shared/group.js';
 import type { WorkflowState } from '../shared/workflow-state.js';
@@ -35,6 +36,8 @@ export async function readManagedGroup(state: WorkflowState, access: ClusterAcce
   const status = object?.status;
   return {
     ...read,
+    // Every node names its group, as eks-cf's do; EKS passes node group labels to kubelet.
+    spec: { ...read.spec, labels: { ...read.spec.labels, ...groupNodeLabels(read.ref) } },
     recorded: {
       ...(status?.nodeGroupName ? { nodeGroupName: status.nodeGroupName } : {}),
       ...(status?.nodesInstanceRoleArn ? { nodesInstanceRoleArn: status.nodesInstanceRoleArn } : {}),

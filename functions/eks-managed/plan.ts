@@ -327,6 +327,10 @@ export function observedOf(ng: Nodegroup): ObservedResources {
     ...(groups.length ? { activeScalingGroupName: groups.join(',') } : {}),
     ...(ng.nodeRole ? { nodesInstanceRoleArn: ng.nodeRole } : {}),
     lifecycle: ng.capacityType === 'SPOT' ? 'spot' : 'normal',
+    // EKS reports ACTIVE only once the node group's nodes joined the cluster.
+    ...(ng.status === 'ACTIVE' && ng.scalingConfig?.desiredSize !== undefined
+      ? { desiredNodes: ng.scalingConfig.desiredSize, readyNodes: ng.scalingConfig.desiredSize }
+      : {}),
   };
 }
 

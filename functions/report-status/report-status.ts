@@ -3,14 +3,14 @@ import type { ClusterAccess } from '../../core/kube/access.js';
 import { InstanceGroupApi, httpStatusOf } from '../../core/kube/instancegroups.js';
 import type { Logger } from '../../core/log/index.js';
 import type { InstanceGroup } from '../../core/spec/types.js';
-import { reportIsCurrent, statusAfter, type ObservedResources, type StatusReport } from '../../core/status/index.js';
+import { reportIsCurrent, statusAfter, type NodeCount, type ObservedResources, type StatusReport } from '../../core/status/index.js';
 import { executionInfo, type WorkflowState } from '../shared/workflow-state.js';
 
 /** What a state machine asks the callback to record. `deleted` also releases the object (removes the finalizer). */
 export type Report =
   | { phase: 'started'; observed?: ObservedResources }
-  | { phase: 'ready'; observed: ObservedResources; message?: string; degraded?: { reason: string; message: string } }
-  | { phase: 'failed'; reason: string; message: string; step?: string; retryable: boolean; observed?: ObservedResources }
+  | { phase: 'ready'; observed: ObservedResources; message?: string; degraded?: { reason: string; message: string }; nodes?: NodeCount }
+  | { phase: 'failed'; reason: string; message: string; step?: string; retryable: boolean; observed?: ObservedResources; nodes?: NodeCount }
   | { phase: 'deleting' }
   | { phase: 'deleted' }
   | { phase: 'superseded'; latestGeneration: number };

@@ -5,18 +5,21 @@
 import { readFileSync } from 'node:fs';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeStackEventsCommand, DescribeStacksCommand, GetTemplateCommand, ListStacksCommand } from '@aws-sdk/client-cloudformation';
-import { CreateKeyPairCommand, DescribeLaunchTemplatesCommand } from '@aws-sdk/client-ec2';
+import { CreateKeyPairCommand, DescribeLaunchTemplatesCommand, DescribeLaunchTemplateVersionsCommand } from '@aws-sdk/client-ec2';
+import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRoleCommand, ListInstanceProfilesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { parse, stringify } from 'yaml';
 import { FINALIZER, stackName } from '../../core/names/index.js';
 import type { InstanceGroup } from '../../core/spec/types.js';
 import { MANAGED_ROLES_ANNOTATION } from '../../functions/shared/aws-auth.js';
+import { INJECTION_SPECS, WEAKENING_FLAG_SPECS } from '../fixtures/invalid-specs.js';
 import { conditionOf, useControlPlane } from '../support/e2e.js';
+import { kubectl as tryKubectl } from '../support/kubectl.js';
 import { clone, loadManifest, REFERENCE_SAMPLES } from '../support/fixtures.js';
 
 const CLUSTER = 'my-eks-cluster';
 const bed = useControlPlane({
-  interceptable: { 'eks-cf-apply': ['Read Instance Group', 'Create Or Update Stack', 'Add Node Role To aws-auth'] },
+  interceptable: { 'eks-cf-apply': ['Read Instance Group', 'Create Or Update Stack', 'Authorize Node Role'] },
 });
 
 /** The reference sample, with the placeholder IDs replaced by resources that exist in the emulated account. */
@@ -106,6 +109,18 @@ describe('eks-cf apply and delete on the local control plane', () => {
     expect(auth.mapRoles).toContainEqual({ rolearn: status.nodesInstanceRoleArn, username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] });
     expect(auth.managed[status.nodesInstanceRoleArn!]).toEqual(['team-a/hello-world']);
     expect((await bed.execution(group)).path.at(-1)).toBe('Ready');
+
+    // The seeded image says it is Amazon Linux 2: bootstrap.sh, with the endpoint and CA moto's DescribeCluster gives.
+    expect(status).toMatchObject({ imageId: bed.account.imageId, imageFamily: 'al2' });
+    const { cluster } = await bed.aws.eks.send(new DescribeClusterCommand({ name: CLUSTER }));
+    const { LaunchTemplateVersions } = await bed.aws.ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: status.activeLaunchTemplateName! }));
+    const data = LaunchTemplateVersions![0]!.LaunchTemplateData!;
+    const userData = Buffer.from(data.UserData!, 'base64').toString('utf8');
+    expect(userData).toContain(`--apiserver-endpoint '${cluster!.endpoint}' --b64-cluster-ca '${cluster!.certificateAuthority!.data}'`);
+    expect(userData).toContain('instancemgr.keikoproj.io/instancegroup=hello-world');
+    expect(data.MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
+    // No node emulator in this test bed yet: the join wait is off and says so.
+    expect(conditionOf(group, 'NodesReady')).toMatchObject({ status: 'Unknown', reason: 'NotChecked' });
   });
 
   test('ReapplyNoop: the same manifest starts nothing; an equivalent spec runs the workflow, which calls no UpdateStack', async () => {
@@ -122,7 +137,7 @@ describe('eks-cf apply and delete on the local control plane', () => {
     expect(group.status).toMatchObject({ currentState: 'Ready', observedGeneration: 2, stackName: name });
     const execution = await bed.execution(group);
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.path).toEqual(expect.arrayContaining(['Create Or Update Stack', 'Add Node Role To aws-auth', 'Ready']));
+    expect(execution.path).toEqual(expect.arrayContaining(['Create Or Update Stack', 'Authorize Node Role', 'Ready']));
     const stack = (await bed.aws.cf.send(new DescribeStacksCommand({ StackName: name }))).Stacks![0]!;
     expect(stack.StackStatus).toBe('CREATE_COMPLETE');
     expect(await stackEventCount(name)).toBe(eventsBefore);
@@ -197,7 +212,7 @@ describe('eks-cf apply and delete on the local control plane', () => {
   test('TransientErrorRetriedThenCaught: a step that keeps failing transiently is retried, reported as retryable; the relay runs the generation again, which leaves the stack alone', async () => {
     const ref = { namespace: 'transient', name: 'hello-world' };
     let calls = 0;
-    bed.intercept('eks-cf-apply', 'Add Node Role To aws-auth', ref, async () => {
+    bed.intercept('eks-cf-apply', 'Authorize Node Role', ref, async () => {
       calls++;
       const error = new Error('Rate exceeded');
       error.name = 'RetryableError';
@@ -206,7 +221,7 @@ describe('eks-cf apply and delete on the local control plane', () => {
     const { group: failed, execution } = await bed.failing(ref.namespace, seededSample());
     expect(calls).toBe(6); // 1 + 5 retries from the RetryableError retrier
     expect(failed.status!.lastExecution).toMatchObject({ retryable: true, result: 'Failed', attempt: 1 });
-    expect(conditionOf(failed)!.message).toContain('in step "Add Node Role To aws-auth"');
+    expect(conditionOf(failed)!.message).toContain('in step "Authorize Node Role"');
     expect(execution.error).toBe('RetryableError');
     const name = stackOf('transient');
     const eventsBefore = await stackEventCount(name);
@@ -241,9 +256,24 @@ describe('eks-cf apply and delete on the local control plane', () => {
       'Wait For CloudFormation',
       'Check Stack Progress',
       'Is The Stack Ready?',
-      'Add Node Role To aws-auth',
+      'Authorize Node Role',
     ]);
     expect((await bed.remove(group.metadata)).status).toBe('SUCCEEDED');
+  });
+
+  test('BootInjectionRefused: each injection form and each weakening kubelet flag is refused at admission; nothing reaches AWS', async () => {
+    const namespace = bed.namespace('injection');
+    const cases = [...INJECTION_SPECS, ...WEAKENING_FLAG_SPECS];
+    for (const [i, invalid] of cases.entries()) {
+      const manifest = seededSample(`inject-${i}`);
+      manifest.spec['eks-cf']!.configuration.bootstrapArguments = invalid.spec['eks-cf'].configuration.bootstrapArguments;
+      const result = tryKubectl(bed.plane.kubeconfigPath, ['apply', '-n', namespace, '-f', '-'], stringify(manifest));
+      expect([invalid.title, result.code]).not.toEqual([invalid.title, 0]);
+      expect(result.stderr).toContain('spec.eks-cf.configuration.bootstrapArguments');
+      if (invalid.says) expect(result.stderr).toContain(invalid.says);
+    }
+    expect(bed.kubectl(['get', 'instancegroups', '-n', namespace, '-o', 'name']).trim()).toBe('');
+    expect(await liveStacks(`${CLUSTER}-${namespace}-`)).toEqual([]);
   });
 
   test('DeleteDuringCreate: a delete that arrives while the stack is being created ends in a clean delete', async () => {

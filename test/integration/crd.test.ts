@@ -99,6 +99,7 @@ describe('invalid specs', () => {
     const result = kubectl(admin, ['apply', '-n', 'invalid', '-f', '-'], manifest(`invalid-${i}`, clone(invalid.spec)));
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain(invalid.field);
+    if (invalid.says) expect(result.stderr).toContain(invalid.says);
   });
 
   it.each(shared.map((c, i) => [c.title, c, i] as const))(

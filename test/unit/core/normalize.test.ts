@@ -50,6 +50,39 @@ describe('normalizeSpec: the reference eks-cf sample', () => {
   });
 });
 
+describe('normalizeSpec: eks-cf node configuration', () => {
+  it('reads an image alias, the family, labels, taints, max pods and the hop limit', () => {
+    const raw = cfSample();
+    const cfg = raw['eks-cf']!.configuration as Record<string, unknown>;
+    Object.assign(cfg, {
+      image: 'al2023-arm64',
+      imageFamily: 'al2023',
+      nodeLabels: { team: 'a', 'node.kubernetes.io/lifecycle': 'spot' },
+      taints: [{ key: 'gpu', effect: 'NoSchedule' }, { key: 'example.com/dedicated', value: 'ml', effect: 'NoExecute' }],
+      maxPods: 58,
+      metadataHopLimit: 2,
+      bootstrapArguments: '  --v=2   --kube-reserved=cpu=250m,memory=1Gi ',
+    });
+    const spec = normalizeSpec(raw) as EksCfSpec;
+    expect(spec).toMatchObject({
+      image: 'al2023-arm64',
+      imageFamily: 'al2023',
+      nodeLabels: { team: 'a', 'node.kubernetes.io/lifecycle': 'spot' },
+      taints: [{ key: 'gpu', effect: 'NoSchedule' }, { key: 'example.com/dedicated', value: 'ml', effect: 'NoExecute' }],
+      maxPods: 58,
+      metadataHopLimit: 2,
+      bootstrapArguments: '--v=2 --kube-reserved=cpu=250m,memory=1Gi',
+    });
+  });
+
+  it('defaults the metadata hop limit to 1 and leaves the family to the image', () => {
+    const spec = normalizeSpec(cfSample()) as EksCfSpec;
+    expect(spec.metadataHopLimit).toBe(1);
+    expect(spec.imageFamily).toBeUndefined();
+    expect([spec.nodeLabels, spec.taints, spec.maxPods]).toEqual([{}, [], undefined]);
+  });
+});
+
 describe('normalizeSpec: defaults', () => {
   it('defaults the volume to 32 GiB gp3 and the strategy to rollingUpdate when both are left out', () => {
     const raw = cfSample();
@@ -161,6 +194,7 @@ describe('shared validation refuses every catalogued invalid spec, naming the fi
     const problems = specProblems(clone(invalid.spec));
     expect(problems.length).toBeGreaterThan(0);
     expect(problems.map((p) => `${p.field}: ${p.message}`).join('\n')).toContain(invalid.field);
+    if (invalid.says) expect(problems.map((p) => p.message).join('\n')).toContain(invalid.says);
   });
 
   it('throws InvalidSpecError whose message lists each field', () => {

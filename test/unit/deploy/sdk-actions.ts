@@ -17,6 +17,7 @@ export const SERVICE_PREFIX: Record<string, string> = {
   '@aws-sdk/client-sfn': 'states',
   '@aws-sdk/client-sqs': 'sqs',
   '@aws-sdk/client-sts': 'sts',
+  '@aws-sdk/client-ssm': 'ssm',
 };
 
 export interface FunctionCalls {

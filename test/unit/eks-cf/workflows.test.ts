@@ -22,7 +22,7 @@ describe('eks-cf state machines', () => {
       if (def.Type !== 'Fail') expect([name, typeof def.Comment]).toEqual([name, 'string']);
       if (def.Type === 'Task') {
         expect((def.Retry as any[])[0].ErrorEquals).toContain('Lambda.TooManyRequestsException');
-        if (!['Explain Failure', 'Report Failure', 'Report Superseded'].includes(name)) {
+        if (!['Explain Failure', 'Report Failure', 'Report Superseded', 'Report Nodes Not Joined'].includes(name)) {
           expect(def.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: `${name} Failed` }]);
         }
       }

@@ -96,6 +96,7 @@ describe('eks-managed: Decide Next Change', () => {
       phase: 'ready',
       observed: expect.objectContaining({ nodeGroupName: nodeGroupName(ref, 0), currentMin: 1, currentMax: 3 }),
       message: `Created node group x. Node group ${nodeGroupName(ref, 0)} matches the spec.`,
+      nodes: { desired: 1, ready: 1, checked: true, message: 'EKS reports the node group ACTIVE: 1 of 1 nodes joined.' },
     });
   });
 

@@ -121,6 +121,9 @@ describe('eks-managed: what changed', () => {
       activeScalingGroupName: `eks-${nodeGroupName(ref, 0)}`,
       nodesInstanceRoleArn: ROLE,
       lifecycle: 'normal',
+      // ACTIVE: EKS says the desired nodes joined
+      desiredNodes: 1,
+      readyNodes: 1,
     });
     expect(decision.degraded).toBeUndefined();
   });

@@ -1,0 +1,4 @@
+/** Single-quotes a string for bash. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}

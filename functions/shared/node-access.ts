@@ -1,0 +1,66 @@
+// Authorising a node role in the cluster the spec names: an EKS access entry where the cluster's authentication mode
+// includes API, aws-auth otherwise. The cluster decides, read with DescribeCluster each time, so a cluster moved
+// from CONFIG_MAP to API is served the new way at the next apply.
+import { DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks';
+import { classifyError } from '../../core/errors/index.js';
+import type { KubeRest } from '../../core/kube/rest.js';
+import { DEFAULT_AUTHENTICATION_MODE } from '../eks-cf/boot/cluster.js';
+import { grantNodeAccessEntry, revokeNodeAccessEntry } from './access-entry.js';
+import { addNodeRole, removeNodeRole, updateAwsAuth } from './aws-auth.js';
+
+export type NodeAccessMethod = 'access-entry' | 'aws-auth';
+
+export interface NodeAccessDeps {
+  eks: EKSClient;
+  /** The API server of the target cluster (only aws-auth needs it). */
+  kube: (clusterName: string) => Promise<KubeRest>;
+}
+
+export interface NodeAccessResult {
+  method: NodeAccessMethod;
+  clusterName: string;
+  changed: boolean;
+  note: string;
+}
+
+export async function accessMethod(eks: EKSClient, clusterName: string): Promise<NodeAccessMethod> {
+  let mode: string;
+  try {
+    const { cluster } = await eks.send(new DescribeClusterCommand({ name: clusterName }));
+    mode = cluster?.accessConfig?.authenticationMode ?? DEFAULT_AUTHENTICATION_MODE;
+  } catch (error) {
+    throw classifyError(error, `Reading the authentication mode of cluster ${clusterName}`);
+  }
+  return mode.split('_AND_').includes('API') ? 'access-entry' : 'aws-auth';
+}
+
+export async function authorizeNodeRole(deps: NodeAccessDeps, clusterName: string, roleArn: string, groupKey: string): Promise<NodeAccessResult> {
+  const method = await accessMethod(deps.eks, clusterName);
+  const result =
+    method === 'access-entry'
+      ? await grantNodeAccessEntry(deps.eks, clusterName, roleArn, groupKey)
+      : await updateAwsAuth(await deps.kube(clusterName), (data) => addNodeRole(data, roleArn, groupKey));
+  return { method, clusterName, changed: result.changed, note: result.note };
+}
+
+export async function revokeNodeRole(
+  deps: NodeAccessDeps,
+  clusterName: string,
+  roleArn: string,
+  groupKey: string,
+  stillUsedBy: string[],
+): Promise<NodeAccessResult> {
+  let method: NodeAccessMethod;
+  try {
+    method = await accessMethod(deps.eks, clusterName);
+  } catch (error) {
+    // A cluster that no longer exists holds no access for the role: nothing to revoke, and the delete goes on.
+    if ((error as { cause?: { name?: string } }).cause?.name !== 'ResourceNotFoundException') throw error;
+    return { method: 'aws-auth', clusterName, changed: false, note: `cluster ${clusterName} no longer exists; nothing to revoke` };
+  }
+  const result =
+    method === 'access-entry'
+      ? await revokeNodeAccessEntry(deps.eks, clusterName, roleArn, groupKey, stillUsedBy)
+      : await updateAwsAuth(await deps.kube(clusterName), (data) => removeNodeRole(data, roleArn, groupKey, stillUsedBy));
+  return { method, clusterName, changed: result.changed, note: result.note };
+}
