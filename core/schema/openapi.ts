@@ -1,6 +1,18 @@
 // The one source of truth for the InstanceGroup API. The CRD (infra/k8s/crd.yaml) and the TypeScript types
 // (core/schema/types.generated.ts) are generated from this file by `npm run generate`; a unit test fails when
-// either is stale. Cross-field rules live in ./rules.ts, which feeds both CEL and the shared validator.
+// either is stale. Cross-field rules live in ./rules.ts, which feeds both CEL and the shared validator; what nodes
+// may be told (image aliases, kubelet flags, label syntax) lives in ./node-settings.ts. Longer than most modules on
+// purpose: it reads top to bottom as the API, one section per provisioner.
+import {
+  ALLOWED_KUBELET_FLAGS,
+  BOOTSTRAP_ARGUMENTS_MAX_LENGTH,
+  IMAGE_ALIASES,
+  IMAGE_FAMILIES,
+  LABEL_KEY_PATTERN,
+  LABEL_VALUE_PATTERN,
+} from './node-settings.js';
+
+export * from './node-settings.js';
 
 export interface JsonSchema {
   type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
@@ -47,45 +59,6 @@ export const ID_PATTERNS = {
   clusterName: '^[0-9A-Za-z][A-Za-z0-9\\-_]*$',
   isoDuration: '^PT(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+S)?$',
 } as const;
-
-/** `image` aliases, resolved through AWS's public SSM parameters for the cluster's Kubernetes version. */
-export const IMAGE_ALIASES = ['al2023', 'al2023-arm64', 'bottlerocket', 'bottlerocket-arm64', 'al2', 'al2-arm64'] as const;
-export const IMAGE_FAMILIES = ['al2023', 'bottlerocket', 'al2'] as const;
-
-/** kubelet flags bootstrapArguments may carry (without the leading --). Everything else is refused. */
-export const ALLOWED_KUBELET_FLAGS = [
-  'node-labels',
-  'register-with-taints',
-  'max-pods',
-  'kube-reserved',
-  'system-reserved',
-  'eviction-hard',
-  'eviction-soft',
-  'eviction-soft-grace-period',
-  'eviction-minimum-reclaim',
-  'eviction-max-pod-grace-period',
-  'image-gc-high-threshold',
-  'image-gc-low-threshold',
-  'container-log-max-size',
-  'container-log-max-files',
-  'cpu-manager-policy',
-  'topology-manager-policy',
-  'serialize-image-pulls',
-  'registry-qps',
-  'registry-burst',
-  'kube-api-qps',
-  'kube-api-burst',
-  'pod-max-pids',
-  'v',
-] as const;
-export const BOOTSTRAP_ARGUMENTS_MAX_LENGTH = 1024;
-/** Characters bootstrapArguments may contain: safe inside single quotes, YAML, TOML and a systemd drop-in. */
-export const BOOTSTRAP_ARGUMENTS_CHARACTERS = '^[A-Za-z0-9 =,:./_+<@-]*$';
-
-/** A label (or taint) key: an optional DNS-subdomain prefix and "/", then a name of up to 63 characters. */
-export const LABEL_KEY_PATTERN =
-  '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
-export const LABEL_VALUE_PATTERN = '^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$';
 
 const str = (description: string, extra: Partial<JsonSchema> = {}): JsonSchema => ({ type: 'string', description, ...extra });
 const int = (description: string, extra: Partial<JsonSchema> = {}): JsonSchema => ({ type: 'integer', description, ...extra });

@@ -6,7 +6,10 @@ import {
   ALLOWED_KUBELET_FLAGS,
   BOOTSTRAP_ARGUMENTS_CHARACTERS,
   LABEL_KEY_PATTERN,
-} from './openapi.js';
+  WEAKENING_KUBELET_FLAGS,
+} from './node-settings.js';
+
+export { WEAKENING_KUBELET_FLAGS };
 
 type Obj = Record<string, unknown>;
 
@@ -69,36 +72,6 @@ const noReservedTagKeys = (at: string): CrossFieldRule => ({
       (t) => !t.key.startsWith('aws:') && !t.key.startsWith('instancemgr.keikoproj.io/'),
     ),
 });
-
-/**
- * kubelet flags that would open the node (anonymous or unauthorised API access, a read-only port, another CA, other
- * TLS material), let it claim another node's identity, or run pods that bypass the API server. bootstrapArguments
- * refuses them by name; the allow-list refuses every other flag it does not know.
- */
-export const WEAKENING_KUBELET_FLAGS = [
-  'anonymous-auth',
-  'authorization-mode',
-  'authentication-token-webhook',
-  'read-only-port',
-  'client-ca-file',
-  'tls-cert-file',
-  'tls-private-key-file',
-  'tls-cipher-suites',
-  'tls-min-version',
-  'rotate-certificates',
-  'rotate-server-certificates',
-  'hostname-override',
-  'provider-id',
-  'kubeconfig',
-  'bootstrap-kubeconfig',
-  'cert-dir',
-  'config',
-  'pod-manifest-path',
-  'manifest-url',
-  'allowed-unsafe-sysctls',
-  'protect-kernel-defaults',
-  'feature-gates',
-] as const;
 
 const BOOTSTRAP_AT = 'spec.eks-cf.configuration.bootstrapArguments';
 const flagPresent = (flag: string) => `(^| )--${flag}(=| |$)`;
