@@ -94,7 +94,12 @@ describe('eks-cf apply and delete on the local control plane', () => {
     expect(status).toMatchObject({ currentState: 'Ready', currentMin: 1, currentMax: 3, stackName: name, activeScalingGroupName: name, observedGeneration: 1 });
     expect(status.nodesInstanceRoleArn).toMatch(/^arn:aws:iam::123456789012:role\/my-eks-cluster-team-a-hello-world-nodes-/);
     expect(status.lastExecution?.consoleUrl).toContain('console.aws.amazon.com/states');
-    const events = bed.events('team-a').map((e) => `${e.reason}: ${e.message}`);
+    // report-status records the Event right after it writes the status that bed.ready() waits for.
+    let events: string[] = [];
+    for (let i = 0; i < 50 && events.length < 2; i++) {
+      if (i) await new Promise((r) => setTimeout(r, 100));
+      events = bed.events('team-a').map((e) => `${e.reason}: ${e.message}`);
+    }
     expect(events).toHaveLength(2);
     expect(events).toEqual(
       expect.arrayContaining([
@@ -119,8 +124,9 @@ describe('eks-cf apply and delete on the local control plane', () => {
     expect(userData).toContain(`--apiserver-endpoint '${cluster!.endpoint}' --b64-cluster-ca '${cluster!.certificateAuthority!.data}'`);
     expect(userData).toContain('instancemgr.keikoproj.io/instancegroup=hello-world');
     expect(data.MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
-    // No node emulator in this test bed yet: the join wait is off and says so.
-    expect(conditionOf(group, 'NodesReady')).toMatchObject({ status: 'Unknown', reason: 'NotChecked' });
+    // The instance booted (local/instances/): Ready came after its Node joined.
+    expect(conditionOf(group, 'NodesReady')).toMatchObject({ status: 'True', reason: 'NodesJoined', message: '1 of 1 nodes joined the cluster and are Ready.' });
+    expect(status).toMatchObject({ desiredNodes: 1, readyNodes: 1 });
   });
 
   test('ReapplyNoop: the same manifest starts nothing; an equivalent spec runs the workflow, which calls no UpdateStack', async () => {
