@@ -21,7 +21,7 @@ const bed = useControlPlane({ interceptable: { 'eks-cf-apply': ['Authorize Node 
 interface KubeNode {
   metadata: { name: string; labels: Record<string, string> };
   spec: { providerID?: string; taints?: { key: string; value?: string; effect: string }[] };
-  status: { nodeInfo?: { osImage?: string }; conditions?: { type: string; status: string }[] };
+  status: { nodeInfo?: { osImage?: string }; capacity?: Record<string, string>; conditions?: { type: string; status: string }[] };
 }
 
 /** The reference sample with the seeded account's network and image (or the image given). */
@@ -95,11 +95,22 @@ describe('eks-cf: each image family joins', () => {
     const { name, description, osImage } = families[family];
     const image = family === 'al2' ? bed.account.imageId : (await bed.aws.ec2.send(new RegisterImageCommand({ Name: name, Description: description }))).ImageId!;
     const ns = `family-${family}`;
-    const group = await bed.ready(ns, seededSample('hello-world', image));
+    // Structured node settings, rendered for each family (Bottlerocket reads no kubelet flags, so no bootstrapArguments).
+    const sample = seededSample('hello-world', image);
+    const configuration = sample.spec['eks-cf']!.configuration as unknown as Record<string, unknown>;
+    delete configuration.bootstrapArguments;
+    Object.assign(configuration, {
+      nodeLabels: { 'my-label': 'true' },
+      taints: [{ key: 'my-taint-key', value: 'my-taint-value', effect: 'NoSchedule' }],
+      maxPods: 20,
+    });
+    const group = await bed.ready(ns, sample);
     expect(group.status).toMatchObject({ currentState: 'Ready', desiredNodes: 1, readyNodes: 1 });
     const [node] = nodes(groupSelector(ns, 'hello-world'));
     expect(node?.status.nodeInfo?.osImage).toBe(osImage);
     expect(node?.metadata.labels).toMatchObject({ 'my-label': 'true', 'node-role.kubernetes.io/hello-world': '' });
+    expect(node?.spec.taints).toContainEqual({ key: 'my-taint-key', value: 'my-taint-value', effect: 'NoSchedule' });
+    expect(node?.status.capacity?.pods).toBe('20');
     expect((await bed.remove(group.metadata)).status).toBe('SUCCEEDED');
   });
 });
