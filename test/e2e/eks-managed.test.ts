@@ -136,7 +136,8 @@ describe('eks-managed on the local control plane', () => {
 
     const [ng] = await nodeGroupsOf('in-place');
     expect(ng!.scalingConfig).toEqual({ minSize: 2, maxSize: 5, desiredSize: 2 });
-    expect(ng!.labels).toEqual({ team: 'a', zone: 'blue' });
+    // Every node also names its group (issue 11); those labels never show up as a change.
+    expect(ng!.labels).toEqual({ team: 'a', zone: 'blue', 'instancemgr.keikoproj.io/namespace': 'in-place', 'instancemgr.keikoproj.io/instancegroup': 'workers' });
     expect(ng!.taints).toEqual([{ key: 'dedicated', value: 'web', effect: 'NO_SCHEDULE' }]);
     expect(group.status).toMatchObject({ currentState: 'Ready', currentMin: 2, currentMax: 5, observedGeneration: 2 });
     expect(conditionOf(group)!.message).toContain(
