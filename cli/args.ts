@@ -1,49 +1,12 @@
 // Argument parsing for imctl: node:util parseArgs, then per-command checks. Throws UsageError (exit 2).
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
+import { COMMANDS, SHELLS, type Shell } from './help.js';
 
-export const USAGE = `imctl: inspect and replay instance-manager's InstanceGroups and workflows
+export { USAGE } from './help.js';
 
-Usage:
-  imctl status [-n <namespace> | -A]              InstanceGroups: state, generation lag, last execution
-  imctl executions <namespace>/<name>             the group's executions: status, failed state, error, cause
-  imctl replay <namespace>/<name> [--dry-run]     re-run the group's latest failed execution (see below)
-  imctl replay --since <time> [--until <time>]    replay the EventBridge archive for a window
-
-Options:
-  -n, --namespace <ns>      namespace (default: the kubeconfig context's, else "default")
-  -A, --all-namespaces      every namespace (status)
-  -o, --output table|json   output format (default table)
-      --kubeconfig <file>   kubeconfig (default: $KUBECONFIG, else ~/.kube/config)
-      --context <name>      kubeconfig context (default: the current context)
-      --region <region>     AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, us-west-2)
-      --state-machine-prefix <p>  state machines are named <p><provisioner>-<operation>
-                            (default: $IM_STATE_MACHINE_PREFIX, else "instance-manager-")
-      --limit <n>           executions to look at per state machine, newest first (default 200)
-  replay <group>:
-      --dry-run             say what would be done, do nothing
-      --wait                wait for the execution to end; exit 1 unless it succeeds
-      --timeout <duration>  how long --wait waits (default 30m)
-      --cluster-name <name> cluster name for a fresh execution when the failed one does not carry it
-  replay --since:
-      --since <time>        ISO 8601 time, or a duration back from now: 30m, 2h, 1d, 1h30m
-      --until <time>        end of the window (default: now)
-      --archive <name>      EventBridge archive (default: $IM_EVENT_ARCHIVE, else "instance-manager")
-      --rule <name>         replay to this rule only (repeatable; default: every rule on the bus)
-      --wait, --dry-run     as above
-
-Replay of a group: when the failed execution's generation is still the object's generation, it is redriven from
-the step it stopped in (or, when the workflow caught the failure and ended in its Fail state, started again as a
-new attempt of that generation). When the object has a newer generation, a fresh execution of the newest
-generation starts; an older spec is never applied.
-
-Environment: Step Functions and EventBridge endpoints follow the AWS SDK (AWS_ENDPOINT_URL_SFN,
-AWS_ENDPOINT_URL_EVENTBRIDGE, AWS_ENDPOINT_URL); STATE_MACHINE_ARNS / STATE_MACHINE_ARN_<PROVISIONER>_<OPERATION>
-override discovery, as for the start-workflow Lambda.
-
-Exit codes: 0 done, 1 failed or refused, 2 usage error.`;
-
-export type Output = 'table' | 'json';
+export type Output = 'table' | 'json' | 'yaml';
+const OUTPUTS: Output[] = ['table', 'json', 'yaml'];
 
 export interface GlobalOptions {
   output: Output;
@@ -51,6 +14,8 @@ export interface GlobalOptions {
   context?: string;
   namespace?: string;
   region?: string;
+  /** The deployed stage: state machines and archive come from the stack instance-manager-<stage>'s outputs. */
+  stage?: string;
   stateMachinePrefix?: string;
   limit: number;
 }
@@ -61,7 +26,9 @@ export interface GroupRefArg {
 }
 
 export type Command =
-  | { command: 'help' }
+  | { command: 'help'; topic?: string }
+  | { command: 'version' }
+  | { command: 'completion'; shell: Shell }
   | { command: 'status'; allNamespaces: boolean; options: GlobalOptions }
   | { command: 'executions'; group: GroupRefArg; options: GlobalOptions }
   | { command: 'replay-group'; group: GroupRefArg; dryRun: boolean; wait: boolean; timeoutMs: number; clusterName?: string; options: GlobalOptions }
@@ -107,6 +74,8 @@ export function parseCommandLine(argv: string[], now = new Date()): Command {
       strict: true,
       options: {
         help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+        stage: { type: 'string' },
         namespace: { type: 'string', short: 'n' },
         'all-namespaces': { type: 'boolean', short: 'A' },
         output: { type: 'string', short: 'o' },
@@ -130,10 +99,22 @@ export function parseCommandLine(argv: string[], now = new Date()): Command {
   }
   const { values: v, positionals } = parsed;
   const [command, ...rest] = positionals;
-  if (v.help || command === 'help' || command === undefined) return { command: 'help' };
+  if (v.version || command === 'version') return { command: 'version' };
+  if (command === 'help') {
+    const topic = rest[0];
+    if (topic !== undefined && !COMMANDS.includes(topic)) throw new UsageError(`no help for "${topic}" (commands: ${COMMANDS.join(', ')})`);
+    return topic ? { command: 'help', topic } : { command: 'help' };
+  }
+  if (v.help || command === undefined) return command && COMMANDS.includes(command) ? { command: 'help', topic: command } : { command: 'help' };
+  if (command === 'completion') {
+    const shell = rest[0] as Shell | undefined;
+    if (!shell || !SHELLS.includes(shell) || rest.length > 1) throw new UsageError(`completion takes one shell: ${SHELLS.join(', ')}`);
+    return { command: 'completion', shell };
+  }
 
-  const output = v.output ?? 'table';
-  if (output !== 'table' && output !== 'json') throw new UsageError(`-o ${output}: expected table or json`);
+  const output = (v.output ?? 'table') as Output;
+  if (!OUTPUTS.includes(output)) throw new UsageError(`-o ${output}: expected table, json or yaml`);
+  if (v.stage !== undefined && !/^[a-zA-Z0-9-]+$/.test(v.stage)) throw new UsageError(`--stage ${v.stage}: expected the serverless stage (letters, digits and -)`);
   const limit = v.limit === undefined ? 200 : Number(v.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit ${v.limit}: expected a positive whole number`);
   const options: GlobalOptions = {
@@ -143,6 +124,7 @@ export function parseCommandLine(argv: string[], now = new Date()): Command {
     ...(v.context ? { context: v.context } : {}),
     ...(v.namespace ? { namespace: v.namespace } : {}),
     ...(v.region ? { region: v.region } : {}),
+    ...(v.stage ? { stage: v.stage } : {}),
     ...(v['state-machine-prefix'] !== undefined ? { stateMachinePrefix: v['state-machine-prefix'] } : {}),
   };
 
@@ -208,6 +190,6 @@ export function parseCommandLine(argv: string[], now = new Date()): Command {
       };
     }
     default:
-      throw new UsageError(`unknown command "${command}" (commands: status, executions, replay)`);
+      throw new UsageError(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`);
   }
 }

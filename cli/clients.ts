@@ -1,18 +1,14 @@
 // The clients a command uses, built on first use so that `status` needs no AWS access and `replay --since` no
 // cluster. Tests pass stubs with the same shapes.
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import path from 'node:path';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { parse } from 'yaml';
 import { awsClientConfig } from '../core/aws/config.js';
-import { connectionFromKubeconfig } from '../core/kube/connection.js';
-import { InstanceGroupApi, type GroupKey } from '../core/kube/instancegroups.js';
-import { KubeRest } from '../core/kube/rest.js';
+import type { GroupKey } from '../core/kube/instancegroups.js';
 import type { InstanceGroup } from '../core/spec/types.js';
 import type { GlobalOptions } from './args.js';
-import { CliError, explain } from './errors.js';
+import { explain } from './errors.js';
+import { kubeGroups } from './kube-groups.js';
 
 export interface GroupSource {
   /** The namespace a bare group name means. */
@@ -31,6 +27,8 @@ export interface Deps {
   groups(): GroupSource;
   sfn(): Sender;
   events(): Sender;
+  /** CloudFormation, to read the deployed stack's outputs (--stage). */
+  cloudformation(): Sender;
   out(text: string): void;
   err(text: string): void;
   now(): Date;
@@ -40,63 +38,10 @@ export interface Deps {
   close?(): void;
 }
 
-/** $KUBECONFIG's first existing file (it may be a list), else ~/.kube/config. */
-export function kubeconfigPath(options: Pick<GlobalOptions, 'kubeconfig'>, env: NodeJS.ProcessEnv): string {
-  if (options.kubeconfig) {
-    if (!existsSync(options.kubeconfig)) throw new CliError(`kubeconfig ${options.kubeconfig} does not exist`, 'pass an existing file to --kubeconfig');
-    return options.kubeconfig;
-  }
-  const candidates = (env.KUBECONFIG ?? '').split(path.delimiter).filter(Boolean);
-  const found = candidates.find((f) => existsSync(f));
-  if (found) return found;
-  const home = path.join(env.HOME ?? homedir(), '.kube', 'config');
-  if (!candidates.length && existsSync(home)) return home;
-  throw new CliError(
-    candidates.length ? `KUBECONFIG names no existing file (${env.KUBECONFIG})` : 'no kubeconfig: KUBECONFIG is not set and ~/.kube/config does not exist',
-    'set KUBECONFIG or pass --kubeconfig (locally, `npm start` prints the kubeconfig path)',
-  );
-}
-
-function contextNamespace(file: string, contextName: string | undefined): string | undefined {
-  try {
-    const config = parse(readFileSync(file, 'utf8')) as { 'current-context'?: string; contexts?: { name: string; context?: { namespace?: string } }[] };
-    const name = contextName ?? config['current-context'];
-    return config.contexts?.find((c) => c.name === name)?.context?.namespace;
-  } catch {
-    return undefined;
-  }
-}
-
-/** InstanceGroups through core/kube (the thin REST client), from a kubeconfig. */
-export function kubeGroups(options: GlobalOptions, env: NodeJS.ProcessEnv): GroupSource {
-  const file = kubeconfigPath(options, env);
-  let connection;
-  try {
-    connection = connectionFromKubeconfig(file, options.context);
-  } catch (error) {
-    throw new CliError((error as Error).message, options.context ? 'check --context' : 'check the kubeconfig (or pick a context with --context)');
-  }
-  const api = new InstanceGroupApi(new KubeRest(connection));
-  const where = `${connection.server} (kubeconfig ${file})`;
-  const call = async <T>(fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (error) {
-      throw explain(error, { service: 'the API server', where });
-    }
-  };
-  return {
-    defaultNamespace: contextNamespace(file, options.context) ?? 'default',
-    get: (key) => call(() => api.get(key)),
-    list: (namespace) => call(async () => (await api.list(namespace)).items),
-    close: () => api.kube.close(),
-  };
-}
-
 const LOOPBACK = /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/;
 
 /** SDK settings; against a loopback endpoint with no credentials configured, dummy ones (the local runtime accepts any). */
-export function awsConfig(service: 'SFN' | 'EVENTBRIDGE', options: Pick<GlobalOptions, 'region'>, env: NodeJS.ProcessEnv) {
+export function awsConfig(service: 'SFN' | 'EVENTBRIDGE' | 'CLOUDFORMATION', options: Pick<GlobalOptions, 'region'>, env: NodeJS.ProcessEnv) {
   const endpoint = env[`AWS_ENDPOINT_URL_${service}`] ?? env.AWS_ENDPOINT_URL;
   const hasCredentials = !!(env.AWS_ACCESS_KEY_ID || env.AWS_PROFILE || env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI);
   return {
@@ -123,6 +68,7 @@ export function realDeps(options: GlobalOptions, env: NodeJS.ProcessEnv = proces
   let groups: GroupSource | undefined;
   let sfn: (Sender & { destroy(): void }) | undefined;
   let events: (Sender & { destroy(): void }) | undefined;
+  let cloudformation: (Sender & { destroy(): void }) | undefined;
   return {
     groups: () => (groups ??= kubeGroups(options, env)),
     sfn: () =>
@@ -137,6 +83,12 @@ export function realDeps(options: GlobalOptions, env: NodeJS.ProcessEnv = proces
         'EventBridge',
         env.AWS_ENDPOINT_URL_EVENTBRIDGE ?? env.AWS_ENDPOINT_URL,
       )),
+    cloudformation: () =>
+      (cloudformation ??= explained(
+        new CloudFormationClient(awsConfig('CLOUDFORMATION', options, env)) as unknown as Sender & { destroy(): void },
+        'CloudFormation',
+        env.AWS_ENDPOINT_URL_CLOUDFORMATION ?? env.AWS_ENDPOINT_URL,
+      )),
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
     now: () => new Date(),
@@ -146,6 +98,7 @@ export function realDeps(options: GlobalOptions, env: NodeJS.ProcessEnv = proces
       groups?.close?.();
       sfn?.destroy();
       events?.destroy();
+      cloudformation?.destroy();
     },
   };
 }

@@ -1,5 +1,5 @@
 // Errors the CLI reports: a usage error (exit 2) or a failure (exit 1) whose message names the fix.
-import { KubeApiError } from '../core/kube/rest.js';
+import { httpStatusOf } from '../core/kube/instancegroups.js';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -27,7 +27,38 @@ export interface ErrorContext {
   service: string;
   /** Where it was called, e.g. the endpoint or the kubeconfig. */
   where?: string;
+  /** The kubeconfig user's exec credential plugin (`aws eks get-token --cluster-name x`), when it has one. */
+  execPlugin?: string;
 }
+
+/** The Kubernetes Status message of a failed call, from core/kube's client or @kubernetes/client-node's. */
+function kubeMessage(error: unknown): string {
+  const body = (error as { body?: unknown }).body;
+  const parsed = typeof body === 'string' ? (() => { try { return JSON.parse(body) as unknown; } catch { return body; } })() : body;
+  const message = (parsed as { message?: unknown } | undefined)?.message;
+  if (typeof message === 'string') return message;
+  if (typeof parsed === 'string' && parsed.trim()) return parsed.trim();
+  return (error as Error).message ?? String(error);
+}
+
+function explainKube(error: unknown, status: number, ctx: ErrorContext, where: string): CliError {
+  const message = kubeMessage(error);
+  if (status === 401) {
+    return new CliError(
+      `the API server${where} rejected the credentials (401)`,
+      ctx.execPlugin
+        ? `the token from \`${ctx.execPlugin}\` was refused: check that its AWS identity (AWS_PROFILE, aws sts get-caller-identity) has an EKS access entry or an aws-auth mapping, and that --region and the cluster name are right`
+        : 'refresh the kubeconfig credentials (for EKS: aws eks update-kubeconfig --name <cluster>)',
+    );
+  }
+  if (status === 403) return new CliError(`not allowed: ${message}`, 'use an identity that may list and get instancegroups.instancemgr.keikoproj.io');
+  if (status === 404 && /instancegroups|could not find the requested resource|page not found/.test(message)) {
+    return new CliError('the InstanceGroup CRD is not installed in this cluster', 'kubectl apply -f infra/k8s/crd.yaml');
+  }
+  return new CliError(`the API server${where}: ${status} ${message}`);
+}
+
+const ENDPOINT_VARIABLE: Record<string, string> = { 'Step Functions': 'SFN', EventBridge: 'EVENTBRIDGE', CloudFormation: 'CLOUDFORMATION' };
 
 /** A failure from an SDK or the Kubernetes client, turned into a CliError that says what to do. */
 export function explain(error: unknown, ctx: ErrorContext): CliError {
@@ -39,20 +70,24 @@ export function explain(error: unknown, ctx: ErrorContext): CliError {
     const fix =
       ctx.service === 'the API server'
         ? 'check the kubeconfig (KUBECONFIG or --kubeconfig); locally, `npm start` prints the kubeconfig path'
-        : `check the endpoint (AWS_ENDPOINT_URL_${ctx.service === 'Step Functions' ? 'SFN' : 'EVENTBRIDGE'} or AWS_ENDPOINT_URL); locally, is \`npm start\` running?`;
+        : `check the endpoint (AWS_ENDPOINT_URL_${ENDPOINT_VARIABLE[ctx.service] ?? 'EVENTBRIDGE'} or AWS_ENDPOINT_URL); locally, is \`npm start\` running?`;
     return new CliError(`cannot reach ${ctx.service}${where} (${code})`, fix);
   }
   const name = (error as { name?: string })?.name ?? '';
   if (name === 'CredentialsProviderError' || /Could not load credentials/.test(message)) {
     return new CliError(`no AWS credentials for ${ctx.service}`, 'set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (the local runtime accepts any values)');
   }
-  if (error instanceof KubeApiError) {
-    if (error.code === 401) return new CliError(`the API server${where} rejected the credentials (401)`, 'refresh the kubeconfig credentials');
-    if (error.code === 403) return new CliError(`not allowed: ${error.message}`, 'use an identity that may list and get instancegroups.instancemgr.keikoproj.io');
-    if (error.code === 404 && /instancegroups/.test(error.message)) {
-      return new CliError('the InstanceGroup CRD is not installed in this cluster', 'kubectl apply -f infra/k8s/crd.yaml');
+  const status = ctx.service === 'the API server' ? httpStatusOf(error) : undefined;
+  if (status !== undefined && status >= 400) return explainKube(error, status, ctx, where);
+  if (ctx.execPlugin && name !== 'FetchError') {
+    // The request never left: the credential plugin failed (client-node rejects with its stderr, or spawn's error).
+    if (code === 'ENOENT' || /ENOENT/.test(message)) {
+      return new CliError(`the kubeconfig's exec credential plugin \`${ctx.execPlugin}\` is not installed or not on PATH`, 'install it (aws eks get-token needs the AWS CLI v2) or fix PATH');
     }
-    return new CliError(`the API server${where}: ${error.message}`);
+    return new CliError(
+      `the kubeconfig's exec credential plugin \`${ctx.execPlugin}\` failed: ${message.trim() || name}`,
+      'run the command yourself to see why (for aws eks get-token: AWS credentials, AWS_PROFILE, the region and the cluster name)',
+    );
   }
   if (/AccessDenied|UnrecognizedClient|InvalidSignature/.test(name)) {
     return new CliError(`${ctx.service} denied the request: ${message}`, 'check the AWS credentials and their permissions');

@@ -1,4 +1,5 @@
-// Output helpers: aligned tables like kubectl's, times and durations.
+// Output helpers: aligned tables like kubectl's, JSON and YAML, times and durations.
+import { stringify } from 'yaml';
 
 /** Columns separated by three spaces, no trailing blanks. */
 export function table(headers: string[], rows: string[][]): string {
@@ -40,3 +41,13 @@ export function fields(entries: [string, string | undefined][], indent = '  '): 
 }
 
 export const json = (value: unknown) => JSON.stringify(value, null, 2);
+
+/** Dates as ISO strings, undefined dropped: what JSON.stringify would give, for YAML too. */
+const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value ?? null));
+
+/** -o json or -o yaml; undefined for -o table (the command renders its own). */
+export function structured(output: string, value: unknown): string | undefined {
+  if (output === 'json') return json(value);
+  if (output === 'yaml') return stringify(plain(value), { lineWidth: 0 }).trimEnd();
+  return undefined;
+}

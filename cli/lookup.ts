@@ -16,9 +16,11 @@ import { consoleUrl, executionName } from '../core/names/index.js';
 import { PROVISIONERS } from '../core/schema/openapi.js';
 import type { InstanceGroup } from '../core/spec/types.js';
 import { stateMachineArnsFromEnv, workflowKey } from '../functions/start-workflow/config.js';
-import type { Sender } from './clients.js';
+import type { GlobalOptions } from './args.js';
+import type { Deps, Sender } from './clients.js';
 import { CliError } from './errors.js';
 import { analyseHistory, type StepFailure } from './history.js';
+import { readDeployment, stackNameOf } from './stack.js';
 
 export const DEFAULT_STATE_MACHINE_PREFIX = 'instance-manager-';
 
@@ -73,6 +75,29 @@ export async function discoverWorkflows(sfn: Sender, prefix: string, env: NodeJS
   }
   for (const [key, arn] of Object.entries(configured)) found.set(key, arn);
   return found;
+}
+
+export const stageOf = (options: Pick<GlobalOptions, 'stage'>, env: NodeJS.ProcessEnv) => options.stage ?? (env.IM_STAGE || undefined);
+
+/**
+ * The workflows to look at: with --stage (or IM_STAGE), the outputs of the deployed stack; otherwise discovery by
+ * name. `prefix` is what error messages name.
+ */
+export async function findWorkflows(deps: Pick<Deps, 'sfn' | 'cloudformation' | 'env'>, options: GlobalOptions): Promise<{ workflows: Workflows; prefix: string }> {
+  const stage = stageOf(options, deps.env);
+  if (!stage) {
+    const prefix = stateMachinePrefix(options.stateMachinePrefix, deps.env);
+    return { workflows: await discoverWorkflows(deps.sfn(), prefix, deps.env), prefix };
+  }
+  const { workflows } = await readDeployment(deps.cloudformation(), stage, options.region);
+  let configured;
+  try {
+    configured = stateMachineArnsFromEnv(deps.env);
+  } catch (error) {
+    throw new CliError((error as Error).message, 'fix STATE_MACHINE_ARNS / STATE_MACHINE_ARN_*, or unset them to use the stack outputs');
+  }
+  for (const [key, arn] of Object.entries(configured)) workflows.set(key, arn);
+  return { workflows, prefix: `${stackNameOf(stage)}-` };
 }
 
 export function workflowArn(workflows: Workflows, provisioner: string, operation: Operation, prefix: string): string {
@@ -154,7 +179,7 @@ async function listExecutions(sfn: Sender, stateMachineArn: string, limit: numbe
   return out;
 }
 
-async function history(sfn: Sender, executionArn: string): Promise<HistoryEvent[]> {
+export async function history(sfn: Sender, executionArn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
   do {

@@ -1,16 +1,22 @@
 // imctl: the operator's CLI. Parses the command line, runs one command, prints errors with their fix.
 // Exit codes: 0 done, 1 failed or refused, 2 usage error.
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCommandLine, USAGE, type Command } from './args.js';
+import { parseCommandLine, type Command } from './args.js';
 import { realDeps, type Deps } from './clients.js';
 import { executions } from './commands/executions.js';
 import { replayArchive } from './commands/replay-archive.js';
 import { replayGroup } from './commands/replay.js';
 import { status } from './commands/status.js';
 import { CliError, UsageError } from './errors.js';
+import { completionScript, helpFor } from './help.js';
+import { version } from './version.js';
 
-function dispatch(cmd: Exclude<Command, { command: 'help' }>, deps: Deps): Promise<number> {
+/** The commands that talk to a cluster or to AWS. */
+export type ClientCommand = Exclude<Command, { command: 'help' | 'version' | 'completion' }>;
+
+function dispatch(cmd: ClientCommand, deps: Deps): Promise<number> {
   switch (cmd.command) {
     case 'status':
       return status(deps, cmd.allNamespaces, cmd.options);
@@ -24,7 +30,7 @@ function dispatch(cmd: Exclude<Command, { command: 'help' }>, deps: Deps): Promi
 }
 
 /** Runs imctl with these arguments; `makeDeps` replaces the real clients (tests). */
-export async function run(argv: string[], makeDeps: (cmd: Exclude<Command, { command: 'help' }>) => Deps = (cmd) => realDeps(cmd.options)): Promise<number> {
+export async function run(argv: string[], makeDeps: (cmd: ClientCommand) => Deps = (cmd) => realDeps(cmd.options)): Promise<number> {
   let cmd: Command;
   try {
     cmd = parseCommandLine(argv);
@@ -33,7 +39,15 @@ export async function run(argv: string[], makeDeps: (cmd: Exclude<Command, { com
     return 2;
   }
   if (cmd.command === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${helpFor(cmd.topic)}\n`);
+    return 0;
+  }
+  if (cmd.command === 'version') {
+    process.stdout.write(`imctl ${version()}\n`);
+    return 0;
+  }
+  if (cmd.command === 'completion') {
+    process.stdout.write(completionScript(cmd.shell));
     return 0;
   }
   let deps: Deps | undefined;
@@ -57,6 +71,14 @@ export async function run(argv: string[], makeDeps: (cmd: Exclude<Command, { com
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// Run when this file is the program: `tsx cli/main.ts`, or the packaged bundle through its bin symlink.
+const isMain = () => {
+  try {
+    return !!process.argv[1] && realpathSync(path.resolve(process.argv[1])) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+};
+if (isMain()) {
   process.exitCode = await run(process.argv.slice(2));
 }

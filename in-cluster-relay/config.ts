@@ -7,6 +7,9 @@ export interface RelayConfig {
   region: string;
   /** The cluster this relay runs in; carried by every event. */
   clusterName: string;
+  /** Its region and account: with the name, the cluster's identity (a name is unique only within both). */
+  clusterRegion: string;
+  clusterAccountId?: string;
   /** Subnets a spec may leave out; carried by every event as cluster defaults. */
   defaultSubnets: string[];
   /** Namespaces to watch; empty means all namespaces. */
@@ -118,6 +121,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
   if (!region) problems.push('AWS_REGION is required: the region of the event bus (e.g. us-west-2)');
   else if (!REGION.test(region)) problems.push(`AWS_REGION="${region}" is not an AWS region name (e.g. us-west-2)`);
   const clusterName = required('CLUSTER_NAME', 'the EKS cluster this relay runs in (letters, digits, "-" and "_")', CLUSTER_NAME);
+  const clusterRegion = value('CLUSTER_REGION') ?? region;
+  if (clusterRegion && !REGION.test(clusterRegion)) problems.push(`CLUSTER_REGION="${clusterRegion}" is not an AWS region name (e.g. us-west-2)`);
+  // The account: CLUSTER_ACCOUNT_ID, else the one in an EVENT_BUS_NAME given as an ARN.
+  const clusterAccountId = value('CLUSTER_ACCOUNT_ID') ?? /^arn:[^:]+:events:[^:]*:(\d{12}):/.exec(eventBusName ?? '')?.[1];
+  if (clusterAccountId !== undefined && !/^\d{12}$/.test(clusterAccountId)) problems.push(`CLUSTER_ACCOUNT_ID="${clusterAccountId}" is not a 12-digit AWS account id`);
 
   const defaultSubnets = list(env.DEFAULT_SUBNETS);
   for (const s of defaultSubnets) if (!SUBNET.test(s)) problems.push(`DEFAULT_SUBNETS: "${s}" is not a subnet id (subnet-...)`);
@@ -157,6 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     eventBusName,
     region,
     clusterName,
+    clusterRegion,
+    ...(clusterAccountId ? { clusterAccountId } : {}),
     defaultSubnets,
     namespaces,
     resyncPeriodMs,

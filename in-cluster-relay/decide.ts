@@ -16,6 +16,8 @@ export type DecideMode = 'watch' | 'initial' | 'resync';
 
 export interface ClusterInfo {
   name: string;
+  region?: string;
+  accountId?: string;
   defaults: ClusterDefaults;
 }
 
@@ -74,7 +76,12 @@ export function decide(group: InstanceGroup, mode: DecideMode, cluster: ClusterI
   const { metadata } = group;
   return {
     version: DETAIL_VERSION,
-    cluster: { name: cluster.name, defaults: cluster.defaults },
+    cluster: {
+      name: cluster.name,
+      ...(cluster.region ? { region: cluster.region } : {}),
+      ...(cluster.accountId ? { accountId: cluster.accountId } : {}),
+      defaults: cluster.defaults,
+    },
     group: {
       namespace: metadata.namespace,
       name: metadata.name,

@@ -87,6 +87,8 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   const watching = watchConfig(connection);
   const cluster: ClusterInfo = {
     name: config.clusterName,
+    region: config.clusterRegion,
+    ...(config.clusterAccountId ? { accountId: config.clusterAccountId } : {}),
     defaults: { clusterName: config.clusterName, ...(config.defaultSubnets.length ? { subnets: config.defaultSubnets } : {}) },
   };
 

@@ -4,7 +4,9 @@
 // real Lambda handlers. With the embedded API server it also runs kube-controller-manager, kube-scheduler, kwok (the
 // kubelet of every Node) and the stand-in for EC2 instances booting (local/instances/), so the groups' instances join as
 // Nodes. `npm start` and the end-to-end tests both start it through startControlPlane().
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateArchiveCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -21,6 +23,8 @@ import { LocalStepFunctions, type LambdaContext } from './stepfunctions/index.js
 import { startTestBed, type TestBed } from './testbed/index.js';
 import { bindHandlers, loadAsl, REPO_ROOT, STATE_MACHINES_DIR, taskBindings } from './workflows/bind.js';
 import { kubectl, waitForCrd } from './kubectl.js';
+import { installPolicy, LOCAL_POLICY } from './policy.js';
+import type { InstallationPolicy } from '../core/policy/index.js';
 
 export const LOCAL_CLUSTER_NAME = 'my-eks-cluster';
 export const BUS_NAME = 'instance-manager';
@@ -51,6 +55,11 @@ export interface ControlPlaneOptions {
    * Ready). Default true; ignored with `kubeconfig` (no node identities can be issued for a foreign cluster).
    */
   nodes?: boolean | { pollIntervalMs?: number };
+  /**
+   * The installation policy (InstanceManagerPolicy "default") to install; fields left out take the shipped
+   * defaults. Default: LOCAL_POLICY (local/policy.ts), widened for the reference samples. `{}` is the shipped policy.
+   */
+  policy?: Partial<InstallationPolicy>;
 }
 
 /** A Lambda step as the local runtime calls it. */
@@ -77,6 +86,20 @@ export interface ControlPlane {
 }
 
 const DUMMY_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+
+/**
+ * An existing cluster's kubeconfig, cut down to its current context: the workflows resolve a cluster to a context
+ * by name or EKS ARN, and use a kubeconfig's only context for any cluster (core/kube/access.ts).
+ */
+function currentContextOnly(kubeconfig: string, cleanups: (() => Promise<void>)[]): string {
+  const view = spawnSync('kubectl', ['config', 'view', '--minify', '--flatten'], { env: { ...process.env, KUBECONFIG: kubeconfig }, encoding: 'utf8' });
+  if (view.status !== 0) throw new Error(`kubectl config view --minify of ${kubeconfig} failed: ${view.stderr}`);
+  const dir = mkdtempSync(path.join(tmpdir(), 'im-workflows-'));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'workflows.kubeconfig');
+  writeFileSync(file, view.stdout, { mode: 0o600 });
+  return file;
+}
 
 /** Refuses overrides that name no state machine or no Lambda step of it, before anything starts. */
 function checkOverrides(overrides: Record<string, Record<string, StepOverride>>): void {
@@ -134,8 +157,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const testBed = await startTestBed({ kube: !options.kubeconfig, moto: true, kwok: withNodes, controllerManager: withNodes, scheduler: withNodes });
     cleanups.push(() => testBed.stop());
     const kubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigPath;
-    const workflowsKubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigFor('workflows');
+    const workflowsKubeconfigPath = options.kubeconfig ? currentContextOnly(options.kubeconfig, cleanups) : testBed.kube!.kubeconfigFor('workflows');
     const relayKubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigFor('relay');
+    const nodeAccessKubeconfigPath = options.kubeconfig ?? testBed.kube!.kubeconfigFor('node-access');
     const motoUrl = testBed.moto!.url;
 
     const stepFunctions = new LocalStepFunctions({ logger: logger.child({ component: 'local-stepfunctions' }) });
@@ -150,9 +174,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       AWS_ENDPOINT_URL_SFN: stepFunctionsUrl,
       CLUSTER_ACCESS: 'kubeconfig',
       KUBECONFIG: workflowsKubeconfigPath,
-      // Instances boot into the embedded API server (local/instances/), so the eks-cf "Wait For Nodes To Join" loop
-      // runs. Without them (nodes: false, or a foreign cluster) no Node would ever register: the wait is off.
+      // Without booting instances no Node ever registers, so the eks-cf "Wait For Nodes To Join" loop is switched
+      // off then (NodesReady Unknown); with them it runs as in AWS.
       NODE_JOIN_WAIT: process.env.NODE_JOIN_WAIT ?? (withNodes ? 'on' : 'off'),
+      NODE_ACCESS_KUBECONFIG: nodeAccessKubeconfigPath,
     });
 
     say('installing the InstanceGroup CRD and the RBAC of the relay and the workflows');
@@ -165,6 +190,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       '-f', path.join(REPO_ROOT, 'infra/k8s/relay/rbac.yaml'),
       '-f', path.join(REPO_ROOT, 'infra/k8s/workflows-rbac.yaml'),
     ]);
+    say('installing the installation policy and the admission policy that enforces it');
+    await installPolicy(kubeconfigPath, options.policy ?? LOCAL_POLICY);
 
     let account: SeededAccount | undefined;
     if (options.seed ?? true) {

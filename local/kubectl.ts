@@ -10,14 +10,17 @@ export function kubectl(kubeconfig: string, args: string[], input?: string): str
 export const INSTANCEGROUP_CRD = 'instancegroups.instancemgr.keikoproj.io';
 
 /**
- * Waits until a CRD is Established. `kubectl wait --for=condition=Established` fails at once, instead of waiting,
- * when it reads the CRD before the API server has written any condition (kubectl 1.32 here), so poll instead.
+ * Waits until a CRD is Established. `kubectl wait --for=condition=Established`, and a jsonpath filter on the
+ * conditions, both fail at once, instead of waiting, when they read the CRD before the API server has written any
+ * condition (kubectl 1.32 here; likelier on a busy machine), so poll the whole object instead.
  */
 export async function waitForCrd(kubeconfig: string, name = INSTANCEGROUP_CRD, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const established = kubectl(kubeconfig, ['get', 'crd', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}']);
-    if (established.trim() === 'True') return;
+    const crd = JSON.parse(kubectl(kubeconfig, ['get', 'crd', name, '-o', 'json'])) as {
+      status?: { conditions?: { type: string; status: string }[] };
+    };
+    if (crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return;
     if (Date.now() > deadline) throw new Error(`CRD ${name} was not Established within ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

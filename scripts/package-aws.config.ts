@@ -20,6 +20,8 @@ export const ARTIFACTS_DIR = 'dist/aws';
 
 /** The Kubernetes group the workflow Lambdas' roles are mapped to (access entry or aws-auth); see infra/k8s/workflows-access.yaml. */
 export const KUBERNETES_GROUP = 'instance-manager-workflows';
+/** The extra group of the functions that edit aws-auth (kubernetes: node-access); see infra/k8s/workflows-rbac.yaml. */
+export const NODE_ACCESS_GROUP = 'instance-manager-node-access';
 /** The function EventBridge rules target; it starts executions under deterministic names. */
 export const START_WORKFLOW = 'start-workflow';
 /** Tag that marks what instance-manager created (core/names OWNERSHIP_TAGS.managedBy). */
@@ -44,8 +46,11 @@ export interface FunctionSettings {
   environment?: Obj;
   /** IAM statements beyond logs and X-Ray, which every function gets. */
   statements?: Statement[];
-  /** The function reaches Kubernetes API servers: its role gets an EKS access entry / aws-auth mapping. */
-  kubernetes?: boolean;
+  /**
+   * The function reaches Kubernetes API servers: its role gets an EKS access entry / aws-auth mapping to the workflows'
+   * group. `node-access` adds the group that may edit aws-auth: only the steps that map and unmap node roles.
+   */
+  kubernetes?: boolean | 'node-access';
 }
 
 export interface GeneratorInput {
@@ -54,8 +59,13 @@ export interface GeneratorInput {
   region: string;
   defaults: Required<Pick<FunctionSettings, 'memorySize' | 'timeout'>>;
   functions: Record<string, FunctionSettings>;
-  /** EKS clusters whose access entries this stack creates for the Kubernetes-facing roles (may be empty). */
+  /**
+   * EKS clusters this installation serves: their access entries are created for the Kubernetes-facing roles, and the
+   * eks:Create* and tagging permissions name only them (RESOURCE_MARKERS). Empty: any cluster of the account.
+   */
   clusterNames: string[];
+  /** Role ARNs besides instance-manager's own (IAM path /instance-manager/) that the functions may pass to EKS. */
+  passableRoleArns?: string[];
   logRetentionInDays: number;
 }
 
@@ -139,7 +149,7 @@ export function buildFunctions(input: GeneratorInput, folders = functionFolders(
       handler: 'index.handler',
       package: { artifact: `${ARTIFACTS_DIR}/${folder}.zip` },
       // Serverless also adds DependsOn on the role, which the GetAtt already implies (cfn-lint W3005, suppressed in
-      // test/unit/deploy/cfn-lint.test.ts).
+      // test/integration/deploy-package.test.ts).
       role: getAtt(roleLogicalId(folder), 'Arn'),
       memorySize: settings.memorySize ?? input.defaults.memorySize,
       timeout: settings.timeout ?? input.defaults.timeout,
@@ -171,6 +181,43 @@ export const XRAY_STATEMENT: Statement = {
   Resource: '*',
 };
 
+/** instance-manager's IAM path (core/policy IAM_PATH): the roles and instance profiles it creates live under it. */
+export const IAM_PATH = '/instance-manager/';
+
+/**
+ * Resource placeholders serverless.yml's statements may use, expanded from the installation's settings: the roles
+ * the functions may pass, and the clusters (and what lives in them) they may create things in.
+ */
+export const RESOURCE_MARKERS = {
+  passableRoles: 'IM::PassableRoles',
+  clusters: 'IM::Clusters',
+  nodegroups: 'IM::Nodegroups',
+  fargateProfiles: 'IM::FargateProfiles',
+} as const;
+
+function expandMarker(value: Json, input: GeneratorInput): Json | Json[] {
+  const eks = 'arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}';
+  const clusters = input.clusterNames.length ? input.clusterNames : ['*'];
+  switch (value) {
+    case RESOURCE_MARKERS.passableRoles:
+      return [sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role${IAM_PATH}*`), ...(input.passableRoleArns ?? [])];
+    case RESOURCE_MARKERS.clusters:
+      return clusters.map((c) => sub(`${eks}:cluster/${c}`));
+    case RESOURCE_MARKERS.nodegroups:
+      return clusters.map((c) => sub(`${eks}:nodegroup/${c}/*/*`));
+    case RESOURCE_MARKERS.fargateProfiles:
+      return clusters.map((c) => sub(`${eks}:fargateprofile/${c}/*/*`));
+    default:
+      return value;
+  }
+}
+
+/** A statement with its resource markers expanded. */
+export function expandStatement(statement: Statement, input: GeneratorInput): Statement {
+  const resources = (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).flatMap((r) => expandMarker(r, input));
+  return { ...statement, Resource: resources.length === 1 ? resources[0]! : resources };
+}
+
 function functionRole(input: GeneratorInput, folder: string, settings: FunctionSettings, machines: StateMachineFile[]): Obj {
   const fnName = `${input.service}-${input.stage}-${folder}`;
   const statements: Statement[] = [
@@ -181,7 +228,7 @@ function functionRole(input: GeneratorInput, folder: string, settings: FunctionS
       Resource: sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fnName}:*`),
     },
     XRAY_STATEMENT,
-    ...(settings.statements ?? []),
+    ...(settings.statements ?? []).map((s) => expandStatement(s, input)),
   ];
   if (folder === START_WORKFLOW) {
     statements.push(
@@ -403,7 +450,7 @@ export function buildResources(input: GeneratorInput, folders = functionFolders(
           ClusterName: cluster,
           PrincipalArn: getAtt(roleLogicalId(folder), 'Arn'),
           Type: 'STANDARD',
-          KubernetesGroups: [KUBERNETES_GROUP],
+          KubernetesGroups: input.functions[folder]?.kubernetes === 'node-access' ? [KUBERNETES_GROUP, NODE_ACCESS_GROUP] : [KUBERNETES_GROUP],
           Tags: [{ Key: MANAGED_BY_TAG, Value: 'instance-manager' }],
         },
       };
@@ -416,6 +463,11 @@ export function buildResources(input: GeneratorInput, folders = functionFolders(
   Outputs.KubernetesRoleArns = {
     Description: `Roles of the functions that call Kubernetes: map each to the Kubernetes group ${KUBERNETES_GROUP} (access entry or aws-auth; docs/operations/install.md)`,
     Value: kubeFolders.length ? { 'Fn::Join': [',', kubeFolders.map((f) => getAtt(roleLogicalId(f), 'Arn'))] } : 'none',
+  };
+  const nodeAccessFolders = kubeFolders.filter((f) => input.functions[f]?.kubernetes === 'node-access');
+  Outputs.NodeAccessRoleArns = {
+    Description: `Roles of the functions that edit aws-auth: map each to ${NODE_ACCESS_GROUP} as well (docs/operations/security.md)`,
+    Value: nodeAccessFolders.length ? { 'Fn::Join': [',', nodeAccessFolders.map((f) => getAtt(roleLogicalId(f), 'Arn'))] } : 'none',
   };
   return { Resources, Outputs };
 }
@@ -439,6 +491,7 @@ export async function fromServerless(resolve: {
     logRetentionInDays?: number;
   };
   const clusters = String((await resolve.resolveVariable('param:clusterNames')) ?? '');
+  const passable = String((await resolve.resolveVariable('param:passableRoleArns')) ?? '');
   return serverlessFragments({
     service: String(await resolve.resolveConfigurationProperty(['service'])),
     stage: String(await resolve.resolveVariable('sls:stage')),
@@ -446,6 +499,7 @@ export async function fromServerless(resolve: {
     defaults: custom.functionDefaults ?? { memorySize: 256, timeout: 60 },
     functions: custom.functions ?? {},
     clusterNames: clusters.split(',').map((c) => c.trim()).filter(Boolean),
+    passableRoleArns: passable.split(',').map((c) => c.trim()).filter(Boolean),
     logRetentionInDays: Number(custom.logRetentionInDays ?? 30),
   });
 }

@@ -11,65 +11,28 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { crc32, deflateRawSync } from 'node:zlib';
+import { buffer } from 'node:stream/consumers';
+import { ZipFile } from 'yazl';
 import { bundleAll, ROOT, type BundleResult } from './bundle.js';
 
 export const ARTIFACTS_DIR = path.join(ROOT, 'dist', 'aws');
 export const PACKAGE_DIR = path.join(ROOT, '.serverless');
 export const TEMPLATE_FILE = path.join(PACKAGE_DIR, 'cloudformation-template-update-stack.json');
 
-/** 1980-01-01 00:00 in DOS time/date: every entry gets it, so the same bundle always zips to the same bytes. */
-const DOS_TIME = 0;
-const DOS_DATE = (0 << 9) | (1 << 5) | 1;
+/**
+ * Every entry gets the same time, 1980-01-01 00:00 (the earliest a zip can hold; local time, because DOS times
+ * have no zone) and no extended timestamp, so the same bundle always zips to the same bytes.
+ */
+const FIXED_MTIME = new Date(1980, 0, 1);
+/** -rw-r--r--: Lambda needs the code readable by its sandbox user. */
+const WORLD_READABLE = 0o100644;
 
-/** A zip with the given files, deflated, world-readable (Lambda needs the code readable by its sandbox user). */
-export function zip(files: { name: string; data: Buffer }[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const file of files) {
-    const name = Buffer.from(file.name, 'utf8');
-    const compressed = deflateRawSync(file.data, { level: 9 });
-    const crc = crc32(file.data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(8, 8); // deflate
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(compressed.length, 18);
-    local.writeUInt32LE(file.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-    locals.push(local, name, compressed);
-
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE((3 << 8) | 20, 4); // made by Unix, so the external attributes carry the mode
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(compressed.length, 20);
-    central.writeUInt32LE(file.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(((0o100644 << 16) >>> 0), 38); // -rw-r--r--
-    central.writeUInt32LE(offset, 42);
-    centrals.push(central, name);
-    offset += local.length + name.length + compressed.length;
-  }
-  const centralSize = centrals.reduce((n, b) => n + b.length, 0);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(centralSize, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, ...centrals, end]);
+/** A deterministic zip of the given files (yazl, deflated by node's zlib at level 9), world-readable. */
+export function zip(files: { name: string; data: Buffer }[]): Promise<Buffer> {
+  const archive = new ZipFile();
+  for (const f of files) archive.addBuffer(f.data, f.name, { mtime: FIXED_MTIME, mode: WORLD_READABLE, forceDosTimestamp: true, compressionLevel: 9 });
+  archive.end();
+  return buffer(archive.outputStream);
 }
 
 export interface Artifact {
@@ -83,12 +46,14 @@ export async function buildArtifacts(): Promise<{ bundles: BundleResult[]; artif
   const bundles = await bundleAll();
   rmSync(ARTIFACTS_DIR, { recursive: true, force: true });
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
-  const artifacts = bundles.map((b) => {
-    const data = zip([{ name: 'index.mjs', data: readFileSync(b.outfile) }]);
-    const zipFile = path.join(ARTIFACTS_DIR, `${b.name}.zip`);
-    writeFileSync(zipFile, data);
-    return { name: b.name, zipFile, bundleBytes: b.bytes, zipBytes: data.length };
-  });
+  const artifacts = await Promise.all(
+    bundles.map(async (b) => {
+      const data = await zip([{ name: 'index.mjs', data: readFileSync(b.outfile) }]);
+      const zipFile = path.join(ARTIFACTS_DIR, `${b.name}.zip`);
+      writeFileSync(zipFile, data);
+      return { name: b.name, zipFile, bundleBytes: b.bytes, zipBytes: data.length };
+    }),
+  );
   return { bundles, artifacts };
 }
 

@@ -2,8 +2,8 @@
 // console URL.
 import type { GlobalOptions, GroupRefArg } from '../args.js';
 import type { Deps } from '../clients.js';
-import { fields, formatDuration, formatTime, json, table, truncate } from '../format.js';
-import { discoverWorkflows, groupExecutions, requireWorkflows, stateMachinePrefix, type ExecutionInfo } from '../lookup.js';
+import { fields, formatDuration, formatTime, structured, table, truncate } from '../format.js';
+import { findWorkflows, groupExecutions, requireWorkflows, type ExecutionInfo } from '../lookup.js';
 
 export function renderExecutions(group: string, executions: ExecutionInfo[], now: Date): string {
   if (!executions.length) return `No executions found for ${group}.`;
@@ -45,16 +45,15 @@ export async function executions(deps: Deps, ref: GroupRefArg, options: GlobalOp
   const key = { namespace: ref.namespace ?? options.namespace ?? groups.defaultNamespace, name: ref.name };
   const group = await groups.get(key);
   const sfn = deps.sfn();
-  const prefix = stateMachinePrefix(options.stateMachinePrefix, deps.env);
-  const workflows = await discoverWorkflows(sfn, prefix, deps.env);
+  const { workflows, prefix } = await findWorkflows(deps, options);
   requireWorkflows(workflows, prefix, group?.spec.provisioner);
   const list = await groupExecutions(sfn, workflows, {
     ...key,
     ...(group ? { uid: group.metadata.uid, provisioner: group.spec.provisioner } : {}),
     limit: options.limit,
   });
-  if (options.output === 'json') {
-    deps.out(json(list.map(({ change, ...e }) => ({ ...e, group: change?.group, spec: change?.spec }))));
+  if (options.output !== 'table') {
+    deps.out(structured(options.output, list.map(({ change, ...e }) => ({ ...e, group: change?.group, spec: change?.spec })))!);
     return 0;
   }
   if (!group) deps.err(`note: InstanceGroup ${key.namespace}/${key.name} does not exist (any more); showing executions that named it`);

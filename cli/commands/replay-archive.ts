@@ -7,18 +7,50 @@ import {
   DescribeArchiveCommand,
   DescribeReplayCommand,
   DescribeRuleCommand,
+  ListArchivesCommand,
   StartReplayCommand,
   type DescribeArchiveResponse,
   type DescribeReplayResponse,
   type DescribeRuleResponse,
+  type ListArchivesResponse,
   type StartReplayResponse,
 } from '@aws-sdk/client-eventbridge';
 import type { GlobalOptions } from '../args.js';
 import type { Deps } from '../clients.js';
 import { CliError } from '../errors.js';
-import { fields, formatTime, json } from '../format.js';
+import { fields, formatTime, structured } from '../format.js';
+import { stageOf } from '../lookup.js';
+import { readDeployment } from '../stack.js';
 
-export const DEFAULT_ARCHIVE = 'instance-manager';
+/** Archives an installation creates: serverless.yml's instance-manager-<stage>-changes, the local control plane's instance-manager. */
+const OUR_ARCHIVE = /^instance-manager(-[A-Za-z0-9-]+-changes)?$/;
+
+/**
+ * --archive, else the stack's EventArchiveName (--stage), else $IM_EVENT_ARCHIVE, else the one archive in the
+ * region that an installation created; several (one per stage) need --stage or --archive.
+ */
+export async function archiveNameFor(deps: Deps, explicit: string | undefined, options: GlobalOptions): Promise<string> {
+  if (explicit) return explicit;
+  const stage = stageOf(options, deps.env);
+  if (stage) {
+    const deployment = await readDeployment(deps.cloudformation(), stage, options.region);
+    if (!deployment.archiveName) throw new CliError(`stack ${deployment.stackName} has no EventArchiveName output`, 'pass --archive');
+    return deployment.archiveName;
+  }
+  if (deps.env.IM_EVENT_ARCHIVE) return deps.env.IM_EVENT_ARCHIVE;
+  const names: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = (await deps.events().send(new ListArchivesCommand({ NamePrefix: 'instance-manager', ...(NextToken ? { NextToken } : {}) }))) as ListArchivesResponse;
+    names.push(...(page.Archives ?? []).map((a) => a.ArchiveName ?? '').filter((n) => OUR_ARCHIVE.test(n)));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  if (names.length === 1) return names[0]!;
+  throw new CliError(
+    names.length ? `several instance-manager archives in this region: ${names.join(', ')}` : 'no instance-manager archive in this region (instance-manager-<stage>-changes)',
+    names.length ? 'name the deployment with --stage <stage>, or pass --archive' : 'check --region, pass --stage <stage> or --archive (aws events list-archives shows them)',
+  );
+}
 
 export interface ReplayArchiveOptions {
   since: Date;
@@ -40,7 +72,7 @@ const ENDED = ['COMPLETED', 'FAILED', 'CANCELLED'];
 
 export async function replayArchive(deps: Deps, opts: ReplayArchiveOptions, options: GlobalOptions): Promise<number> {
   const events = deps.events();
-  const archiveName = opts.archive ?? deps.env.IM_EVENT_ARCHIVE ?? DEFAULT_ARCHIVE;
+  const archiveName = await archiveNameFor(deps, opts.archive, options);
   let archive: DescribeArchiveResponse;
   try {
     archive = (await events.send(new DescribeArchiveCommand({ ArchiveName: archiveName }))) as DescribeArchiveResponse;
@@ -78,7 +110,7 @@ export async function replayArchive(deps: Deps, opts: ReplayArchiveOptions, opti
     ].join('\n');
 
   if (opts.dryRun) {
-    deps.out(options.output === 'json' ? json({ ...plan, dryRun: true }) : describe('-'));
+    deps.out(structured(options.output, { ...plan, dryRun: true }) ?? describe('-'));
     return 0;
   }
   const started = (await events.send(
@@ -99,10 +131,12 @@ export async function replayArchive(deps: Deps, opts: ReplayArchiveOptions, opti
       if (deps.now().getTime() > deadline) throw new CliError(`replay ${name} is still ${state} after ${Math.round(opts.timeoutMs / 1000)} s`, `aws events describe-replay --replay-name ${name}`);
       await deps.sleep(1000);
       const d = (await events.send(new DescribeReplayCommand({ ReplayName: name }))) as DescribeReplayResponse;
-      state = String(d.State ?? state);
+      const next = String(d.State ?? state);
+      if (next !== state) deps.err(`replay ${name}: ${next}${d.StateReason ? ` (${d.StateReason})` : ''}`);
+      state = next;
       reason = d.StateReason;
     }
   }
-  deps.out(options.output === 'json' ? json({ ...plan, replayArn: started.ReplayArn, state, ...(reason ? { stateReason: reason } : {}) }) : describe(state, reason));
+  deps.out(structured(options.output, { ...plan, replayArn: started.ReplayArn, state, ...(reason ? { stateReason: reason } : {}) }) ?? describe(state, reason));
   return opts.wait && state !== 'COMPLETED' ? 1 : 0;
 }

@@ -1,12 +1,19 @@
 // imctl replay <namespace>/<name>: acts on the group's latest failed execution (see replay-decision.ts), says what
 // it did and why, and with --wait follows the execution to its end.
-import { RedriveExecutionCommand, StartExecutionCommand, type StartExecutionOutput } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  RedriveExecutionCommand,
+  StartExecutionCommand,
+  type DescribeExecutionOutput,
+  type HistoryEvent,
+  type StartExecutionOutput,
+} from '@aws-sdk/client-sfn';
 import { consoleUrl } from '../../core/names/index.js';
 import type { GlobalOptions, GroupRefArg } from '../args.js';
 import type { Deps, Sender } from '../clients.js';
 import { CliError } from '../errors.js';
-import { fields, json } from '../format.js';
-import { describeExecution, discoverWorkflows, groupExecutions, requireWorkflows, stateMachinePrefix, workflowArn, type ExecutionInfo } from '../lookup.js';
+import { fields, formatDuration, structured } from '../format.js';
+import { describeExecution, findWorkflows, history, groupExecutions, requireWorkflows, workflowArn, type ExecutionInfo } from '../lookup.js';
 import { changeFor, decideReplay, type ReplayDecision } from '../replay-decision.js';
 
 export interface ReplayGroupOptions {
@@ -25,12 +32,32 @@ interface Outcome {
   result?: Pick<ExecutionInfo, 'status' | 'error' | 'cause' | 'failedState'>;
 }
 
-async function waitFor(deps: Deps, sfn: Sender, executionArn: string, timeoutMs: number): Promise<ExecutionInfo> {
-  const deadline = deps.now().getTime() + timeoutMs;
+/** The states entered so far (after the latest redrive, for a redriven execution), oldest first. */
+export function statesEntered(events: HistoryEvent[], afterLatestRedrive: boolean): { id: number; name: string }[] {
+  const from = afterLatestRedrive ? events.map((e) => e.type).lastIndexOf('ExecutionRedriven') : -1;
+  return events
+    .slice(from + 1)
+    .filter((e) => /StateEntered$/.test(String(e.type)) && e.stateEnteredEventDetails?.name)
+    .map((e) => ({ id: e.id ?? 0, name: e.stateEnteredEventDetails!.name! }));
+}
+
+/** Follows an execution to its end, reporting each state as it is entered. */
+async function waitFor(deps: Deps, sfn: Sender, executionArn: string, opts: { timeoutMs: number; redriven: boolean; progress: (line: string) => void }): Promise<ExecutionInfo> {
+  const deadline = deps.now().getTime() + opts.timeoutMs;
+  const started = deps.now().getTime();
+  let lastId = -1;
   for (;;) {
-    const info = await describeExecution(sfn, { executionArn });
-    if (info.status !== 'RUNNING') return info;
-    if (deps.now().getTime() > deadline) throw new CliError(`${info.name} is still running after ${Math.round(timeoutMs / 1000)} s`, `imctl executions to follow it (console: ${info.consoleUrl})`);
+    const { status } = (await sfn.send(new DescribeExecutionCommand({ executionArn }))) as DescribeExecutionOutput;
+    for (const state of statesEntered(await history(sfn, executionArn), opts.redriven)) {
+      if (state.id <= lastId) continue;
+      lastId = state.id;
+      opts.progress(`  [${formatDuration(deps.now().getTime() - started)}] ${state.name}`);
+    }
+    if (status !== 'RUNNING') return describeExecution(sfn, { executionArn });
+    if (deps.now().getTime() > deadline) {
+      const info = await describeExecution(sfn, { executionArn });
+      throw new CliError(`${info.name} is still running after ${Math.round(opts.timeoutMs / 1000)} s`, `imctl executions to follow it (console: ${info.consoleUrl})`);
+    }
     await deps.sleep(1000);
   }
 }
@@ -61,8 +88,7 @@ export async function replayGroup(deps: Deps, ref: GroupRefArg, opts: ReplayGrou
   const key = { namespace: ref.namespace ?? options.namespace ?? groups.defaultNamespace, name: ref.name };
   const group = await groups.get(key);
   const sfn = deps.sfn();
-  const prefix = stateMachinePrefix(options.stateMachinePrefix, deps.env);
-  const workflows = group ? await discoverWorkflows(sfn, prefix, deps.env) : new Map<string, string>();
+  const { workflows, prefix } = group ? await findWorkflows(deps, options) : { workflows: new Map<string, string>(), prefix: '' };
   if (group) requireWorkflows(workflows, prefix, group.spec.provisioner);
   const list = group
     ? await groupExecutions(sfn, workflows, { ...key, uid: group.metadata.uid, provisioner: group.spec.provisioner, limit: options.limit })
@@ -100,13 +126,14 @@ export async function replayGroup(deps: Deps, ref: GroupRefArg, opts: ReplayGrou
   }
 
   if (opts.wait && !opts.dryRun && outcome.execution && decision.action !== 'refuse') {
-    if (options.output === 'table') deps.out(render(outcome, `${key.namespace}/${key.name}`) + '\nWaiting for it to end...');
-    const done = await waitFor(deps, sfn, outcome.execution.executionArn, opts.timeoutMs);
+    if (options.output === 'table') deps.out(render(outcome, `${key.namespace}/${key.name}`) + '\nWaiting for it to end; states as they are entered:');
+    const progress = options.output === 'table' ? deps.out : deps.err;
+    const done = await waitFor(deps, sfn, outcome.execution.executionArn, { timeoutMs: opts.timeoutMs, redriven: decision.action === 'redrive', progress });
     outcome.result = { status: done.status, ...(done.error ? { error: done.error } : {}), ...(done.cause ? { cause: done.cause } : {}), ...(done.failedState ? { failedState: done.failedState } : {}) };
-    if (options.output === 'json') deps.out(json(outcome));
+    if (options.output !== 'table') deps.out(structured(options.output, outcome)!);
     else deps.out(renderResult(outcome.result));
     return done.status === 'SUCCEEDED' ? 0 : 1;
   }
-  deps.out(options.output === 'json' ? json(outcome) : render(outcome, `${key.namespace}/${key.name}`));
+  deps.out(structured(options.output, outcome) ?? render(outcome, `${key.namespace}/${key.name}`));
   return decision.action === 'refuse' ? 1 : 0;
 }

@@ -2,7 +2,7 @@
 import type { InstanceGroup } from '../../core/spec/types.js';
 import type { GlobalOptions } from '../args.js';
 import type { Deps } from '../clients.js';
-import { json, table } from '../format.js';
+import { structured, table } from '../format.js';
 
 export interface StatusRow {
   namespace: string;
@@ -63,7 +63,7 @@ export async function status(deps: Deps, allNamespaces: boolean, options: Global
   const rows = (await groups.list(namespace))
     .map(statusRow)
     .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
-  if (options.output === 'json') deps.out(json(rows));
+  if (options.output !== 'table') deps.out(structured(options.output, rows)!);
   else deps.out(rows.length || allNamespaces ? renderStatus(rows, allNamespaces) : `No InstanceGroups found in namespace ${namespace}.`);
   return 0;
 }

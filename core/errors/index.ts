@@ -52,6 +52,14 @@ export class MissingReferenceError extends TerminalError {
   }
 }
 
+/** The spec asks for more than the installation policy (InstanceManagerPolicy "default") allows. */
+export class PolicyViolationError extends TerminalError {
+  override readonly reason = 'PolicyViolation';
+  constructor(readonly problems: FieldProblem[]) {
+    super(problems.map((p) => `${p.field}: ${p.message}`).join('; '));
+  }
+}
+
 /** AWS refused the request as invalid (bad parameter, limit exceeded, name taken). */
 export class AwsRejectedError extends TerminalError {
   override readonly reason: string = 'AwsRejected';
@@ -76,6 +84,7 @@ export const TERMINAL_ERROR_NAMES = [
   'TerminalError',
   'InvalidSpecError',
   'MissingReferenceError',
+  'PolicyViolationError',
   'AwsRejectedError',
   'NameConflictError',
   'ProvisioningFailedError',

@@ -12,10 +12,40 @@ export const MAX_ENTRY_BYTES = 256 * 1024;
 export type Operation = 'apply' | 'delete';
 export type ChangeReason = 'created' | 'updated' | 'deleted' | 'resync';
 
+/**
+ * Which cluster: an EKS cluster name is unique only within one account and region, so one deployment serving
+ * several accounts or regions tells them apart by all three. region and accountId are optional in the contract
+ * (events from older relays carry the name alone); the relay always sends region, and accountId when it knows it.
+ */
+export interface ClusterIdentity {
+  name: string;
+  region?: string;
+  accountId?: string;
+}
+
+/** arn:<partition>:eks:<region>:<account>:cluster/<name>, when region and account are known: what `aws eks update-kubeconfig` names its context. */
+export function clusterArn(cluster: ClusterIdentity, partition = 'aws'): string | undefined {
+  return cluster.region && cluster.accountId ? `arn:${partition}:eks:${cluster.region}:${cluster.accountId}:cluster/${cluster.name}` : undefined;
+}
+
+/**
+ * The cluster a spec's clusterName names: one deployment serves the clusters of its account and region, so it shares
+ * the region and account of the cluster the change came from.
+ */
+export function namedCluster(from: ClusterIdentity, name: string): ClusterIdentity {
+  return { ...from, name };
+}
+
+/** "my-eks-cluster (account 123456789012, us-west-2)", for messages. */
+export function describeCluster(cluster: ClusterIdentity): string {
+  const where = [cluster.accountId && `account ${cluster.accountId}`, cluster.region].filter(Boolean).join(', ');
+  return where ? `${cluster.name} (${where})` : cluster.name;
+}
+
 export interface InstanceGroupChange {
   version: typeof DETAIL_VERSION;
   /** The cluster the InstanceGroup object lives in; the callback writes status there. */
-  cluster: { name: string; defaults: ClusterDefaults };
+  cluster: ClusterIdentity & { defaults: ClusterDefaults };
   group: { namespace: string; name: string; uid: string; generation: number; resourceVersion: string };
   provisioner: InstanceGroupSpec['provisioner'];
   operation: Operation;

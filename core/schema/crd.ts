@@ -1,6 +1,7 @@
 import {
   API_GROUP,
   API_VERSION,
+  CATEGORIES,
   KIND,
   PLURAL,
   SHORT_NAMES,
@@ -51,6 +52,11 @@ export const PRINTER_COLUMNS = [
   { name: 'Group Name', type: 'string', jsonPath: '.status.activeScalingGroupName', description: 'The Auto Scaling group.' },
   { name: 'Provisioner', type: 'string', jsonPath: '.spec.provisioner', description: 'eks-cf, eks-managed or eks-fargate.' },
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  // priority 1: only with `kubectl get -o wide`.
+  { name: 'Reason', type: 'string', priority: 1, jsonPath: '.status.conditions[?(@.type=="Ready")].reason', description: "The Ready condition's reason." },
+  { name: 'Cluster', type: 'string', priority: 1, jsonPath: '.status.clusterName', description: 'The EKS cluster the capacity belongs to.' },
+  { name: 'Nodes', type: 'integer', priority: 1, jsonPath: '.status.readyNodes', description: 'Nodes of the group that are registered and Ready.' },
+  { name: 'Execution', type: 'string', priority: 1, jsonPath: '.status.lastExecution.name', description: 'The Step Functions execution that last wrote the status.' },
 ] as const;
 
 export function instanceGroupCrd() {
@@ -61,7 +67,7 @@ export function instanceGroupCrd() {
     spec: {
       group: API_GROUP,
       scope: 'Namespaced',
-      names: { kind: KIND, listKind: `${KIND}List`, plural: PLURAL, singular: SINGULAR, shortNames: SHORT_NAMES },
+      names: { kind: KIND, listKind: `${KIND}List`, plural: PLURAL, singular: SINGULAR, shortNames: SHORT_NAMES, categories: CATEGORIES },
       versions: [
         {
           name: API_VERSION,

@@ -36,6 +36,7 @@ export interface JsonSchema {
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-validations'?: { rule: string; message: string; fieldPath?: string; reason?: string }[];
   'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
+  'x-kubernetes-list-map-keys'?: string[];
   'x-kubernetes-map-type'?: 'atomic' | 'granular';
 }
 
@@ -45,9 +46,16 @@ export const KIND = 'InstanceGroup';
 export const PLURAL = 'instancegroups';
 export const SINGULAR = 'instancegroup';
 export const SHORT_NAMES = ['ig'];
+/** `kubectl get instancemgr` lists every kind of the category. */
+export const CATEGORIES = ['instancemgr'];
 
 export const PROVISIONERS = ['eks-cf', 'eks-managed', 'eks-fargate', 'eks-tf', 'ec2-kops'] as const;
 export const AVAILABLE_PROVISIONERS = ['eks-cf', 'eks-managed', 'eks-fargate'] as const;
+
+/** Largest minSize/maxSize the schema accepts; the installation policy (core/policy) usually allows far less. */
+export const MAX_GROUP_SIZE = 10000;
+/** AWS allows 50 tags per resource; instance-manager adds its 4 ownership tags (core/names OWNERSHIP_TAGS). */
+export const MAX_USER_TAGS = 46;
 
 export const ID_PATTERNS = {
   ami: '^ami-[0-9a-zA-Z]+$',
@@ -55,12 +63,15 @@ export const ID_PATTERNS = {
   securityGroup: '^sg-[0-9a-zA-Z]+$',
   iamRoleArn: '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\\w+=,.@/-]+$',
   iamPolicyArn: '^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\\w+=,.@/-]+$',
+  /** A policy ARN, or the bare name of an AWS-managed policy (AmazonSSMManagedInstanceCore). */
+  iamPolicyArnOrName: '^(arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[\\w+=,.@/-]+|[\\w+=,.@-]{1,128})$',
   iamName: '^[\\w+=,.@-]+$',
   clusterName: '^[0-9A-Za-z][A-Za-z0-9\\-_]*$',
   isoDuration: '^PT(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+S)?$',
 } as const;
 
-const str = (description: string, extra: Partial<JsonSchema> = {}): JsonSchema => ({ type: 'string', description, ...extra });
+/** Every string has a maxLength (it bounds what CEL rules cost the API server); 256 unless a field says otherwise. */
+const str = (description: string, extra: Partial<JsonSchema> = {}): JsonSchema => ({ type: 'string', description, maxLength: 256, ...extra });
 const int = (description: string, extra: Partial<JsonSchema> = {}): JsonSchema => ({ type: 'integer', description, ...extra });
 const stringList = (description: string, item: Partial<JsonSchema> = {}, maxItems = 20): JsonSchema => ({
   type: 'array',
@@ -88,16 +99,22 @@ const subnets = stringList(
 const scalingBounds = {
   minSize: int('Minimum number of nodes. On create the desired capacity starts here; later changes never reset it.', {
     minimum: 0,
+    maximum: MAX_GROUP_SIZE,
   }),
-  maxSize: int('Maximum number of nodes. Must be at least minSize.', { minimum: 0 }),
+  maxSize: int(
+    'Maximum number of nodes. Must be at least minSize. The installation policy (InstanceManagerPolicy "default", ' +
+      'maxGroupSize) may allow less.',
+    { minimum: 0, maximum: MAX_GROUP_SIZE },
+  ),
 };
 
 const keyValueTags: JsonSchema = {
   type: 'array',
-  maxItems: 50,
+  maxItems: MAX_USER_TAGS,
   description:
-    'Tags added to the stack and to every resource it creates, as a list of {key, value} pairs. Keys starting ' +
-    'with "aws:" are reserved by AWS; keys starting with "instancemgr.keikoproj.io/" are set by instance-manager.',
+    'Tags added to the stack and to every resource it creates, as a list of {key, value} pairs, at most 46 (AWS ' +
+    'allows 50; instance-manager adds 4). Keys starting with "aws:" are reserved by AWS; keys starting with ' +
+    '"instancemgr.keikoproj.io/" are set by instance-manager.',
   items: {
     type: 'object',
     required: ['key', 'value'],
@@ -114,9 +131,10 @@ const rollingUpdate: JsonSchema = {
     'Settings for the CloudFormation AutoScalingRollingUpdate policy. Optional: every field has a default, so ' +
     '`strategy.type: rollingUpdate` alone is enough.',
   properties: {
-    maxBatchSize: int('Instances replaced at a time. Default 1.', { minimum: 1 }),
+    maxBatchSize: int('Instances replaced at a time. Default 1.', { minimum: 1, maximum: MAX_GROUP_SIZE }),
     minInstancesInService: int('Instances kept in service during the roll. Default 1 (capped at maxSize - 1).', {
       minimum: 0,
+      maximum: MAX_GROUP_SIZE,
     }),
     minSuccessfulInstancesPercent: int(
       'Percentage of new instances that must signal success for the roll to continue. Default 100.',
@@ -156,8 +174,8 @@ const crdStrategy: JsonSchema = {
     'a status path until it reports success or failure.',
   required: ['crdName', 'spec'],
   properties: {
-    crdName: str('Plural resource name of the custom resource to submit, e.g. rollingupgrades.'),
-    spec: str('The custom resource to submit, as a YAML or JSON document.'),
+    crdName: str('Plural resource name of the custom resource to submit, e.g. rollingupgrades.', { maxLength: 253 }),
+    spec: str('The custom resource to submit, as a YAML or JSON document.', { maxLength: 65536 }),
     statusJSONPath: str('JSONPath into the submitted object whose value reports progress. Default .status.currentStatus.'),
     statusSuccessString: str('Value at statusJSONPath that means success. Default "completed".'),
     statusFailureString: str('Value at statusJSONPath that means failure. Default "error".'),
@@ -227,8 +245,22 @@ const eksCfConfiguration: JsonSchema = {
     securityGroups: stringList('Security group IDs (sg-...) attached to the nodes. Required, at least one.', {
       pattern: ID_PATTERNS.securityGroup,
     }),
-    volSize: int('Root volume size in GiB. Default 32.', { minimum: 8, maximum: 16384 }),
-    volType: str('Root volume type. Default gp3.', { enum: ['gp2', 'gp3', 'io1', 'io2', 'st1', 'sc1', 'standard'] }),
+    volSize: int('Root volume size in GiB. Default 32. At least 125 for st1 and sc1; at most 1024 for standard.', {
+      minimum: 8,
+      maximum: 16384,
+    }),
+    volType: str('Root volume type. Default gp3. io1 and io2 need volIops.', {
+      enum: ['gp2', 'gp3', 'io1', 'io2', 'st1', 'sc1', 'standard'],
+    }),
+    volIops: int(
+      'Provisioned IOPS of the root volume. Required for io1 (100-64000, at most 50 per GiB) and io2 (100-256000, at ' +
+        'most 1000 per GiB); optional for gp3 (3000-16000, AWS default 3000); not allowed for other types.',
+      { minimum: 100, maximum: 256000 },
+    ),
+    volThroughput: int('Throughput of a gp3 root volume in MiB/s, 125-1000 (AWS default 125). gp3 only.', {
+      minimum: 125,
+      maximum: 1000,
+    }),
     nodeLabels: {
       ...stringMap(
         'Kubernetes labels the nodes register with, rendered into each image family\'s boot configuration. Keys in ' +
@@ -269,17 +301,19 @@ const eksCfConfiguration: JsonSchema = {
     }),
     tags: keyValueTags,
     roleName: str(
-      'Name of an existing IAM role for the nodes. When set, no role is created and instanceProfileName is required.',
+      'Name of an existing IAM role for the nodes. When set, no role is created; the nodes use instanceProfileName, ' +
+        'or the instance profile of the same name when that is left out.',
       { pattern: ID_PATTERNS.iamName, maxLength: 64 },
     ),
-    instanceProfileName: str('Name of an existing instance profile for the nodes; goes with roleName.', {
+    instanceProfileName: str('Name of an existing instance profile for the nodes; needs roleName. Default: roleName.', {
       pattern: ID_PATTERNS.iamName,
       maxLength: 128,
     }),
     managedPolicies: stringList(
-      'Extra managed policy ARNs for the created node role, added to the EKS worker, CNI and ECR read-only ' +
-        'policies. Ignored with roleName.',
-      { pattern: ID_PATTERNS.iamPolicyArn },
+      'Extra managed policies for the created node role, added to the EKS worker, CNI and ECR read-only ' +
+        'policies: ARNs, or bare names of AWS-managed policies (AmazonSSMManagedInstanceCore), which become ' +
+        'arn:<partition>:iam::aws:policy/<name>. Not allowed with roleName.',
+      { pattern: ID_PATTERNS.iamPolicyArnOrName },
     ),
     metricsCollection: stringList('Auto Scaling group metrics to collect, e.g. GroupInServiceInstances, or "all".'),
   },
@@ -312,8 +346,9 @@ const eksManagedConfiguration: JsonSchema = {
     subnets: { ...subnets, description: `${subnets.description} Changing it needs a replace.` },
     nodeRole: str(
       'ARN of the IAM role the nodes use. Optional: when left out, instance-manager creates a role with the EKS ' +
-        'worker, CNI and ECR read-only policies, and deletes it with the group.',
-      { pattern: ID_PATTERNS.iamRoleArn },
+        'worker, CNI and ECR read-only policies, and deletes it with the group. The installation policy ' +
+        '(allowedRoles) must allow it.',
+      { pattern: ID_PATTERNS.iamRoleArn, maxLength: 2048 },
     ),
     instanceType: str('One EC2 instance type. Use instanceTypes for several. Changing it needs a replace.'),
     instanceTypes: stringList('EC2 instance types, most preferred first. Changing them needs a replace.'),
@@ -337,9 +372,13 @@ const eksManagedConfiguration: JsonSchema = {
     capacityType: str('ON_DEMAND or SPOT. Default ON_DEMAND. Changing it needs a replace.', {
       enum: ['ON_DEMAND', 'SPOT', 'CAPACITY_BLOCK'],
     }),
-    keyPairName: str('EC2 key pair for SSH access (remote access). Changing it needs a replace.'),
+    keyPairName: str(
+      'EC2 key pair for SSH access (remote access); requires securityGroups, since without them EKS opens SSH to ' +
+        'the whole internet. Changing it needs a replace.',
+      { minLength: 1, maxLength: 255 },
+    ),
     securityGroups: stringList(
-      'Source security groups allowed SSH access; requires keyPairName. Changing them needs a replace.',
+      'Source security groups allowed SSH access; goes with keyPairName. Changing them needs a replace.',
       { pattern: ID_PATTERNS.securityGroup },
     ),
     nodeLabels: stringMap('Kubernetes labels for the nodes. Updated in place.'),
@@ -382,10 +421,13 @@ const eksFargate: JsonSchema = {
     podExecutionRoleArn: str(
       'ARN of the pod execution role. Optional: when left out, instance-manager creates a role trusted by ' +
         'eks-fargate-pods.amazonaws.com with AmazonEKSFargatePodExecutionRolePolicy, and deletes it with the group.',
-      { pattern: ID_PATTERNS.iamRoleArn },
+      { pattern: ID_PATTERNS.iamRoleArn, maxLength: 2048 },
     ),
     selectors: { type: 'array', description: 'Pod selectors, 1 to 5.', minItems: 1, maxItems: 5, items: fargateSelector },
-    tags: stringMap('Tags for the Fargate profile (and the role instance-manager creates), as a key: value map.'),
+    tags: {
+      ...stringMap('Tags for the Fargate profile (and the role instance-manager creates), as a key: value map, at most 46.'),
+      maxProperties: MAX_USER_TAGS,
+    },
   },
 };
 
@@ -415,7 +457,7 @@ const condition: JsonSchema = {
     type: str('Ready, Progressing, Degraded or NodesReady.'),
     status: str('True, False or Unknown.', { enum: ['True', 'False', 'Unknown'] }),
     reason: str('One PascalCase word a program can match.'),
-    message: str('What happened and, on failure, what to do about it.'),
+    message: str('What happened and, on failure, what to do about it.', { maxLength: 32768 }),
     lastTransitionTime: str('When status last changed.', { format: 'date-time' }),
     observedGeneration: int('The spec generation this condition describes.'),
   },
@@ -432,24 +474,31 @@ export function instanceGroupStatusSchema(): JsonSchema {
       currentMax: int('Maximum size in effect.'),
       activeScalingGroupName: str('The Auto Scaling group holding the nodes (eks-cf, eks-managed).'),
       activeLaunchTemplateName: str('The launch template the nodes start from (eks-cf).'),
-      nodesInstanceRoleArn: str('The IAM role the nodes use.'),
+      nodesInstanceRoleArn: str('The IAM role the nodes use.', { maxLength: 2048 }),
       stackName: str('The CloudFormation stack (eks-cf).'),
       nodeGroupName: str('The managed node group (eks-managed).'),
       fargateProfileName: str('The Fargate profile (eks-fargate).'),
-      podExecutionRoleArn: str('The pod execution role in use (eks-fargate).'),
+      podExecutionRoleArn: str('The pod execution role in use (eks-fargate).', { maxLength: 2048 }),
       lifecycle: str('spot or normal.'),
       imageId: str('The AMI the nodes start from (eks-cf): the spec\'s ami-..., or what its alias resolved to.'),
       imageFamily: str('How that image boots: al2023, bottlerocket or al2 (eks-cf).'),
-      desiredNodes: int('Nodes the group should have now: the Auto Scaling group\'s desired capacity.'),
-      readyNodes: int('Nodes of the group registered in the cluster and Ready, when the workflow last looked.'),
-      conditions: { type: 'array', description: 'Ready, Progressing, Degraded and NodesReady.', items: condition },
+      desiredNodes: int('Nodes the group should have now: the Auto Scaling group\'s desired capacity.', { minimum: 0 }),
+      readyNodes: int('Nodes of the group registered in the cluster and Ready, when the workflow last looked.', { minimum: 0 }),
+      conditions: {
+        type: 'array',
+        description: 'Ready, Progressing, Degraded and NodesReady: at most one of each type.',
+        items: condition,
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['type'],
+      },
+      clusterName: str('The EKS cluster the capacity belongs to (spec clusterName, else the cluster the relay runs in).'),
       lastExecution: {
         type: 'object',
         description: 'The Step Functions execution that last wrote this status.',
         properties: {
-          arn: str('Execution ARN.'),
+          arn: str('Execution ARN.', { maxLength: 2048 }),
           name: str('Execution name.'),
-          consoleUrl: str('Where to inspect it in the AWS console.'),
+          consoleUrl: str('Where to inspect it in the AWS console.', { maxLength: 4096 }),
           generation: int('The spec generation it worked on.'),
           operation: str('apply or delete.'),
           attempt: int('1 for the first execution of a generation, higher for re-sends.'),

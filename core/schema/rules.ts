@@ -134,6 +134,72 @@ const nodeLabelRules: CrossFieldRule[] = [
   },
 ];
 
+/** clusterName cannot be set, changed or removed on a live group: its stack, node group or profile would be orphaned. */
+const clusterNameFixed = (at: string): CrossFieldRule => ({
+  at,
+  cel: 'has(self.clusterName) == has(oldSelf.clusterName) && (!has(self.clusterName) || self.clusterName == oldSelf.clusterName)',
+  message: `${at}.clusterName cannot change on an existing group (its AWS resources live in the first cluster); delete this InstanceGroup and create a new one`,
+});
+
+const VOLUME_TYPE = (self: Obj): string => (typeof self.volType === 'string' ? self.volType : 'gp3');
+const CEL_VOLUME_TYPE = "(has(self.volType) ? self.volType : 'gp3')";
+const CEL_VOLUME_SIZE = '(has(self.volSize) ? self.volSize : 32)';
+const VOLUME_SIZE = (self: Obj): number => (typeof self.volSize === 'number' ? self.volSize : 32);
+const CF = 'spec.eks-cf.configuration';
+
+/** EBS's own limits on the eks-cf root volume, so a spec AWS would refuse never reaches CloudFormation. */
+const volumeRules: CrossFieldRule[] = [
+  {
+    at: CF,
+    cel: `!(${CEL_VOLUME_TYPE} in ['io1', 'io2']) || has(self.volIops)`,
+    message: `${CF}.volIops is required when volType is io1 or io2 (AWS provisions those volumes by IOPS)`,
+    holds: (self) => !['io1', 'io2'].includes(VOLUME_TYPE(self)) || has(self, 'volIops'),
+  },
+  {
+    at: CF,
+    cel: `!has(self.volIops) || ${CEL_VOLUME_TYPE} in ['io1', 'io2', 'gp3']`,
+    message: `${CF}.volIops applies to io1, io2 and gp3 volumes only; remove it or change volType`,
+    holds: (self) => !has(self, 'volIops') || ['io1', 'io2', 'gp3'].includes(VOLUME_TYPE(self)),
+  },
+  {
+    at: CF,
+    cel: `!has(self.volThroughput) || ${CEL_VOLUME_TYPE} == 'gp3'`,
+    message: `${CF}.volThroughput applies to gp3 volumes only; remove it or set volType: gp3`,
+    holds: (self) => !has(self, 'volThroughput') || VOLUME_TYPE(self) === 'gp3',
+  },
+  {
+    at: CF,
+    cel: `!has(self.volIops) || ${CEL_VOLUME_TYPE} != 'gp3' || (self.volIops >= 3000 && self.volIops <= 16000)`,
+    message: `${CF}.volIops must be between 3000 and 16000 for gp3`,
+    holds: (self) => !has(self, 'volIops') || VOLUME_TYPE(self) !== 'gp3' || ((self.volIops as number) >= 3000 && (self.volIops as number) <= 16000),
+  },
+  {
+    at: CF,
+    cel: `!has(self.volIops) || ${CEL_VOLUME_TYPE} != 'io1' || (self.volIops <= 64000 && self.volIops <= 50 * ${CEL_VOLUME_SIZE})`,
+    message: `${CF}.volIops for io1 must be at most 64000 and at most 50 per GiB of volSize`,
+    holds: (self) =>
+      !has(self, 'volIops') || VOLUME_TYPE(self) !== 'io1' || ((self.volIops as number) <= 64000 && (self.volIops as number) <= 50 * VOLUME_SIZE(self)),
+  },
+  {
+    at: CF,
+    cel: `!has(self.volIops) || ${CEL_VOLUME_TYPE} != 'io2' || self.volIops <= 1000 * ${CEL_VOLUME_SIZE}`,
+    message: `${CF}.volIops for io2 must be at most 1000 per GiB of volSize`,
+    holds: (self) => !has(self, 'volIops') || VOLUME_TYPE(self) !== 'io2' || (self.volIops as number) <= 1000 * VOLUME_SIZE(self),
+  },
+  {
+    at: CF,
+    cel: `!(${CEL_VOLUME_TYPE} in ['st1', 'sc1']) || ${CEL_VOLUME_SIZE} >= 125`,
+    message: `${CF}.volSize must be at least 125 (GiB) for st1 and sc1 volumes`,
+    holds: (self) => !['st1', 'sc1'].includes(VOLUME_TYPE(self)) || VOLUME_SIZE(self) >= 125,
+  },
+  {
+    at: CF,
+    cel: `${CEL_VOLUME_TYPE} != 'standard' || ${CEL_VOLUME_SIZE} <= 1024`,
+    message: `${CF}.volSize must be at most 1024 (GiB) for standard (magnetic) volumes`,
+    holds: (self) => VOLUME_TYPE(self) !== 'standard' || VOLUME_SIZE(self) <= 1024,
+  },
+];
+
 export const CROSS_FIELD_RULES: CrossFieldRule[] = [
   {
     at: 'spec',
@@ -191,10 +257,10 @@ export const CROSS_FIELD_RULES: CrossFieldRule[] = [
   sizeRule('eks-managed'),
   {
     at: 'spec.eks-cf.configuration',
-    cel: 'has(self.roleName) == has(self.instanceProfileName)',
+    cel: '!has(self.instanceProfileName) || has(self.roleName)',
     message:
-      'spec.eks-cf.configuration.roleName and instanceProfileName go together: set both to use an existing role, or neither',
-    holds: (self) => has(self, 'roleName') === has(self, 'instanceProfileName'),
+      'spec.eks-cf.configuration.instanceProfileName needs roleName: name the existing role too (roleName alone uses the instance profile of the same name)',
+    holds: (self) => !has(self, 'instanceProfileName') || has(self, 'roleName'),
   },
   {
     at: 'spec.eks-cf.configuration',
@@ -221,6 +287,17 @@ export const CROSS_FIELD_RULES: CrossFieldRule[] = [
     holds: (self) =>
       !self.bootstrapArguments || (!String(self.image ?? '').startsWith('bottlerocket') && self.imageFamily !== 'bottlerocket'),
   },
+  ...volumeRules,
+  clusterNameFixed('spec.eks-cf.configuration'),
+  clusterNameFixed('spec.eks-managed.configuration'),
+  clusterNameFixed('spec.eks-fargate'),
+  {
+    at: 'spec.eks-managed.configuration',
+    cel: '!has(self.keyPairName) || has(self.securityGroups)',
+    message:
+      'spec.eks-managed.configuration.keyPairName needs securityGroups: without source security groups EKS opens SSH (port 22) to 0.0.0.0/0',
+    holds: (self) => !has(self, 'keyPairName') || has(self, 'securityGroups'),
+  },
   {
     at: 'spec.eks-managed.configuration',
     cel: '!(has(self.instanceType) && has(self.instanceTypes))',
@@ -240,5 +317,11 @@ export const CROSS_FIELD_RULES: CrossFieldRule[] = [
     cel: "self.all(k, !k.startsWith('aws:') && !k.startsWith('instancemgr.keikoproj.io/'))",
     message: 'spec.eks-fargate.tags: keys starting with "aws:" or "instancemgr.keikoproj.io/" are reserved',
     holds: (self) => Object.keys(self).every((k) => !k.startsWith('aws:') && !k.startsWith('instancemgr.keikoproj.io/')),
+  },
+  {
+    at: 'spec.eks-fargate.tags',
+    cel: 'self.all(k, k.size() >= 1 && k.size() <= 128)',
+    message: 'spec.eks-fargate.tags: every key must be 1-128 characters (AWS tag keys)',
+    holds: (self) => Object.keys(self).every((k) => k.length >= 1 && k.length <= 128),
   },
 ];

@@ -100,7 +100,7 @@ export interface InstanceGroupSpec {
      */
     minSize: number;
     /**
-     * Maximum number of nodes. Must be at least minSize.
+     * Maximum number of nodes. Must be at least minSize. The installation policy (InstanceManagerPolicy "default", maxGroupSize) may allow less.
      */
     maxSize: number;
     /**
@@ -140,13 +140,21 @@ export interface InstanceGroupSpec {
        */
       securityGroups: string[];
       /**
-       * Root volume size in GiB. Default 32.
+       * Root volume size in GiB. Default 32. At least 125 for st1 and sc1; at most 1024 for standard.
        */
       volSize?: number;
       /**
-       * Root volume type. Default gp3.
+       * Root volume type. Default gp3. io1 and io2 need volIops.
        */
       volType?: "gp2" | "gp3" | "io1" | "io2" | "st1" | "sc1" | "standard";
+      /**
+       * Provisioned IOPS of the root volume. Required for io1 (100-64000, at most 50 per GiB) and io2 (100-256000, at most 1000 per GiB); optional for gp3 (3000-16000, AWS default 3000); not allowed for other types.
+       */
+      volIops?: number;
+      /**
+       * Throughput of a gp3 root volume in MiB/s, 125-1000 (AWS default 125). gp3 only.
+       */
+      volThroughput?: number;
       /**
        * Kubernetes labels the nodes register with, rendered into each image family's boot configuration. Keys in the kubernetes.io and k8s.io namespaces are refused (the NodeRestriction admission plugin forbids kubelets to set them) except under kubelet.kubernetes.io/ and node.kubernetes.io/; instancemgr.keikoproj.io/ keys are set by instance-manager. Every node also gets instancemgr.keikoproj.io/namespace and instancemgr.keikoproj.io/instancegroup, and the workflow labels it node-role.kubernetes.io/<group name>.
        */
@@ -189,9 +197,9 @@ export interface InstanceGroupSpec {
        */
       spotPrice?: string;
       /**
-       * Tags added to the stack and to every resource it creates, as a list of {key, value} pairs. Keys starting with "aws:" are reserved by AWS; keys starting with "instancemgr.keikoproj.io/" are set by instance-manager.
+       * Tags added to the stack and to every resource it creates, as a list of {key, value} pairs, at most 46 (AWS allows 50; instance-manager adds 4). Keys starting with "aws:" are reserved by AWS; keys starting with "instancemgr.keikoproj.io/" are set by instance-manager.
        *
-       * @maxItems 50
+       * @maxItems 46
        */
       tags?: {
         /**
@@ -204,15 +212,15 @@ export interface InstanceGroupSpec {
         value: string;
       }[];
       /**
-       * Name of an existing IAM role for the nodes. When set, no role is created and instanceProfileName is required.
+       * Name of an existing IAM role for the nodes. When set, no role is created; the nodes use instanceProfileName, or the instance profile of the same name when that is left out.
        */
       roleName?: string;
       /**
-       * Name of an existing instance profile for the nodes; goes with roleName.
+       * Name of an existing instance profile for the nodes; needs roleName. Default: roleName.
        */
       instanceProfileName?: string;
       /**
-       * Extra managed policy ARNs for the created node role, added to the EKS worker, CNI and ECR read-only policies. Ignored with roleName.
+       * Extra managed policies for the created node role, added to the EKS worker, CNI and ECR read-only policies: ARNs, or bare names of AWS-managed policies (AmazonSSMManagedInstanceCore), which become arn:<partition>:iam::aws:policy/<name>. Not allowed with roleName.
        *
        * @maxItems 20
        */
@@ -234,7 +242,7 @@ export interface InstanceGroupSpec {
      */
     minSize: number;
     /**
-     * Maximum number of nodes. Must be at least minSize.
+     * Maximum number of nodes. Must be at least minSize. The installation policy (InstanceManagerPolicy "default", maxGroupSize) may allow less.
      */
     maxSize: number;
     /**
@@ -252,7 +260,7 @@ export interface InstanceGroupSpec {
        */
       subnets?: string[];
       /**
-       * ARN of the IAM role the nodes use. Optional: when left out, instance-manager creates a role with the EKS worker, CNI and ECR read-only policies, and deletes it with the group.
+       * ARN of the IAM role the nodes use. Optional: when left out, instance-manager creates a role with the EKS worker, CNI and ECR read-only policies, and deletes it with the group. The installation policy (allowedRoles) must allow it.
        */
       nodeRole?: string;
       /**
@@ -296,11 +304,11 @@ export interface InstanceGroupSpec {
        */
       capacityType?: "ON_DEMAND" | "SPOT" | "CAPACITY_BLOCK";
       /**
-       * EC2 key pair for SSH access (remote access). Changing it needs a replace.
+       * EC2 key pair for SSH access (remote access); requires securityGroups, since without them EKS opens SSH to the whole internet. Changing it needs a replace.
        */
       keyPairName?: string;
       /**
-       * Source security groups allowed SSH access; requires keyPairName. Changing them needs a replace.
+       * Source security groups allowed SSH access; goes with keyPairName. Changing them needs a replace.
        *
        * @maxItems 20
        */
@@ -331,9 +339,9 @@ export interface InstanceGroupSpec {
         effect: "NO_SCHEDULE" | "NO_EXECUTE" | "PREFER_NO_SCHEDULE";
       }[];
       /**
-       * Tags added to the stack and to every resource it creates, as a list of {key, value} pairs. Keys starting with "aws:" are reserved by AWS; keys starting with "instancemgr.keikoproj.io/" are set by instance-manager.
+       * Tags added to the stack and to every resource it creates, as a list of {key, value} pairs, at most 46 (AWS allows 50; instance-manager adds 4). Keys starting with "aws:" are reserved by AWS; keys starting with "instancemgr.keikoproj.io/" are set by instance-manager.
        *
-       * @maxItems 50
+       * @maxItems 46
        */
       tags?: {
         /**
@@ -397,7 +405,7 @@ export interface InstanceGroupSpec {
         | undefined;
     }[];
     /**
-     * Tags for the Fargate profile (and the role instance-manager creates), as a key: value map.
+     * Tags for the Fargate profile (and the role instance-manager creates), as a key: value map, at most 46.
      */
     tags?: {
       [k: string]: string | undefined;
@@ -474,7 +482,7 @@ export interface InstanceGroupStatus {
    */
   readyNodes?: number;
   /**
-   * Ready, Progressing, Degraded and NodesReady.
+   * Ready, Progressing, Degraded and NodesReady: at most one of each type.
    */
   conditions?: {
     /**
@@ -502,6 +510,10 @@ export interface InstanceGroupStatus {
      */
     observedGeneration?: number;
   }[];
+  /**
+   * The EKS cluster the capacity belongs to (spec clusterName, else the cluster the relay runs in).
+   */
+  clusterName?: string;
   /**
    * The Step Functions execution that last wrote this status.
    */

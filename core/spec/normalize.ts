@@ -46,6 +46,12 @@ function clusterNameOf(given: string | undefined, field: string, defaults: Clust
   return name ?? '';
 }
 
+/** The EKS cluster a spec's capacity belongs to: its clusterName, else the relay's default, else the relay's own cluster. */
+export function targetClusterName(spec: InstanceGroupSpec | undefined, cluster: { name: string; defaults?: ClusterDefaults }): string {
+  const given = spec?.['eks-cf']?.configuration?.clusterName ?? spec?.['eks-managed']?.configuration?.clusterName ?? spec?.['eks-fargate']?.clusterName;
+  return given || cluster.defaults?.clusterName || cluster.name;
+}
+
 function subnetsOf(given: string[] | undefined, field: string, defaults: ClusterDefaults, c: Collector): string[] {
   const subnets = given?.length ? given : defaults.subnets;
   if (!subnets?.length) {
@@ -65,7 +71,28 @@ export function rollingUpdateDefaults(given: Partial<RollingUpdatePolicy> | unde
   };
 }
 
-function normalizeEksCf(spec: InstanceGroupSpec, section: CfSection, defaults: ClusterDefaults, c: Collector): EksCfSpec {
+/** Where AWS-managed policies live: `arn:<partition>:iam::aws:policy/<name>`. */
+export interface NormalizeContext {
+  /** The AWS partition of the account the workflows run in (aws, aws-cn, aws-us-gov, …). Default aws. */
+  partition?: string;
+}
+
+/**
+ * The original accepted `roleName` alone: the instance profile is the one of the same name (as the IAM console
+ * and `aws iam create-instance-profile` conventions create it). An explicit instanceProfileName wins.
+ */
+export function existingRoleOf(cfg: { roleName?: unknown; instanceProfileName?: unknown }): EksCfSpec['existingRole'] | undefined {
+  if (typeof cfg.roleName !== 'string' || !cfg.roleName) return undefined;
+  const profile = typeof cfg.instanceProfileName === 'string' && cfg.instanceProfileName ? cfg.instanceProfileName : cfg.roleName;
+  return { roleName: cfg.roleName, instanceProfileName: profile };
+}
+
+/** A managed policy given by bare name (`AmazonSSMManagedInstanceCore`, as the original accepted) → its AWS-managed policy ARN. */
+export function managedPolicyArn(policy: string, partition = 'aws'): string {
+  return policy.startsWith('arn:') ? policy : `arn:${partition}:iam::aws:policy/${policy}`;
+}
+
+function normalizeEksCf(spec: InstanceGroupSpec, section: CfSection, defaults: ClusterDefaults, c: Collector, context: NormalizeContext): EksCfSpec {
   const cfg = section.configuration;
   const base = 'spec.eks-cf.configuration';
   const strategy = spec.strategy;
@@ -92,13 +119,13 @@ function normalizeEksCf(spec: InstanceGroupSpec, section: CfSection, defaults: C
     nodeLabels: (cfg.nodeLabels ?? {}) as Record<string, string>,
     taints: (cfg.taints ?? []).map((t) => ({ key: t.key, ...(t.value ? { value: t.value } : {}), effect: t.effect })),
     ...(cfg.maxPods !== undefined ? { maxPods: cfg.maxPods } : {}),
+    ...(cfg.volIops !== undefined ? { volIops: cfg.volIops } : {}),
+    ...(cfg.volThroughput !== undefined ? { volThroughput: cfg.volThroughput } : {}),
     bootstrapArguments: cfg.bootstrapArguments?.trim().replace(/ +/g, ' ') ?? '',
     metadataHopLimit: cfg.metadataHopLimit ?? DEFAULT_METADATA_HOP_LIMIT,
     ...(cfg.spotPrice ? { spotPrice: cfg.spotPrice } : {}),
-    ...(cfg.roleName && cfg.instanceProfileName
-      ? { existingRole: { roleName: cfg.roleName, instanceProfileName: cfg.instanceProfileName } }
-      : {}),
-    managedPolicies: cfg.managedPolicies ?? [],
+    ...(existingRoleOf(cfg) ? { existingRole: existingRoleOf(cfg)! } : {}),
+    managedPolicies: [...new Set((cfg.managedPolicies ?? []).map((p) => managedPolicyArn(p, context.partition)))],
     metricsCollection: cfg.metricsCollection ?? [],
     tags: keyValueTags(cfg.tags),
     strategy: { type: 'rollingUpdate', rollingUpdate },
@@ -172,10 +199,10 @@ function normalizeEksFargate(section: FargateSection, defaults: ClusterDefaults,
   };
 }
 
-function normalizeChecked(spec: InstanceGroupSpec, defaults: ClusterDefaults, c: Collector): NormalizedSpec {
+function normalizeChecked(spec: InstanceGroupSpec, defaults: ClusterDefaults, c: Collector, context: NormalizeContext): NormalizedSpec {
   switch (spec.provisioner) {
     case 'eks-cf':
-      return normalizeEksCf(spec, spec['eks-cf']!, defaults, c);
+      return normalizeEksCf(spec, spec['eks-cf']!, defaults, c, context);
     case 'eks-managed':
       return normalizeEksManaged(spec, spec['eks-managed']!, defaults, c);
     case 'eks-fargate':
@@ -187,13 +214,13 @@ function normalizeChecked(spec: InstanceGroupSpec, defaults: ClusterDefaults, c:
 }
 
 /** Validates a raw spec and returns it normalised, or throws InvalidSpecError listing every problem by field. */
-export function normalizeSpec(raw: unknown, defaults: ClusterDefaults = {}): NormalizedSpec {
+export function normalizeSpec(raw: unknown, defaults: ClusterDefaults = {}, context: NormalizeContext = {}): NormalizedSpec {
   const shape = schemaProblems(raw);
   if (shape.length) throw new InvalidSpecError(shape);
   const rules = ruleProblems(raw);
   if (rules.length) throw new InvalidSpecError(rules);
   const c = new Collector();
-  const spec = normalizeChecked(raw as InstanceGroupSpec, defaults, c);
+  const spec = normalizeChecked(raw as InstanceGroupSpec, defaults, c, context);
   if (c.problems.length) throw new InvalidSpecError(c.problems);
   return spec;
 }

@@ -70,6 +70,9 @@ export interface EksCfSpec extends Common {
   securityGroups: string[];
   volSize: number;
   volType: string;
+  /** Provisioned IOPS (io1, io2, gp3) and throughput in MiB/s (gp3); AWS's defaults when left out. */
+  volIops?: number;
+  volThroughput?: number;
   nodeLabels: Record<string, string>;
   taints: NodeTaint[];
   maxPods?: number;

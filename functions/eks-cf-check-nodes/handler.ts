@@ -1,3 +1,4 @@
+import { namedCluster } from '../../core/events/index.js';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { awsClientConfig } from '../../core/aws/config.js';
 import { clusterAccessFromEnv } from '../../core/kube/access.js';
@@ -30,7 +31,7 @@ export const handler = workflowStep('Check Nodes', async (input: CheckNodesInput
   if (!joinWaitEnabled()) return skippedProgress(observed, now);
   const asg = input.stack.observed?.activeScalingGroupName;
   const scaling = asg ? await scalingGroupInstances(autoscaling(), asg) : { desired: 0, instances: [] };
-  const kube = await access().connect(input.group.ref.clusterName);
+  const kube = await access().connect(namedCluster(input.change.cluster, input.group.ref.clusterName));
   const census = await takeCensus(kube, input.change.group, scaling);
   const progress = joinProgress({
     ...census,

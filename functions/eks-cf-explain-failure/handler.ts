@@ -9,6 +9,7 @@ export interface ExplainFailureInput extends WorkflowState {
 
 const REASONS: Record<string, string> = {
   MissingReferenceError: 'MissingReference',
+  PolicyViolationError: 'PolicyViolation',
   InvalidSpecError: 'InvalidSpec',
   AwsRejectedError: 'AwsRejected',
   NameConflictError: 'NameConflict',

@@ -1,12 +1,13 @@
+import { namedCluster } from '../../core/events/index.js';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { awsClientConfig } from '../../core/aws/config.js';
-import { clusterAccessFromEnv } from '../../core/kube/access.js';
+import { nodeAccessFromEnv } from '../../core/kube/access.js';
 import { InstanceGroupApi } from '../../core/kube/instancegroups.js';
 import { lazy, type EksCfState } from '../eks-cf/state.js';
 import { authorizeNodeRole } from '../shared/node-access.js';
 import { workflowStep } from '../shared/step.js';
 
-const access = lazy(() => clusterAccessFromEnv());
+const access = lazy(() => nodeAccessFromEnv());
 const eks = lazy(() => new EKSClient(awsClientConfig()));
 
 /**
@@ -18,12 +19,12 @@ export const handler = workflowStep('Authorize Node Role', async (input: Pick<Ek
   if (!roleArn) return { changed: false, note: 'the stack reports no node role' };
   // The InstanceGroup lives in the relay's cluster; a delete may have started since the stack settled, and then the
   // delete workflow owns the mapping.
-  const now = await new InstanceGroupApi(await access().connect(input.change.cluster.name)).get(input.change.group);
+  const now = await new InstanceGroupApi(await access().connect(input.change.cluster)).get(input.change.group);
   if (!now || now.metadata.uid !== input.change.group.uid || now.metadata.deletionTimestamp) {
     return { changed: false, note: 'the group is being deleted; not mapping its role' };
   }
   const key = `${input.change.group.namespace}/${input.change.group.name}`;
-  const result = await authorizeNodeRole({ eks: eks(), kube: (name) => access().connect(name) }, input.group.ref.clusterName, roleArn, key);
+  const result = await authorizeNodeRole({ eks: eks(), kube: (name) => access().connect(namedCluster(input.change.cluster, name)) }, input.group.ref.clusterName, roleArn, key);
   log.info('node role authorised', { ...result });
   return result;
 });

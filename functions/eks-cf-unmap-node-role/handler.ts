@@ -1,13 +1,14 @@
+import { namedCluster } from '../../core/events/index.js';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { awsClientConfig } from '../../core/aws/config.js';
-import { clusterAccessFromEnv } from '../../core/kube/access.js';
+import { nodeAccessFromEnv } from '../../core/kube/access.js';
 import { InstanceGroupApi } from '../../core/kube/instancegroups.js';
 import { lazy, type EksCfState } from '../eks-cf/state.js';
 import { mappableRoleArn } from '../shared/aws-auth.js';
 import { revokeNodeRole } from '../shared/node-access.js';
 import { workflowStep } from '../shared/step.js';
 
-const access = lazy(() => clusterAccessFromEnv());
+const access = lazy(() => nodeAccessFromEnv());
 const eks = lazy(() => new EKSClient(awsClientConfig()));
 
 /**
@@ -19,13 +20,13 @@ export const handler = workflowStep('Revoke Node Role', async (input: Pick<EksCf
   const roleArn = input.stack.roleArn;
   if (!roleArn) return { changed: false, note: 'no node role recorded for this group' };
   const self = `${input.change.group.namespace}/${input.change.group.name}`;
-  const { items } = await new InstanceGroupApi(await access().connect(input.change.cluster.name)).list();
+  const { items } = await new InstanceGroupApi(await access().connect(input.change.cluster)).list();
   const target = mappableRoleArn(roleArn);
   const stillUsedBy = items
     .filter((ig) => ig.metadata.uid !== input.change.group.uid)
     .filter((ig) => ig.status?.nodesInstanceRoleArn && mappableRoleArn(ig.status.nodesInstanceRoleArn) === target)
     .map((ig) => `${ig.metadata.namespace}/${ig.metadata.name}`);
-  const result = await revokeNodeRole({ eks: eks(), kube: (name) => access().connect(name) }, input.group.ref.clusterName, roleArn, self, stillUsedBy);
+  const result = await revokeNodeRole({ eks: eks(), kube: (name) => access().connect(namedCluster(input.change.cluster, name)) }, input.group.ref.clusterName, roleArn, self, stillUsedBy);
   log.info('node role revoked', { ...result });
   return result;
 });

@@ -1,6 +1,7 @@
 // eks-cf's view of the re-read InstanceGroup; the loading itself is functions/shared/group.ts.
 import type { ClusterAccess } from '../../core/kube/access.js';
 import { stackName } from '../../core/names/index.js';
+import { existingRoleOf } from '../../core/spec/normalize.js';
 import type { EksCfSpec } from '../../core/spec/types.js';
 import { lenientClusterName, readGroupFor, type GroupRead, type Outcome } from '../shared/group.js';
 import type { WorkflowState } from '../shared/workflow-state.js';
@@ -35,9 +36,7 @@ function lenientSpec(raw: unknown, state: WorkflowState): EksCfSpec {
     taints: [],
     bootstrapArguments: '',
     metadataHopLimit: 1,
-    ...(c.roleName && c.instanceProfileName
-      ? { existingRole: { roleName: String(c.roleName), instanceProfileName: String(c.instanceProfileName) } }
-      : {}),
+    ...(existingRoleOf(c) ? { existingRole: existingRoleOf(c)! } : {}),
     managedPolicies: [],
     metricsCollection: [],
     tags: {},

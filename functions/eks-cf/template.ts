@@ -4,6 +4,7 @@
 // deployed one is enough to know whether the stack needs an update.
 import { instanceProfileName, launchTemplateName, ownershipTags, roleName, stackName, type GroupRef } from '../../core/names/index.js';
 import type { EksCfSpec, Tags } from '../../core/spec/types.js';
+import { IAM_PATH } from '../../core/policy/policy.js';
 import { kubeletSettings, renderUserData, type ClusterFacts } from './boot/index.js';
 import type { ResolvedImage } from './image.js';
 
@@ -69,6 +70,7 @@ export function renderStack(input: RenderInput): RenderedStack {
       Type: 'AWS::IAM::Role',
       Properties: {
         RoleName: roleName(group, 'nodes'),
+        Path: IAM_PATH,
         Description: `Nodes of InstanceGroup ${group.namespace}/${group.name} in EKS cluster ${group.clusterName}`,
         AssumeRolePolicyDocument: {
           Version: '2012-10-17',
@@ -80,7 +82,7 @@ export function renderStack(input: RenderInput): RenderedStack {
     };
     resources.NodeInstanceProfile = {
       Type: 'AWS::IAM::InstanceProfile',
-      Properties: { InstanceProfileName: instanceProfileName(group), Roles: [{ Ref: 'NodeInstanceRole' }] },
+      Properties: { InstanceProfileName: instanceProfileName(group), Path: IAM_PATH, Roles: [{ Ref: 'NodeInstanceRole' }] },
     };
   } else if (!existingRoleArn) {
     throw new Error('renderStack: existingRoleArn is required when the spec names an existing role');
@@ -92,7 +94,16 @@ export function renderStack(input: RenderInput): RenderedStack {
     IamInstanceProfile: spec.existingRole ? { Name: spec.existingRole.instanceProfileName } : { Arn: { 'Fn::GetAtt': ['NodeInstanceProfile', 'Arn'] } },
     SecurityGroupIds: spec.securityGroups,
     BlockDeviceMappings: [
-      { DeviceName: '/dev/xvda', Ebs: { VolumeSize: spec.volSize, VolumeType: spec.volType, DeleteOnTermination: true } },
+      {
+        DeviceName: '/dev/xvda',
+        Ebs: {
+          VolumeSize: spec.volSize,
+          VolumeType: spec.volType,
+          ...(spec.volIops !== undefined ? { Iops: spec.volIops } : {}),
+          ...(spec.volThroughput !== undefined ? { Throughput: spec.volThroughput } : {}),
+          DeleteOnTermination: true,
+        },
+      },
     ],
     MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: spec.metadataHopLimit },
     UserData: { 'Fn::Base64': userData(input, stack) },
@@ -103,7 +114,12 @@ export function renderStack(input: RenderInput): RenderedStack {
 
   resources.NodeLaunchTemplate = {
     Type: 'AWS::EC2::LaunchTemplate',
-    Properties: { LaunchTemplateName: ltName, LaunchTemplateData: launchData },
+    Properties: {
+      LaunchTemplateName: ltName,
+      LaunchTemplateData: launchData,
+      // The template itself carries the ownership tags, so the service role may change only templates that are ours.
+      TagSpecifications: [{ ResourceType: 'launch-template', Tags: toTagList(tags) }],
+    },
   };
 
   // DesiredCapacity is left out on purpose: on create the group starts at MinSize (the Auto Scaling default), and

@@ -18,6 +18,7 @@ import { NameConflictError, RetryableError } from '../../core/errors/index.js';
 import { ownershipTags, type GroupRef } from '../../core/names/index.js';
 import type { Tags } from '../../core/spec/types.js';
 import { awsCall, awsFailure, awsFind, isAlreadyExists } from './aws-errors.js';
+import { IAM_PATH } from '../../core/policy/policy.js';
 
 export interface RoleRequest {
   roleName: string;
@@ -80,6 +81,8 @@ export async function ensureRole(iam: IAMClient, ref: GroupRef, request: RoleReq
       const out = await iam.send(
         new CreateRoleCommand({
           RoleName: roleName,
+          // instance-manager's own IAM path: its PassRole and role-writing permissions are scoped to it.
+          Path: IAM_PATH,
           AssumeRolePolicyDocument: JSON.stringify(request.trustPolicy),
           Description: request.description.slice(0, 1000),
           Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),

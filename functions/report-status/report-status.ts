@@ -2,6 +2,7 @@ import { RetryableError } from '../../core/errors/index.js';
 import type { ClusterAccess } from '../../core/kube/access.js';
 import { InstanceGroupApi, httpStatusOf } from '../../core/kube/instancegroups.js';
 import type { Logger } from '../../core/log/index.js';
+import { targetClusterName } from '../../core/spec/normalize.js';
 import type { InstanceGroup } from '../../core/spec/types.js';
 import { reportIsCurrent, statusAfter, type NodeCount, type ObservedResources, type StatusReport } from '../../core/status/index.js';
 import { executionInfo, type WorkflowState } from '../shared/workflow-state.js';
@@ -65,7 +66,7 @@ function eventMessage(report: Report, input: ReportStatusInput): string {
  */
 export async function reportStatus(input: ReportStatusInput, deps: ReportStatusDeps): Promise<ReportStatusResult> {
   const { change, report } = input;
-  const kc = await deps.clusterAccess.connect(change.cluster.name);
+  const kc = await deps.clusterAccess.connect(change.cluster);
   const api = new InstanceGroupApi(kc);
   const now = deps.now ?? (() => new Date());
   const maxConflicts = deps.maxConflicts ?? 6;
@@ -104,6 +105,7 @@ async function apply(api: InstanceGroupApi, group: InstanceGroup, input: ReportS
   const execution = executionInfo(input);
   const statusReport = { ...report, execution } as StatusReport;
   if (!reportIsCurrent(group.status, statusReport)) return false;
-  await api.replaceStatus(group, statusAfter(group.status, statusReport, now));
+  const clusterName = targetClusterName(group.spec, input.change.cluster);
+  await api.replaceStatus(group, { ...statusAfter(group.status, statusReport, now), clusterName });
   return true;
 }

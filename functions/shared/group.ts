@@ -5,6 +5,8 @@ import type { ClusterAccess } from '../../core/kube/access.js';
 import { InstanceGroupApi } from '../../core/kube/instancegroups.js';
 import type { GroupRef } from '../../core/names/index.js';
 import { specOf } from '../../core/spec/from-object.js';
+import { awsRegion } from '../../core/aws/config.js';
+import { partitionOf } from '../../core/aws/partition.js';
 import { normalizeSpec } from '../../core/spec/normalize.js';
 import type { InstanceGroup, NormalizedSpec } from '../../core/spec/types.js';
 import type { WorkflowState } from './workflow-state.js';
@@ -35,7 +37,7 @@ export function outcomeOf(change: WorkflowState['change'], object: InstanceGroup
 
 export async function loadGroup(state: WorkflowState, access: ClusterAccess): Promise<LoadedGroup> {
   const { change } = state;
-  const api = new InstanceGroupApi(await access.connect(change.cluster.name));
+  const api = new InstanceGroupApi(await access.connect(change.cluster));
   const found = await api.get(change.group);
   const object = found && found.metadata.uid === change.group.uid ? found : undefined;
   return {
@@ -59,7 +61,7 @@ export function normalizeFor<P extends NormalizedSpec['provisioner']>(
   state: WorkflowState,
   provisioner: P,
 ): Extract<NormalizedSpec, { provisioner: P }> {
-  const spec = normalizeSpec(raw, state.change.cluster.defaults ?? {});
+  const spec = normalizeSpec(raw, state.change.cluster.defaults ?? {}, { partition: partitionOf(awsRegion()) });
   if (spec.provisioner !== provisioner) {
     throw new InvalidSpecError([{ field: 'spec.provisioner', message: `is ${spec.provisioner}; this workflow handles ${provisioner}` }]);
   }

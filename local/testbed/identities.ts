@@ -26,6 +26,10 @@ export function serviceAccountIdentity(namespace: string, name: string): Identit
 export const DEFAULT_IDENTITIES: Record<string, Identity> = {
   relay: serviceAccountIdentity('instance-manager', 'instance-manager-relay'),
   workflows: serviceAccountIdentity('instance-manager', 'instance-manager-workflows'),
+  // The steps that map and unmap node roles in aws-auth, and nothing else, hold this identity.
+  'node-access': serviceAccountIdentity('instance-manager', 'instance-manager-node-access'),
+  // A team member: no rights until a test binds a Role in the team's namespace (test/e2e/security.test.ts).
+  'team-member': { username: 'team-member', groups: ['team-a-developers', 'system:authenticated'] },
 };
 
 const NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;

@@ -11,7 +11,7 @@ import { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, CreateRo
 import { parse, stringify } from 'yaml';
 import { FINALIZER, stackName } from '../../core/names/index.js';
 import type { InstanceGroup } from '../../core/spec/types.js';
-import { MANAGED_ROLES_ANNOTATION } from '../../functions/shared/aws-auth.js';
+import { MANAGED_ROLES_ANNOTATION, mappableRoleArn } from '../../functions/shared/aws-auth.js';
 import { INJECTION_SPECS, WEAKENING_FLAG_SPECS } from '../fixtures/invalid-specs.js';
 import { conditionOf, useControlPlane } from '../support/e2e.js';
 import { kubectl as tryKubectl } from '../support/kubectl.js';
@@ -92,14 +92,10 @@ describe('eks-cf apply and delete on the local control plane', () => {
     const status = group.status!;
     expect(group.metadata.finalizers).toEqual([FINALIZER]);
     expect(status).toMatchObject({ currentState: 'Ready', currentMin: 1, currentMax: 3, stackName: name, activeScalingGroupName: name, observedGeneration: 1 });
-    expect(status.nodesInstanceRoleArn).toMatch(/^arn:aws:iam::123456789012:role\/my-eks-cluster-team-a-hello-world-nodes-/);
+    // Under instance-manager's own IAM path, to which its PassRole and role permissions are scoped (issue 13).
+    expect(status.nodesInstanceRoleArn).toMatch(/^arn:aws:iam::123456789012:role\/instance-manager\/my-eks-cluster-team-a-hello-world-nodes-/);
     expect(status.lastExecution?.consoleUrl).toContain('console.aws.amazon.com/states');
-    // report-status records the Event right after it writes the status that bed.ready() waits for.
-    let events: string[] = [];
-    for (let i = 0; i < 50 && events.length < 2; i++) {
-      if (i) await new Promise((r) => setTimeout(r, 100));
-      events = bed.events('team-a').map((e) => `${e.reason}: ${e.message}`);
-    }
+    const events = bed.events('team-a').map((e) => `${e.reason}: ${e.message}`);
     expect(events).toHaveLength(2);
     expect(events).toEqual(
       expect.arrayContaining([
@@ -111,8 +107,9 @@ describe('eks-cf apply and delete on the local control plane', () => {
     const asg = await asgOf(name);
     expect([asg.MinSize, asg.MaxSize, asg.DesiredCapacity]).toEqual([1, 3, 1]);
     const auth = awsAuth();
-    expect(auth.mapRoles).toContainEqual({ rolearn: status.nodesInstanceRoleArn, username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] });
-    expect(auth.managed[status.nodesInstanceRoleArn!]).toEqual(['team-a/hello-world']);
+    // aws-auth takes role ARNs without their path.
+    expect(auth.mapRoles).toContainEqual({ rolearn: mappableRoleArn(status.nodesInstanceRoleArn!), username: 'system:node:{{EC2PrivateDNSName}}', groups: ['system:bootstrappers', 'system:nodes'] });
+    expect(auth.managed[mappableRoleArn(status.nodesInstanceRoleArn!)]).toEqual(['team-a/hello-world']);
     expect((await bed.execution(group)).path.at(-1)).toBe('Ready');
 
     // The seeded image says it is Amazon Linux 2: bootstrap.sh, with the endpoint and CA moto's DescribeCluster gives.
@@ -124,9 +121,10 @@ describe('eks-cf apply and delete on the local control plane', () => {
     expect(userData).toContain(`--apiserver-endpoint '${cluster!.endpoint}' --b64-cluster-ca '${cluster!.certificateAuthority!.data}'`);
     expect(userData).toContain('instancemgr.keikoproj.io/instancegroup=hello-world');
     expect(data.MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
-    // The instance booted (local/instances/): Ready came after its Node joined.
-    expect(conditionOf(group, 'NodesReady')).toMatchObject({ status: 'True', reason: 'NodesJoined', message: '1 of 1 nodes joined the cluster and are Ready.' });
-    expect(status).toMatchObject({ desiredNodes: 1, readyNodes: 1 });
+    // The instance booted from that user data and joined: Ready means its Node is registered and Ready.
+    expect(conditionOf(group, 'NodesReady')).toMatchObject({ status: 'True', reason: 'NodesJoined' });
+    expect(status).toMatchObject({ readyNodes: 1, desiredNodes: 1 });
+    expect(bed.kubectl(['get', 'nodes', '-l', 'instancemgr.keikoproj.io/namespace=team-a'])).toMatch(/\sReady\s+hello-world\s/);
   });
 
   test('ReapplyNoop: the same manifest starts nothing; an equivalent spec runs the workflow, which calls no UpdateStack', async () => {
@@ -242,7 +240,7 @@ describe('eks-cf apply and delete on the local control plane', () => {
     expect(retried.status).toBe('SUCCEEDED');
     expect(retried.path).toContain('Create Or Update Stack');
     expect(await stackEventCount(name)).toBe(eventsBefore);
-    expect(awsAuth().mapRoles.map((e) => e.rolearn)).toContain(group.status!.nodesInstanceRoleArn);
+    expect(awsAuth().mapRoles.map((e) => e.rolearn)).toContain(mappableRoleArn(group.status!.nodesInstanceRoleArn!));
   });
 
   test('WaitLoop: a stack still in progress goes through Wait For CloudFormation and Check Stack Progress until settled', async () => {
@@ -335,7 +333,7 @@ describe('eks-cf apply and delete on the local control plane', () => {
     const group = await bed.ready('delete', seededSample());
     const name = stackOf('delete');
     const prefix = 'my-eks-cluster-delete-hello-world';
-    const roleArn = group.status!.nodesInstanceRoleArn!;
+    const roleArn = mappableRoleArn(group.status!.nodesInstanceRoleArn!);
     expect(awsAuth().mapRoles.map((e) => e.rolearn)).toContain(roleArn);
 
     const execution = await bed.remove(group.metadata);

@@ -85,7 +85,8 @@ describe('eks-managed on the local control plane', () => {
         { key: 'dedicated', value: 'web', effect: 'NO_SCHEDULE' },
         { key: 'spot', effect: 'PREFER_NO_SCHEDULE' },
       ],
-      nodeRole: `arn:aws:iam::123456789012:role/${role}`,
+      // Under instance-manager's own IAM path, to which its PassRole is scoped (issue 13).
+      nodeRole: `arn:aws:iam::123456789012:role/instance-manager/${role}`,
     });
     expect(ng!.tags).toMatchObject({ 'cost-center': '42', [OWNERSHIP_TAGS.namespace]: 'team-a', [OWNERSHIP_TAGS.name]: 'workers' });
     expect(ng!.tags?.[CREATED_WITH_TAG]).toMatch(/^it:[0-9a-f]{8} sn:[0-9a-f]{8} /);

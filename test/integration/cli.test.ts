@@ -3,8 +3,12 @@
 // handlers. imctl runs in-process through its real clients (the same SDK calls it makes against AWS, endpoints
 // from AWS_ENDPOINT_URL_SFN / AWS_ENDPOINT_URL), and once through its bin launcher as a separate process.
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { CreateKeyPairCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { parse, stringify } from 'yaml';
 import { realDeps } from '../../cli/clients.js';
@@ -102,6 +106,85 @@ describe('imctl against the local control plane', () => {
     expect(e!.cause).toContain('key pair late-key does not exist');
   });
 
+  test('reads a kubeconfig whose user runs an exec credential plugin (as aws eks update-kubeconfig writes), merged from a KUBECONFIG list, with --context', async () => {
+    const admin = parse(readFileSync(cp.kubeconfigPath, 'utf8')) as {
+      clusters: { cluster: { server: string; 'certificate-authority': string } }[];
+      users: { user: { token: string } }[];
+    };
+    const dir = mkdtempSync(path.join(tmpdir(), 'imctl-exec-'));
+    // The plugin: prints an ExecCredential, as `aws eks get-token` does, with the test bed's token.
+    const plugin = (name: string, token: string) => {
+      const file = path.join(dir, `${name}.mjs`);
+      const credential = { apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token } };
+      writeFileSync(file, `process.stdout.write(${JSON.stringify(JSON.stringify(credential))});\n`);
+      return file;
+    };
+    const context = 'arn:aws:eks:us-west-2:123456789012:cluster/my-eks-cluster';
+    const eks = path.join(dir, 'eks.kubeconfig');
+    const user = (script: string) => ({ exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: process.execPath, args: [script], interactiveMode: 'Never' } });
+    writeFileSync(
+      eks,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: context, cluster: admin.clusters[0]!.cluster }],
+        users: [
+          { name: context, user: user(plugin('get-token', admin.users[0]!.user.token)) },
+          { name: 'stale', user: user(plugin('stale-token', 'not-a-valid-token')) },
+        ],
+        contexts: [
+          { name: context, context: { cluster: context, user: context, namespace: NS } },
+          { name: 'stale', context: { cluster: context, user: 'stale', namespace: NS } },
+        ],
+      }),
+    );
+    // A first file that sets current-context elsewhere: --context picks the EKS one from the merged list.
+    const other = path.join(dir, 'other.kubeconfig');
+    writeFileSync(other, stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'nowhere', cluster: { server: 'https://127.0.0.1:9' } }], users: [{ name: 'nobody', user: { token: 'x' } }], contexts: [{ name: 'nowhere', context: { cluster: 'nowhere', user: 'nobody' } }], 'current-context': 'nowhere' }));
+
+    const withKubeconfigList = async (...args: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await run(args, (cmd) => ({ ...realDeps(cmd.options, { ...process.env, KUBECONFIG: [other, eks].join(path.delimiter) }), out: (t) => out.push(t), err: (t) => err.push(t) }));
+      return { code, out: out.join('\n'), err: err.join('\n') };
+    };
+    try {
+      const ok = await withKubeconfigList('status', '--context', context);
+      expect(ok.err).toBe('');
+      expect(ok.code).toBe(0);
+      expect(ok.out).toMatch(/^late-key +eks-cf +Error +1 +1 +0 /m);
+
+      const refused = await withKubeconfigList('status', '--context', 'stale');
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(/^imctl: the API server at https:\/\/127\.0\.0\.1:\d+ \(context stale, kubeconfig .*\) rejected the credentials \(401\)\n  fix: the token from `.*stale-token\.mjs` was refused: check that its AWS identity/);
+
+      const missing = await withKubeconfigList('status', '--context', 'nope');
+      expect(missing.err).toMatch(/^imctl: kubeconfig .* has no context nope \(contexts: nowhere, arn:aws:eks:us-west-2:123456789012:cluster\/my-eks-cluster, stale\)\n  fix: check --context$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('--stage finds the state machines through the deployed stack\'s outputs', async () => {
+    const cloudformation = new CloudFormationClient(awsClientConfig());
+    const outputs = Object.fromEntries(
+      Object.entries(cp.stateMachineArns).map(([key, arn]) => [`${key.replace('/', '-').split('-').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')}StateMachineArn`, { Value: arn }]),
+    );
+    await cloudformation.send(
+      new CreateStackCommand({
+        StackName: 'instance-manager-cli',
+        TemplateBody: JSON.stringify({
+          Resources: { Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'instance-manager-cli-stage' } } },
+          Outputs: { ...outputs, EventArchiveName: { Value: 'instance-manager' } },
+        }),
+      }),
+    );
+    cloudformation.destroy();
+    const { code, out } = await imctl('executions', `${NS}/late-key`, '--stage', 'cli', '-o', 'yaml');
+    expect(code).toBe(0);
+    expect(parse(out)).toEqual([expect.objectContaining({ status: 'FAILED', failedState: 'Check AWS References', stateMachineArn: cp.stateMachineArns['eks-cf/apply'] })]);
+  });
+
   test('a replay after the cause is fixed ends in Ready', async () => {
     const ec2 = new EC2Client(awsClientConfig());
     await ec2.send(new CreateKeyPairCommand({ KeyName: 'late-key' }));
@@ -109,6 +192,10 @@ describe('imctl against the local control plane', () => {
     const { code, out } = await imctl('replay', `${NS}/late-key`, '--wait', '--timeout', '2m');
     expect(out).toMatch(/^Started team-cli-late-key-[0-9a-f]{8}-g1-apply-a2 for team-cli\/late-key\.\n  why: +generation 1 is unchanged, but the workflow caught the failure in "Check AWS References" and ended in its Fail state "Failed"/);
     expect(out).toMatch(/replaces: +team-cli-late-key-[0-9a-f]{8}-g1-apply\n/);
+    // Live progress: the states of the new attempt as they are entered, the last one before the result.
+    expect(out).toMatch(/Waiting for it to end; states as they are entered:\n  \[\d+s\] [^\n]+\n/);
+    expect(out).toMatch(/^  \[\d+s\] Check AWS References$/m);
+    expect(out).toMatch(/^  \[\d+s\] Ready\nResult: SUCCEEDED$/m);
     expect(out).toMatch(/Result: SUCCEEDED$/);
     expect(code).toBe(0);
 
@@ -143,6 +230,10 @@ describe('imctl against the local control plane', () => {
     expect(aborted).toMatchObject({ status: 'ABORTED', generation: 1, attempt: 1, error: 'Operator.Stopped' });
     const { code, out } = await imctl('replay', `${NS}/stopped`, '--wait', '--timeout', '2m');
     expect(out).toMatch(/^Redrove team-cli-stopped-[0-9a-f]{8}-g1-apply for team-cli\/stopped\.\n  why: +generation 1 is unchanged: redriving/);
+    // Progress shows the redriven run only: no state is listed twice.
+    const states = [...out.matchAll(/^  \[\d+s\] (.+)$/gm)].map((m) => m[1]);
+    expect(states.length).toBeGreaterThan(0);
+    expect(new Set(states).size).toBe(states.length);
     expect(out).toMatch(/Result: SUCCEEDED$/);
     expect(code).toBe(0);
     const [redriven, ...others] = await executionsOf('stopped');

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { specOf } from '../../core/spec/from-object.js';
 import { normalizeSpec, specProblems } from '../../core/spec/normalize.js';
-import type { EksFargateSpec } from '../../core/spec/types.js';
+import type { EksCfSpec, EksFargateSpec } from '../../core/spec/types.js';
 import { waitForCrd } from '../../local/kubectl.js';
 import { startTestBed, type TestBed } from '../../local/testbed/index.js';
 import { INVALID_SPECS } from '../fixtures/invalid-specs.js';
-import { REFERENCE_SAMPLES, clone } from '../support/fixtures.js';
+import { REFERENCE_SAMPLES, clone, loadManifest } from '../support/fixtures.js';
 import { kubectl, kubectlOk } from '../support/kubectl.js';
 
 const CRD = new URL('../../infra/k8s/crd.yaml', import.meta.url).pathname;
@@ -67,6 +67,32 @@ describe('the InstanceGroup CRD on a real API server', () => {
     expect(row.slice(0, 6)).toEqual(['hello-world', 'Ready', '1', '3', 'autoscaling-group-name', 'eks-cf']);
   });
 
+  it('adds REASON, CLUSTER, NODES and EXECUTION with -o wide', () => {
+    const status = {
+      status: {
+        clusterName: 'my-eks-cluster',
+        readyNodes: 2,
+        lastExecution: { name: 'samples-hello-world-0a1b2c3d-g1-apply' },
+        conditions: [{ type: 'Ready', status: 'True', reason: 'Provisioned', message: 'in place' }],
+      },
+    };
+    kubectlOk(admin, ['patch', 'ig', 'hello-world', '-n', 'samples', '--subresource=status', '--type=merge', '-p', JSON.stringify(status)]);
+    const [header, row] = kubectlOk(admin, ['get', 'ig', 'hello-world', '-n', 'samples', '-o', 'wide']).split('\n');
+    expect(header!.trim().split(/\s{2,}/)).toEqual(['NAME', 'STATE', 'MIN', 'MAX', 'GROUP NAME', 'PROVISIONER', 'AGE', 'REASON', 'CLUSTER', 'NODES', 'EXECUTION']);
+    expect(row!.trim().split(/\s+/).slice(-4)).toEqual(['Provisioned', 'my-eks-cluster', '2', 'samples-hello-world-0a1b2c3d-g1-apply']);
+  });
+
+  it('keeps one condition per type (a map list keyed by type)', () => {
+    const twice = { status: { conditions: [{ type: 'Ready', status: 'True' }, { type: 'Ready', status: 'False' }] } };
+    const result = kubectl(admin, ['patch', 'ig', 'hello-world', '-n', 'samples', '--subresource=status', '--type=merge', '-p', JSON.stringify(twice)]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/status\.conditions\[1\]: Duplicate value/);
+  });
+
+  it('is listed under the instancemgr category', () => {
+    expect(kubectlOk(admin, ['get', 'instancemgr', '-n', 'samples', '-o', 'name']).trim()).toBe('instancegroup.instancemgr.keikoproj.io/hello-world');
+  });
+
   it('answers to the short name ig', () => {
     expect(kubectlOk(admin, ['get', 'ig', '-n', 'samples', '-o', 'name']).trim()).toBe('instancegroup.instancemgr.keikoproj.io/hello-world');
   });
@@ -77,6 +103,21 @@ describe('the InstanceGroup CRD on a real API server', () => {
     expect(explained).toMatch(/image\s+<string> -required-/);
     const volSize = kubectlOk(admin, ['explain', 'instancegroup.spec.eks-cf.configuration.volSize']);
     expect(volSize).toContain('Default 32');
+  });
+
+  it("accepts the original's shapes: roleName alone, managedPolicies by bare name; the shared validation normalises them", () => {
+    kubectlOk(admin, ['create', 'namespace', 'upstream']);
+    const spec = clone(loadManifest(REFERENCE_SAMPLES.eksCf).spec);
+    Object.assign(spec['eks-cf']!.configuration, { roleName: 'team-a-nodes' });
+    const applied = kubectl(admin, ['apply', '-n', 'upstream', '-f', '-'], manifest('upstream-role', spec));
+    expect(applied.stderr).toBe('');
+    const policies = clone(loadManifest(REFERENCE_SAMPLES.eksCf).spec);
+    policies['eks-cf']!.configuration.managedPolicies = ['AmazonSSMManagedInstanceCore'];
+    expect(kubectl(admin, ['apply', '-n', 'upstream', '-f', '-'], manifest('upstream-policies', policies)).stderr).toBe('');
+
+    const stored = (name: string) => normalizeSpec(specOf(JSON.parse(kubectlOk(admin, ['get', 'ig', name, '-n', 'upstream', '-o', 'json'])))) as EksCfSpec;
+    expect(stored('upstream-role').existingRole).toEqual({ roleName: 'team-a-nodes', instanceProfileName: 'team-a-nodes' });
+    expect(stored('upstream-policies').managedPolicies).toEqual(['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore']);
   });
 
   it('refuses a change of provisioner on an existing group', () => {

@@ -5,7 +5,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { startTestBed, DEFAULT_IDENTITIES, type TestBed } from '../../local/testbed/index.js';
-import { KUBERNETES_GROUP } from '../../scripts/package-aws.config.js';
+import { KUBERNETES_GROUP, NODE_ACCESS_GROUP } from '../../scripts/package-aws.config.js';
+import { waitForCrd } from '../../local/kubectl.js';
 import { kubectl, kubectlOk } from '../support/kubectl.js';
 
 const K8S = path.resolve(new URL('../../infra/k8s', import.meta.url).pathname);
@@ -39,6 +40,7 @@ const units = manifestUnits();
 let bed: TestBed;
 let admin: string;
 let lambda: string;
+let nodeLambda: string;
 
 beforeAll(async () => {
   bed = await startTestBed({
@@ -47,10 +49,13 @@ beforeAll(async () => {
       ...DEFAULT_IDENTITIES,
       // What an EKS token for a workflow Lambda's role authenticates as once mapped (access entry or aws-auth).
       lambda: { username: 'instance-manager-workflows:lambda-session', groups: [KUBERNETES_GROUP, 'system:authenticated'] },
+      // A Lambda that maps node roles (kubernetes: node-access): both groups.
+      'node-lambda': { username: 'instance-manager-workflows:node-session', groups: [KUBERNETES_GROUP, NODE_ACCESS_GROUP, 'system:authenticated'] },
     },
   });
   admin = bed.kube!.kubeconfigPath;
   lambda = bed.kube!.kubeconfigFor('lambda');
+  nodeLambda = bed.kube!.kubeconfigFor('node-lambda');
 }, 240_000);
 
 afterAll(async () => {
@@ -63,10 +68,15 @@ describe('infra/k8s on a real API server', () => {
     expect(units.map((u) => u.label)).toEqual(expect.arrayContaining(['crd.yaml', 'workflows-rbac.yaml', 'workflows-access.yaml']));
   });
 
-  it('passes a server-side dry run, manifest by manifest, once the namespaces they declare exist', () => {
-    // A dry run creates nothing, so namespaced objects need their Namespace for real first (as an install does).
+  it('passes a server-side dry run, manifest by manifest, once the namespaces and CRDs they declare exist', async () => {
+    // A dry run creates nothing, so namespaced objects need their Namespace, and custom objects (the installation
+    // policy) their CRD, for real first (as an install does).
     const namespaces = new Set(units.flatMap((u) => u.docs.filter((d) => d?.kind === 'Namespace').map((d) => d.metadata!.name!)));
     for (const ns of namespaces) kubectlOk(admin, ['create', 'namespace', ns]);
+    for (const u of units.filter((unit) => unit.docs.some((d) => d?.kind === 'CustomResourceDefinition'))) {
+      kubectlOk(admin, ['apply', ...u.args]);
+      for (const d of u.docs.filter((doc) => doc?.kind === 'CustomResourceDefinition')) await waitForCrd(admin, d.metadata!.name!);
+    }
     const failures: string[] = [];
     for (const u of units) {
       const r = kubectl(admin, ['apply', '--dry-run=server', ...u.args]);
@@ -84,12 +94,34 @@ describe('infra/k8s on a real API server', () => {
     expect(can('patch', 'instancegroups.instancemgr.keikoproj.io', '-n', 'default')).toBe('yes');
     expect(can('patch', 'instancegroups.instancemgr.keikoproj.io/status', '--subresource=status', '-n', 'default')).toBe('yes');
     expect(can('create', 'events', '-n', 'default')).toBe('yes');
-    expect(can('update', 'configmaps/aws-auth', '-n', 'kube-system')).toBe('yes');
-    expect(can('create', 'configmaps', '-n', 'kube-system')).toBe('yes');
+    expect(can('get', 'instancemanagerpolicies.instancemgr.keikoproj.io/default')).toBe('yes');
+    // Only the node-access steps may write aws-auth (issue 13): every other step may not even read it.
+    expect(can('update', 'configmaps/aws-auth', '-n', 'kube-system')).toBe('no');
+    expect(can('get', 'configmaps/aws-auth', '-n', 'kube-system')).toBe('no');
+    expect(can('create', 'configmaps', '-n', 'kube-system')).toBe('no');
+    expect(can('update', 'instancemanagerpolicies.instancemgr.keikoproj.io/default')).toBe('no');
     // Not: other ConfigMaps, Secrets, deleting groups, or anything cluster-wide beyond that.
     expect(can('update', 'configmaps/kube-proxy', '-n', 'kube-system')).toBe('no');
     expect(can('get', 'secrets', '-n', 'kube-system')).toBe('no');
     expect(can('delete', 'instancegroups.instancemgr.keikoproj.io', '-n', 'default')).toBe('no');
     expect(can('create', 'clusterrolebindings')).toBe('no');
+  });
+
+  it('lets only the node-access group (the steps that map and unmap node roles) write aws-auth', () => {
+    for (const file of ['crd.yaml', 'workflows-rbac.yaml', 'workflows-access.yaml']) kubectlOk(admin, ['apply', '-f', path.join(K8S, file)]);
+    const can = (...args: string[]) => kubectl(nodeLambda, ['auth', 'can-i', ...args]).stdout.trim();
+    expect(can('update', 'configmaps/aws-auth', '-n', 'kube-system')).toBe('yes');
+    expect(can('create', 'configmaps', '-n', 'kube-system')).toBe('yes');
+    expect(can('patch', 'instancegroups.instancemgr.keikoproj.io/status', '--subresource=status', '-n', 'default')).toBe('yes');
+    expect(can('update', 'configmaps/kube-proxy', '-n', 'kube-system')).toBe('no');
+    expect(can('get', 'secrets', '-n', 'kube-system')).toBe('no');
+  });
+
+  it('gives the local node-access ServiceAccount aws-auth and the workflows ServiceAccount none', () => {
+    kubectlOk(admin, ['apply', '-f', path.join(K8S, 'workflows-rbac.yaml')]);
+    const can = (identity: string, ...args: string[]) => kubectl(bed.kube!.kubeconfigFor(identity), ['auth', 'can-i', ...args]).stdout.trim();
+    expect(can('node-access', 'update', 'configmaps/aws-auth', '-n', 'kube-system')).toBe('yes');
+    expect(can('workflows', 'update', 'configmaps/aws-auth', '-n', 'kube-system')).toBe('no');
+    expect(can('workflows', 'get', 'instancemanagerpolicies.instancemgr.keikoproj.io/default')).toBe('yes');
   });
 });

@@ -76,10 +76,7 @@ const STAR_RESOURCE_REQUIRED: Record<string, string> = {
  */
 const ACCOUNT_WIDE_BY_DESIGN: Record<string, string> = {
   OwnLogGroupOnly: 'the ":*" is the log streams of the function\'s own log group',
-  CreateNodeGroupsInAnyClusterTheSpecNames: 'CreateNodegroup is also authorized on the cluster, which the spec names (any EKS cluster of the account)',
-  CreateFargateProfilesInAnyClusterTheSpecNames: 'CreateFargateProfile is also authorized on the cluster, which the spec names',
-  InstanceProfilesCannotBeTaggedByCloudFormation: 'AWS::IAM::InstanceProfile takes no tags and the names have no fixed prefix',
-  LaunchTemplatesInThisAccountAndRegion: 'launch templates created by CloudFormation carry no request tags to condition on',
+  InstanceProfilesUnderOurPathOnly: "AWS::IAM::InstanceProfile takes no tags; scoped by instance-manager's IAM path instead",
   RunInstancesForTheAutoScalingGroups: 'RunInstances touches instances, volumes, interfaces, subnets, security groups, key pairs and AMIs; scoped to this account and region (and AMIs of any owner)',
 };
 

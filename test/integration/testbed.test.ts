@@ -54,7 +54,7 @@ describe('test bed: kube-apiserver, etcd and moto on loopback', () => {
     expect(bed.moto?.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(bed.runDir.startsWith(runsRoot())).toBe(true);
     expect(bed.kube!.kubeconfigPath).toBe(bed.kube!.kubeconfigFor('admin'));
-    expect(bed.kube!.identities).toEqual(['admin', 'relay', 'workflows']);
+    expect(bed.kube!.identities).toEqual(['admin', 'relay', 'workflows', 'node-access', 'team-member']);
     expect(() => bed.kube!.kubeconfigFor('nobody')).toThrow(/no identity "nobody"/);
     for (const p of bed.processes) expect(isAlive(p.pid)).toBe(true);
     expect(bed.processes.map((p) => p.name).sort()).toEqual(['etcd', 'kube-apiserver', 'moto', 'watchdog']);

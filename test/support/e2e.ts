@@ -13,6 +13,7 @@ import { realDeps } from '../../cli/clients.js';
 import { run as imctlMain } from '../../cli/main.js';
 import { awsClientConfig } from '../../core/aws/config.js';
 import type { InstanceGroupChange, Operation } from '../../core/events/index.js';
+import type { InstallationPolicy } from '../../core/policy/index.js';
 import { connectionFromKubeconfig } from '../../core/kube/connection.js';
 import { InstanceGroupApi } from '../../core/kube/instancegroups.js';
 import { KubeRest } from '../../core/kube/rest.js';
@@ -50,6 +51,8 @@ export interface E2EOptions {
   interceptable?: Record<string, string[]>;
   /** Boot the groups' instances as Nodes (local/instances/). Default true; false leaves Node registration to the test. */
   nodes?: boolean;
+  /** The installation policy to install (startControlPlane's `policy`); default: the local, widened one. */
+  policy?: Partial<InstallationPolicy>;
 }
 
 export interface AwsClients {
@@ -82,6 +85,7 @@ export class E2E {
       resyncPeriodMs: 3_600_000, // only resyncNow() re-sends: no surprise retries in the middle of a test
       handlerOverrides,
       nodes: this.options.nodes ?? true,
+      ...(this.options.policy ? { policy: this.options.policy } : {}),
       logger: createLogger({}, { level: 'warn', sink: (line) => this.logs.push(line) > 200 && this.logs.shift() }),
     });
     const config = awsClientConfig();

@@ -17,7 +17,9 @@ describe('imctl argument parsing', () => {
   test('no command, help and -h show the usage', () => {
     expect(parse('')).toEqual({ command: 'help' });
     expect(parse('help')).toEqual({ command: 'help' });
-    expect(parse('status -h')).toEqual({ command: 'help' });
+    expect(parse('status -h')).toEqual({ command: 'help', topic: 'status' });
+    expect(parse('help replay')).toEqual({ command: 'help', topic: 'replay' });
+    expect(usage('help nothing')).toMatch(/no help for "nothing"/);
   });
 
   test('status: namespace, all namespaces, output and connection flags', () => {
@@ -30,7 +32,8 @@ describe('imctl argument parsing', () => {
     });
     expect(usage('status -A -n team-a')).toBe('-n and -A cannot be used together');
     expect(usage('status extra')).toMatch(/takes no arguments/);
-    expect(usage('status -o yaml')).toBe('-o yaml: expected table or json');
+    expect(parse('status -o yaml')).toMatchObject({ options: { output: 'yaml' } });
+    expect(usage('status -o xml')).toBe('-o xml: expected table, json or yaml');
     expect(usage('status --since 2h')).toMatch(/--since not allowed here/);
   });
 

@@ -6,7 +6,9 @@ import { run } from '../../../cli/main.js';
 import { replayName } from '../../../cli/commands/replay-archive.js';
 import { renderStatus, statusRow } from '../../../cli/commands/status.js';
 import type { InstanceGroupChange } from '../../../core/events/index.js';
-import { FakeEvents, FakeSfn, abortedIn, caughtFailure, execution, fakeDeps, group } from './fakes.js';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { FakeCloudFormation, FakeEvents, FakeSfn, abortedIn, caughtFailure, execution, fakeDeps, group } from './fakes.js';
 
 const imctl = (line: string, deps: Deps) => run(line.split(' ').filter(Boolean), () => deps);
 
@@ -206,7 +208,114 @@ describe('imctl replay <group>', () => {
     });
     const { deps, stdout } = fakeDeps({ groups: [g], sfn });
     expect(await imctl('replay team-a/hello-world --wait', deps)).toBe(1);
-    expect(stdout()).toMatch(/Waiting for it to end\.\.\.\nResult: FAILED\n  failed state: +Y\n  error: +StillBroken/);
+    // Progress: every state as it is entered, then the result.
+    expect(stdout()).toMatch(/Waiting for it to end; states as they are entered:\n  \[0s\] Start\n  \[0s\] Read Instance Group\n  \[0s\] Y\n(  \[0s\] .*\n)*Result: FAILED\n  failed state: +Y\n  error: +StillBroken/);
+  });
+
+  test('--wait on a redriven execution reports only the states entered after the redrive; -o yaml keeps stdout parseable', async () => {
+    const g = group();
+    const sfn = new FakeSfn(undefined, [execution(g, 1, 'ABORTED', { redrivable: true, events: abortedIn('Wait For Stack') })]);
+    const send = sfn.send.bind(sfn);
+    jest.spyOn(sfn, 'send').mockImplementation(async (command: unknown) => {
+      const out = await send(command);
+      if ((command as object).constructor.name === 'RedriveExecutionCommand') {
+        const e = sfn.executions.at(-1)!;
+        e.events = [
+          ...(e.events ?? []),
+          { id: 100, type: 'ExecutionRedriven' as never, timestamp: new Date() },
+          { id: 101, type: 'TaskStateEntered' as never, timestamp: new Date(), stateEnteredEventDetails: { name: 'Wait For Stack' } },
+          { id: 102, type: 'SucceedStateEntered' as never, timestamp: new Date(), stateEnteredEventDetails: { name: 'Done' } },
+        ];
+      }
+      return out;
+    });
+    const { deps, stdout, stderr } = fakeDeps({ groups: [g], sfn });
+    expect(await imctl('replay team-a/hello-world --wait -o yaml', deps)).toBe(0);
+    expect(stderr().split('\n')).toEqual(['  [0s] Wait For Stack', '  [0s] Done']);
+    expect(parse(stdout())).toMatchObject({ action: 'redrive', result: { status: 'SUCCEEDED' } });
+  });
+});
+
+describe('imctl with --stage: the deployed stack says where things are', () => {
+  const stack = {
+    'instance-manager-prod': {
+      EksCfApplyStateMachineArn: 'arn:aws:states:us-west-2:123456789012:stateMachine:instance-manager-prod-eks-cf-apply',
+      EksCfDeleteStateMachineArn: 'arn:aws:states:us-west-2:123456789012:stateMachine:instance-manager-prod-eks-cf-delete',
+      EventArchiveName: 'instance-manager-prod-changes',
+    },
+  };
+
+  test('executions come from the state machines the stack outputs name, without listing state machines', async () => {
+    const g = group();
+    const sfn = new FakeSfn(['instance-manager-prod-eks-cf-apply'], [execution(g, 1, 'FAILED', { machine: 'instance-manager-prod-eks-cf-apply', events: caughtFailure('X', 'E', 'c') })]);
+    const { deps, stdout } = fakeDeps({ groups: [g], sfn, cloudformation: new FakeCloudFormation(stack) });
+    expect(await imctl('executions team-a/hello-world --stage prod -o json', deps)).toBe(0);
+    expect(JSON.parse(stdout())).toHaveLength(1);
+    expect(sfn.calls.map((c) => c.op)).not.toContain('ListStateMachines');
+  });
+
+  test('replay --since uses the stack\'s archive, instance-manager-<stage>-changes', async () => {
+    const events = new FakeEvents();
+    const send = events.send.bind(events);
+    const described: unknown[] = [];
+    jest.spyOn(events, 'send').mockImplementation(async (command: unknown) => {
+      const input = (command as { input: { ArchiveName?: string } }).input;
+      if ((command as object).constructor.name === 'DescribeArchiveCommand') {
+        described.push(input.ArchiveName);
+        return { ArchiveName: input.ArchiveName, ArchiveArn: 'arn:aws:events:us-west-2:123456789012:archive/x', EventSourceArn: 'arn:aws:events:us-west-2:123456789012:event-bus/instance-manager' };
+      }
+      return send(command);
+    });
+    const { deps } = fakeDeps({ events, cloudformation: new FakeCloudFormation(stack) });
+    expect(await imctl('replay --since 1h --stage prod', deps)).toBe(0);
+    expect(described).toEqual(['instance-manager-prod-changes']);
+  });
+
+  test('a stage with no stack names the stack and the flags to check', async () => {
+    const { deps, stderr } = fakeDeps({ cloudformation: new FakeCloudFormation(stack) });
+    expect(await imctl('replay --since 1h --stage test --region eu-west-1', deps)).toBe(1);
+    expect(stderr()).toBe('imctl: no stack instance-manager-test in eu-west-1: --stage test names no deployment there\n  fix: check --stage and --region (aws cloudformation list-stacks shows the deployed stacks)');
+  });
+
+  test('without --stage, the one archive an installation created is found; several need --stage', async () => {
+    const { deps, stderr } = fakeDeps({ events: new FakeEvents(undefined, ['instance-manager-prod-changes', 'instance-manager-test-changes']) });
+    expect(await imctl('replay --since 1h', deps)).toBe(1);
+    expect(stderr()).toBe('imctl: several instance-manager archives in this region: instance-manager-prod-changes, instance-manager-test-changes\n  fix: name the deployment with --stage <stage>, or pass --archive');
+  });
+});
+
+describe('help, version and completion', () => {
+  const captured = async (args: string[]) => {
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const code = await run(args);
+      return { code, out: write.mock.calls.map((c) => String(c[0])).join('') };
+    } finally {
+      write.mockRestore();
+    }
+  };
+
+  test('each command has its own help page', async () => {
+    const replay = await captured(['replay', '--help']);
+    expect(replay.code).toBe(0);
+    expect(replay.out).toMatch(/^imctl replay <namespace>\/<name>: /);
+    expect(replay.out).toContain('--since <time>');
+    expect((await captured(['help', 'status'])).out).toMatch(/^imctl status \[-n <namespace> \| -A\]/);
+    expect((await captured(['--help'])).out).toMatch(/^imctl: inspect and replay/);
+  });
+
+  test('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(await captured(['--version'])).toEqual({ code: 0, out: `imctl ${version}\n` });
+    expect((await captured(['version'])).out).toBe(`imctl ${version}\n`);
+  });
+
+  test('completion scripts for bash, zsh and fish complete commands, flags and output formats', async () => {
+    const bash = await captured(['completion', 'bash']);
+    expect(bash.out).toContain('complete -F _imctl imctl');
+    expect(bash.out).toContain('compgen -W "table json yaml"');
+    expect((await captured(['completion', 'zsh'])).out).toMatch(/^autoload -U \+X bashcompinit && bashcompinit\n/);
+    expect((await captured(['completion', 'fish'])).out).toContain("complete -c imctl -s o -l output -x -a 'table json yaml'");
   });
 });
 

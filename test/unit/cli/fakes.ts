@@ -203,7 +203,11 @@ export class FakeSfn {
 
 export class FakeEvents {
   readonly calls: Call[] = [];
-  constructor(public replayStates: string[] = ['STARTING', 'RUNNING', 'COMPLETED']) {}
+  constructor(
+    public replayStates: string[] = ['STARTING', 'RUNNING', 'COMPLETED'],
+    /** What ListArchives answers. */
+    public archives: string[] = ['instance-manager', 'someone-elses-archive'],
+  ) {}
   async send(command: unknown): Promise<unknown> {
     const op = (command as object).constructor.name.replace(/Command$/, '');
     const input = (command as { input: Record<string, unknown> }).input;
@@ -212,6 +216,8 @@ export class FakeEvents {
       case 'DescribeArchive':
         if (input.ArchiveName !== 'instance-manager') throw Object.assign(new Error(`Archive ${String(input.ArchiveName)} does not exist.`), { name: 'ResourceNotFoundException' });
         return { ArchiveName: 'instance-manager', ArchiveArn: `arn:aws:events:${REGION}:${ACCOUNT}:archive/instance-manager`, EventSourceArn: `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/instance-manager` };
+      case 'ListArchives':
+        return { Archives: this.archives.filter((a) => a.startsWith(String(input.NamePrefix ?? ''))).map((ArchiveName) => ({ ArchiveName })) };
       case 'DescribeRule':
         return { Name: input.Name, Arn: `arn:aws:events:${REGION}:${ACCOUNT}:rule/instance-manager/${String(input.Name)}` };
       case 'StartReplay':
@@ -224,6 +230,21 @@ export class FakeEvents {
   }
 }
 
+/** DescribeStacks of deployed stacks: stack name → outputs. */
+export class FakeCloudFormation {
+  readonly calls: Call[] = [];
+  constructor(public stacks: Record<string, Record<string, string>> = {}) {}
+  async send(command: unknown): Promise<unknown> {
+    const op = (command as object).constructor.name.replace(/Command$/, '');
+    const input = (command as { input: Record<string, unknown> }).input;
+    this.calls.push({ op, input });
+    if (op !== 'DescribeStacks') throw new Error(`the fake CloudFormation does not answer ${op}`);
+    const outputs = this.stacks[String(input.StackName)];
+    if (!outputs) throw Object.assign(new Error(`Stack with id ${String(input.StackName)} does not exist`), { name: 'ValidationError' });
+    return { Stacks: [{ StackName: input.StackName, Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }] };
+  }
+}
+
 export function fakeGroups(groups: InstanceGroup[], defaultNamespace = 'team-a'): GroupSource {
   return {
     defaultNamespace,
@@ -232,7 +253,7 @@ export function fakeGroups(groups: InstanceGroup[], defaultNamespace = 'team-a')
   };
 }
 
-export function fakeDeps(parts: { groups?: InstanceGroup[]; sfn?: FakeSfn; events?: FakeEvents; env?: NodeJS.ProcessEnv; now?: Date } = {}) {
+export function fakeDeps(parts: { groups?: InstanceGroup[]; sfn?: FakeSfn; events?: FakeEvents; cloudformation?: FakeCloudFormation; env?: NodeJS.ProcessEnv; now?: Date } = {}) {
   const out: string[] = [];
   const err: string[] = [];
   const now = parts.now ?? new Date('2026-11-27T12:00:00Z');
@@ -241,6 +262,7 @@ export function fakeDeps(parts: { groups?: InstanceGroup[]; sfn?: FakeSfn; event
     groups: () => fakeGroups(parts.groups ?? []),
     sfn: () => parts.sfn ?? new FakeSfn(),
     events: () => parts.events ?? new FakeEvents(),
+    cloudformation: () => parts.cloudformation ?? new FakeCloudFormation(),
     out: (text) => out.push(text),
     err: (text) => err.push(text),
     now: () => new Date(t),

@@ -1,3 +1,4 @@
+import { partitionOf } from '../../../core/aws/partition.js';
 import { InvalidSpecError } from '../../../core/errors/index.js';
 import { normalizeSpec, specProblems } from '../../../core/spec/normalize.js';
 import type { EksCfSpec, EksFargateSpec, EksManagedSpec } from '../../../core/spec/types.js';
@@ -186,6 +187,45 @@ describe('normalizeSpec: eks-managed', () => {
       tags: { 'cost-center': '42' },
       replace: false,
     });
+  });
+});
+
+describe('normalizeSpec: shapes the original accepted', () => {
+  const withConfig = (change: (c: Record<string, unknown>) => void) => {
+    const raw = cfSample();
+    change(raw['eks-cf']!.configuration as unknown as Record<string, unknown>);
+    return normalizeSpec(raw) as EksCfSpec;
+  };
+
+  it('reads roleName alone as the existing role and the instance profile of the same name', () => {
+    expect(withConfig((c) => (c.roleName = 'team-a-nodes')).existingRole).toEqual({ roleName: 'team-a-nodes', instanceProfileName: 'team-a-nodes' });
+  });
+
+  it('keeps an explicit instanceProfileName next to roleName', () => {
+    const spec = withConfig((c) => Object.assign(c, { roleName: 'team-a-nodes', instanceProfileName: 'team-a-profile' }));
+    expect(spec.existingRole).toEqual({ roleName: 'team-a-nodes', instanceProfileName: 'team-a-profile' });
+  });
+
+  it('refuses instanceProfileName without roleName, naming the field and the fix', () => {
+    const raw = cfSample();
+    (raw['eks-cf']!.configuration as Record<string, unknown>).instanceProfileName = 'team-a-profile';
+    expect(specProblems(raw)).toEqual([
+      { field: 'spec.eks-cf.configuration', message: expect.stringContaining('instanceProfileName needs roleName') },
+    ]);
+  });
+
+  it('turns managed policies given by bare name into AWS-managed policy ARNs, and keeps ARNs as written', () => {
+    const spec = withConfig((c) => (c.managedPolicies = ['AmazonSSMManagedInstanceCore', 'arn:aws:iam::123456789012:policy/team/extra', 'AmazonSSMManagedInstanceCore']));
+    expect(spec.managedPolicies).toEqual(['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore', 'arn:aws:iam::123456789012:policy/team/extra']);
+  });
+
+  it('builds the ARN in the partition the workflows run in', () => {
+    const raw = cfSample();
+    raw['eks-cf']!.configuration.managedPolicies = ['AmazonSSMManagedInstanceCore'];
+    expect((normalizeSpec(raw, {}, { partition: partitionOf('cn-north-1') }) as EksCfSpec).managedPolicies).toEqual(['arn:aws-cn:iam::aws:policy/AmazonSSMManagedInstanceCore']);
+    expect(partitionOf('us-gov-west-1')).toBe('aws-us-gov');
+    expect(partitionOf('us-isob-east-1')).toBe('aws-iso-b');
+    expect(partitionOf('eu-west-1')).toBe('aws');
   });
 });
 

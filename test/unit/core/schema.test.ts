@@ -39,7 +39,9 @@ describe('the CRD', () => {
 
   it('has the reference printer columns in order', async () => {
     const crd = await load();
-    const columns = crd.spec.versions[0].additionalPrinterColumns.map((c: { name: string }) => c.name.toUpperCase());
-    expect(columns).toEqual(['STATE', 'MIN', 'MAX', 'GROUP NAME', 'PROVISIONER', 'AGE']);
+    const all = crd.spec.versions[0].additionalPrinterColumns as { name: string; priority?: number }[];
+    const names = (priority: number) => all.filter((c) => (c.priority ?? 0) === priority).map((c) => c.name.toUpperCase());
+    expect(names(0)).toEqual(['STATE', 'MIN', 'MAX', 'GROUP NAME', 'PROVISIONER', 'AGE']);
+    expect(names(1)).toEqual(['REASON', 'CLUSTER', 'NODES', 'EXECUTION']);
   });
 });

@@ -104,12 +104,12 @@ describe('serverless.yml', () => {
 });
 
 describe('zip', () => {
-  it('writes an archive unzip reads back byte for byte, the same bytes every time', () => {
+  it('writes an archive unzip reads back byte for byte, the same bytes every time, world-readable with a fixed time', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'im-zip-'));
     try {
       const data = Buffer.from(`export const handler = async () => 42;\n${'x'.repeat(5000)}`);
-      const a = zip([{ name: 'index.mjs', data }]);
-      expect(zip([{ name: 'index.mjs', data }]).equals(a)).toBe(true);
+      const a = await zip([{ name: 'index.mjs', data }]);
+      expect((await zip([{ name: 'index.mjs', data }])).equals(a)).toBe(true);
       const file = path.join(dir, 'f.zip');
       writeFileSync(file, a);
       const out = spawnSync('unzip', ['-p', file, 'index.mjs']);
@@ -119,6 +119,8 @@ describe('zip', () => {
       expect(test.stdout).toMatch(/No errors detected/);
       expect(a.length).toBeLessThan(data.length);
       expect(readFileSync(file).subarray(0, 4).toString('hex')).toBe('504b0304');
+      const info = spawnSync('zipinfo', [file, 'index.mjs'], { encoding: 'utf8' });
+      expect(info.stdout).toMatch(/^-rw-r--r-- .* defN 80-Jan-01 00:00 index\.mjs/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -58,6 +58,17 @@ describe('relay config', () => {
     expect(loadConfig({ ...minimal, AWS_ENDPOINT_URL: 'http://a:1', AWS_ENDPOINT_URL_EVENTBRIDGE: 'http://b:2' }).awsEndpointUrl).toBe('http://b:2');
   });
 
+  it("identifies the cluster by name, region and account: CLUSTER_REGION (default the bus's region), CLUSTER_ACCOUNT_ID or the bus ARN's account", () => {
+    expect(loadConfig(minimal)).toMatchObject({ clusterName: 'prod-1', clusterRegion: 'us-west-2' });
+    expect(loadConfig(minimal).clusterAccountId).toBeUndefined();
+    expect(loadConfig({ ...minimal, CLUSTER_REGION: 'eu-west-1', CLUSTER_ACCOUNT_ID: '111122223333' })).toMatchObject({ clusterRegion: 'eu-west-1', clusterAccountId: '111122223333' });
+    expect(loadConfig({ ...minimal, EVENT_BUS_NAME: 'arn:aws:events:us-west-2:444455556666:event-bus/instance-manager' })).toMatchObject({ clusterAccountId: '444455556666' });
+    expect(problems({ ...minimal, CLUSTER_REGION: 'west', CLUSTER_ACCOUNT_ID: '42' })).toEqual([
+      'CLUSTER_REGION="west" is not an AWS region name (e.g. us-west-2)',
+      'CLUSTER_ACCOUNT_ID="42" is not a 12-digit AWS account id',
+    ]);
+  });
+
   it('names every missing required variable at once', () => {
     const p = problems({});
     expect(p.join('\n')).toMatch(/EVENT_BUS_NAME is required/);
