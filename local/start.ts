@@ -6,6 +6,7 @@
 import './quiet-logs.js';
 import { parseArgs } from 'node:util';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
+import { kubectl } from './kubectl.js';
 import { applyDemo, watchUntilSettled } from './demo.js';
 
 const { values } = parseArgs({
@@ -57,12 +58,17 @@ try {
     });
     const ready = settled.filter((s) => s.state === 'Ready').length;
     console.log(`\n${ready} of ${settled.length} sample groups are Ready.`);
+    if (plane.instanceBoots) {
+      // The eks-cf sample's instance booted and joined as a Node (local/instances/, emulation: docs/emulation.md).
+      console.log(`\nkubectl get nodes:\n${kubectl(plane.kubeconfigPath, ['get', 'nodes']).trimEnd().replace(/^/gm, '  ')}`);
+    }
   }
 
   console.log(`
 Try it:
   export KUBECONFIG=${plane.kubeconfigPath}
   kubectl get instancegroups -A
+  kubectl get nodes
   kubectl describe instancegroup hello-world -n demo-eks-cf
   kubectl apply -f your-group.yaml
 

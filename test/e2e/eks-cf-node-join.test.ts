@@ -1,5 +1,5 @@
-// The eks-cf "Wait For Nodes To Join" loop on the local control plane, with the wait switched on. No node emulator
-// runs here: in NodesJoin the test itself registers a Node for each instance of the group's Auto Scaling group, as an
+// The eks-cf "Wait For Nodes To Join" loop on the local control plane, with the wait switched on. The node emulator
+// is switched off here (nodes: false), so that the test decides which Nodes exist: in NodesJoin the test itself registers a Node for each instance of the group's Auto Scaling group, as an
 // administrator would (kubectl create, then the status subresource), standing in for kubelet. The workflow's side
 // (ASG instances from moto, Nodes by providerID through the real API server with the workflows' RBAC, labels,
 // counts, conditions) is the real one.
@@ -20,7 +20,7 @@ afterAll(() => {
   }
 });
 
-const bed = useControlPlane({ interceptable: { 'eks-cf-apply': ['Check Nodes'] } });
+const bed = useControlPlane({ nodes: false, interceptable: { 'eks-cf-apply': ['Check Nodes'] } });
 
 function seededSample(name: string): InstanceGroup {
   const sample = clone(loadManifest(REFERENCE_SAMPLES.eksCf));

@@ -49,6 +49,8 @@ export type Intercept = (event: WorkflowState, context: LambdaContext, real: Ste
 export interface E2EOptions {
   /** The Lambda steps these tests may intercept: state machine base name (`eks-cf-apply`) → Task state names. */
   interceptable?: Record<string, string[]>;
+  /** Boot the groups' instances as Nodes (local/instances/). Default true; false leaves Node registration to the test. */
+  nodes?: boolean;
   /** The installation policy to install (startControlPlane's `policy`); default: the local, widened one. */
   policy?: Partial<InstallationPolicy>;
 }
@@ -82,6 +84,7 @@ export class E2E {
     const plane = await startControlPlane({
       resyncPeriodMs: 3_600_000, // only resyncNow() re-sends: no surprise retries in the middle of a test
       handlerOverrides,
+      nodes: this.options.nodes ?? true,
       ...(this.options.policy ? { policy: this.options.policy } : {}),
       logger: createLogger({}, { level: 'warn', sink: (line) => this.logs.push(line) > 200 && this.logs.shift() }),
     });
