@@ -58,6 +58,16 @@ export class EksAccess implements ClusterAccess {
       token: () => token,
     });
     cached?.client.close();
+    // A 401 means the token expired early (clock skew, a long step): forget this client, so the retry signs anew.
+    const send = client.request.bind(client);
+    client.request = (async (...args: Parameters<KubeRest['request']>) => {
+      try {
+        return await send(...args);
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 401 && this.cache.get(clusterName)?.client === client) this.cache.delete(clusterName);
+        throw error;
+      }
+    }) as KubeRest['request'];
     this.cache.set(clusterName, { client, expires: Date.now() + TOKEN_TTL_MS });
     return client;
   }

@@ -1,4 +1,4 @@
-import { RETRYABLE_ERROR_NAMES } from '../../core/errors/index.js';
+import { isRetryableStepError } from '../../core/errors/index.js';
 import { workflowStep } from '../shared/step.js';
 import type { WorkflowState } from '../shared/workflow-state.js';
 
@@ -17,6 +17,7 @@ const REASONS: Record<string, string> = {
   RetryableError: 'TransientFailure',
   ResourceBusyError: 'ResourceBusy',
   'States.Timeout': 'TimedOut',
+  'Sandbox.Timedout': 'TimedOut',
 };
 
 /** The message inside a Catch's Cause: Lambda sends {"errorType","errorMessage",...} as JSON; locally it is the text. */
@@ -35,7 +36,7 @@ export function causeMessage(cause: string | undefined): string {
 export function explainFailure(input: Pick<ExplainFailureInput, 'failedStep' | 'error'>) {
   const name = input.error.Error;
   const message = causeMessage(input.error.Cause);
-  const retryable = (RETRYABLE_ERROR_NAMES as readonly string[]).includes(name) || name.startsWith('Lambda.') || name === 'States.Timeout';
+  const retryable = isRetryableStepError(name);
   const reason = REASONS[name] ?? (name.startsWith('Lambda.') ? 'LambdaFailure' : name.replace(/Error$/, '') || 'Failed');
   return {
     report: { phase: 'failed' as const, reason, message, step: input.failedStep, retryable },
