@@ -135,6 +135,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       AWS_ENDPOINT_URL_SFN: stepFunctionsUrl,
       CLUSTER_ACCESS: 'kubeconfig',
       KUBECONFIG: workflowsKubeconfigPath,
+      // Local steps take milliseconds and local retries are scaled down: a delete that finds nothing waits 1 s,
+      // not the 2 minutes a Lambda timeout calls for (functions/shared/delete-fence.ts).
+      DELETE_FENCE_SECONDS: process.env.DELETE_FENCE_SECONDS ?? '1',
     });
 
     say('installing the InstanceGroup CRD and the RBAC of the relay and the workflows');

@@ -71,6 +71,15 @@ export class ReplacementRequiredError extends TerminalError {
   override readonly reason = 'ReplacementRequired';
 }
 
+/**
+ * Not a failure: the execution's generation is no longer the one to apply (a newer one exists, or the group is being
+ * deleted or is gone). A mutating step throws it when its re-check right before the AWS call says so; the apply state
+ * machines catch it by name and end successfully without touching AWS.
+ */
+export class NoLongerWantedError extends TerminalError {
+  override readonly reason = 'NoLongerWanted';
+}
+
 export const RETRYABLE_ERROR_NAMES = ['RetryableError', 'ResourceBusyError'] as const;
 export const TERMINAL_ERROR_NAMES = [
   'TerminalError',
@@ -80,6 +89,7 @@ export const TERMINAL_ERROR_NAMES = [
   'NameConflictError',
   'ProvisioningFailedError',
   'ReplacementRequiredError',
+  'NoLongerWantedError',
 ] as const;
 
 const RETRYABLE_AWS_NAMES = new Set([
