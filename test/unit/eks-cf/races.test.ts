@@ -132,7 +132,7 @@ describe('SupersededGeneration: every mutating step re-reads the group right bef
   ])('%s ends successfully, without a failure report, when a mutating step finds its generation unwanted', (file, steps) => {
     const asl = loadAsl(`${file}.asl.json`);
     for (const step of steps) {
-      const catches = (asl.States[step] as { Catch: { ErrorEquals: string[]; Next: string }[] }).Catch;
+      const catches = (asl.States[step] as unknown as { Catch: { ErrorEquals: string[]; Next: string }[] }).Catch;
       expect({ step, first: catches[0] }).toMatchObject({ step, first: { ErrorEquals: ['NoLongerWantedError'], Next: 'Stopped: No Longer Wanted' } });
     }
     expect(asl.States['Stopped: No Longer Wanted']).toMatchObject({ Type: 'Succeed' });
