@@ -192,6 +192,18 @@ function functionRole(input: GeneratorInput, folder: string, settings: FunctionS
         Resource: machines.map((m) => ref(stateMachineLogicalId(m.base))),
       },
       {
+        // An attempt that ended without a report is followed by the next one (functions/start-workflow/start.ts).
+        Sid: 'SeeHowTheirExecutionsEnded',
+        Effect: 'Allow',
+        Action: ['states:DescribeExecution'],
+        Resource: machines.map((m) => ({
+          'Fn::Sub': [
+            'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${Name}:*',
+            { Name: getAtt(stateMachineLogicalId(m.base), 'Name') },
+          ],
+        })),
+      },
+      {
         Sid: 'ParkFailedStartsInTheirQueue',
         Effect: 'Allow',
         Action: ['sqs:SendMessage'],
