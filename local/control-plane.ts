@@ -18,6 +18,9 @@ import { LocalStepFunctions, type LambdaContext } from './stepfunctions/index.js
 import { startTestBed, type TestBed } from './testbed/index.js';
 import { bindHandlers, loadAsl, REPO_ROOT, STATE_MACHINES_DIR, taskBindings } from './workflows/bind.js';
 import { kubectl, waitForCrd } from './kubectl.js';
+import { KubeconfigAccess } from '../core/kube/access.js';
+import { reportExecutionFailure } from '../functions/report-execution-failure/report.js';
+import { forwardExecutionFailures, type ExecutionEvents } from './execution-events.js';
 
 export const LOCAL_CLUSTER_NAME = 'my-eks-cluster';
 export const BUS_NAME = 'instance-manager';
@@ -61,6 +64,8 @@ export interface ControlPlane {
   stepFunctions: LocalStepFunctions;
   relay: Relay;
   dispatcher: Dispatcher;
+  /** The emulated rule that reports failed, timed-out and aborted executions onto their group. */
+  executionEvents: ExecutionEvents;
   testBed: TestBed;
   stateMachineArns: Record<string, string>;
   stop(): Promise<void>;
@@ -199,6 +204,20 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     });
     cleanups.push(() => dispatcher.stop());
 
+    // The rule on Step Functions execution status changes, emulated: failed, timed-out and aborted executions are
+    // reported onto their InstanceGroup by the report-execution-failure code (local/execution-events.ts).
+    const reporterSfn = new SFNClient({ ...config, endpoint: stepFunctionsUrl });
+    const reporterAccess = new KubeconfigAccess(workflowsKubeconfigPath);
+    const executionEvents = forwardExecutionFailures({
+      stepFunctions,
+      deliver: (event) => reportExecutionFailure(event, { sfn: reporterSfn, clusterAccess: reporterAccess, log: logger.child({ component: 'report-execution-failure' }) }),
+      logger: logger.child({ component: 'local-execution-events' }),
+    });
+    cleanups.push(async () => {
+      await executionEvents.stop();
+      reporterSfn.destroy();
+    });
+
     say('starting the relay');
     const relay = await startRelay(
       relayConfig({
@@ -225,6 +244,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       stepFunctions,
       relay,
       dispatcher,
+      executionEvents,
       testBed,
       stateMachineArns,
       stop,

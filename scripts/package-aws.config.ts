@@ -22,6 +22,8 @@ export const ARTIFACTS_DIR = 'dist/aws';
 export const KUBERNETES_GROUP = 'instance-manager-workflows';
 /** The function EventBridge rules target; it starts executions under deterministic names. */
 export const START_WORKFLOW = 'start-workflow';
+/** The function the rule on Step Functions execution status changes targets; it reports failures onto groups. */
+export const REPORT_EXECUTION_FAILURE = 'report-execution-failure';
 /** Tag that marks what instance-manager created (core/names OWNERSHIP_TAGS.managedBy). */
 export const MANAGED_BY_TAG = 'app.kubernetes.io/managed-by';
 
@@ -183,6 +185,16 @@ function functionRole(input: GeneratorInput, folder: string, settings: FunctionS
     XRAY_STATEMENT,
     ...(settings.statements ?? []),
   ];
+  if (folder === REPORT_EXECUTION_FAILURE) {
+    statements.push({
+      Sid: 'ReadHowTheirExecutionsFailed',
+      Effect: 'Allow',
+      Action: ['states:GetExecutionHistory'],
+      Resource: machines.map((m) => ({
+        'Fn::Sub': ['arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${Name}:*', { Name: getAtt(stateMachineLogicalId(m.base), 'Name') }],
+      })),
+    });
+  }
   if (folder === START_WORKFLOW) {
     statements.push(
       {
@@ -377,6 +389,43 @@ function stateMachineResources(input: GeneratorInput, m: StateMachineFile, folde
   };
 }
 
+/**
+ * Executions stop at the step that failed (so that Redrive resumes there); this rule, on the default bus, hands every
+ * FAILED, TIMED_OUT or ABORTED execution of this stack's machines to the function that reports it onto the group.
+ */
+function executionFailureRule(machines: StateMachineFile[]): Obj {
+  return {
+    ExecutionFailuresRule: {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        Description: `Failed, timed-out and aborted executions → ${REPORT_EXECUTION_FAILURE}`,
+        EventPattern: {
+          source: ['aws.states'],
+          'detail-type': ['Step Functions Execution Status Change'],
+          detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: machines.map((m) => ref(stateMachineLogicalId(m.base))) },
+        },
+        State: 'ENABLED',
+        Targets: [
+          {
+            Id: REPORT_EXECUTION_FAILURE,
+            Arn: getAtt(lambdaLogicalId(REPORT_EXECUTION_FAILURE), 'Arn'),
+            RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+          },
+        ],
+      },
+    },
+    ExecutionFailuresRuleInvokePermission: {
+      Type: 'AWS::Lambda::Permission',
+      Properties: {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: ref(lambdaLogicalId(REPORT_EXECUTION_FAILURE)),
+        Principal: 'events.amazonaws.com',
+        SourceArn: getAtt('ExecutionFailuresRule', 'Arn'),
+      },
+    },
+  };
+}
+
 /** Resources and Outputs that follow the tree (merged with the static ones in serverless.yml). */
 export function buildResources(input: GeneratorInput, folders = functionFolders(), machines = stateMachineFiles()): { Resources: Obj; Outputs: Obj } {
   const Resources: Obj = {};
@@ -405,6 +454,8 @@ export function buildResources(input: GeneratorInput, folders = functionFolders(
       },
     },
   };
+
+  if (known.has(REPORT_EXECUTION_FAILURE)) Object.assign(Resources, executionFailureRule(machines));
 
   const kubeFolders = folders.filter((f) => input.functions[f]?.kubernetes);
   for (const cluster of input.clusterNames) {
