@@ -11,7 +11,7 @@ import type { ClusterAccess } from '../../core/kube/access.js';
 import { InstanceGroupApi } from '../../core/kube/instancegroups.js';
 import { isInstanceGroupChange, type InstanceGroupChange } from '../../core/events/index.js';
 import type { Logger } from '../../core/log/index.js';
-import { explainFailure } from '../eks-cf-explain-failure/handler.js';
+import { explainFailure } from '../shared/explain-failure.js';
 import { reportStatus, type ReportStatusResult } from '../report-status/report-status.js';
 
 export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';

@@ -1,6 +1,6 @@
 import { classifyError, isRetryableStepError } from '../../../core/errors/index.js';
 import { KubeApiError, KubeRest } from '../../../core/kube/rest.js';
-import { explainFailure } from '../../../functions/eks-cf-explain-failure/handler.js';
+import { explainFailure } from '../../../functions/shared/explain-failure.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 

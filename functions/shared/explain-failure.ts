@@ -1,6 +1,7 @@
+// Turns a step's error (as Step Functions reports it: Error and Cause) into the status report of a failure: reason,
+// message, step and whether a retry could help. Used by report-execution-failure for every failed execution.
 import { isRetryableStepError } from '../../core/errors/index.js';
-import { workflowStep } from '../shared/step.js';
-import type { WorkflowState } from '../shared/workflow-state.js';
+import type { WorkflowState } from './workflow-state.js';
 
 export interface ExplainFailureInput extends WorkflowState {
   failedStep: string;
@@ -45,4 +46,3 @@ export function explainFailure(input: Pick<ExplainFailureInput, 'failedStep' | '
   };
 }
 
-export const handler = workflowStep('Explain Failure', async (input: ExplainFailureInput) => explainFailure(input));
