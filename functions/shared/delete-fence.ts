@@ -3,7 +3,7 @@
 // object's deletionTimestamp, and Lambda ends every step within its timeout, so once the timeout (and a margin for
 // the call already on the wire) has passed since deletionTimestamp, nothing can be created any more: look again
 // then, and delete whatever appeared.
-import { ResourceBusyError } from '../../core/errors/index.js';
+import { ResourceBusyError, RetryableError } from '../../core/errors/index.js';
 
 /** The longest apply step's Lambda timeout (60 s) plus a margin. */
 export const DEFAULT_DELETE_FENCE_SECONDS = 120;
@@ -20,11 +20,20 @@ export function fenceRemainingMs(deletionTimestamp: string | undefined, now: num
   return Number.isFinite(since) ? Math.max(0, since + fenceMs - now) : 0;
 }
 
-/** Throws ResourceBusyError (retried by the state machine) while an apply could still create what `what` names. */
-export function assertFencePassed(what: string, deletionTimestamp: string | undefined, now = Date.now(), fenceMs = deleteFenceMs()): void {
+/**
+ * Throws (ResourceBusyError, or RetryableError where the step's Retry only names that) while an apply could still
+ * create what `what` names; the state machine retries the step.
+ */
+export function assertFencePassed(
+  what: string,
+  deletionTimestamp: string | undefined,
+  now = Date.now(),
+  fenceMs = deleteFenceMs(),
+  errorClass: typeof RetryableError = ResourceBusyError,
+): void {
   const left = fenceRemainingMs(deletionTimestamp, now, fenceMs);
   if (left > 0) {
-    throw new ResourceBusyError(
+    throw new errorClass(
       `${what} does not exist (yet); waiting ${Math.ceil(left / 1000)}s more for any apply that began before the deletion, then looking again`,
     );
   }
