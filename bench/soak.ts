@@ -1,4 +1,4 @@
-// npm run soak [-- --seed 14 --ops 300 --groups 100 --fault-probability 0.05 --converge-timeout 600]
+// npm run soak [-- --seed 14 --ops 300 --groups 100 --fault-probability 0.05 --fault-window 60 --converge-timeout 900]
 //
 // A bounded, seeded fault-injection soak on the local control plane (issue 14): random create, scale, no-op
 // re-apply, delete and re-create under the same name over groups of all three provisioners, while the Lambda steps
@@ -24,6 +24,8 @@ export interface SoakOptions {
   ops: number;
   groups: number;
   faultProbability: number;
+  /** How long faults go on after the last operation was sent, while the workflows it started run. */
+  faultWindowMs: number;
   convergeTimeoutMs: number;
   progress?: (line: string) => void;
 }
@@ -80,6 +82,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       if (op.index % 25 === 0) say(`soak: operation ${op.index + 1}/${ops.length}, faults so far ${JSON.stringify(faults.counts)}`);
       await sleep(Math.floor(pause() * 200));
     }
+    await sleep(o.faultWindowMs);
     faults.stop();
     const lastFault = faults.lastAt();
     const { present, deleted } = expectedEnd(ops);
@@ -139,6 +142,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(im
       ops: { type: 'string', default: '300' },
       groups: { type: 'string', default: '100' },
       'fault-probability': { type: 'string', default: '0.05' },
+      'fault-window': { type: 'string', default: '60' },
       'converge-timeout': { type: 'string', default: '900' },
     },
   });
@@ -147,6 +151,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(im
     ops: Number(values.ops),
     groups: Number(values.groups),
     faultProbability: Number(values['fault-probability']),
+    faultWindowMs: Number(values['fault-window']) * 1000,
     convergeTimeoutMs: Number(values['converge-timeout']) * 1000,
     progress: (line) => process.stderr.write(`${line}\n`),
   });

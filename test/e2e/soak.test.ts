@@ -4,8 +4,9 @@
 import { clean, formatReport, soak } from '../../bench/soak.js';
 
 test('SoakShort: random operations under injected faults converge to exactly what the specs say', async () => {
-  const report = await soak({ seed: 14, ops: 18, groups: 6, faultProbability: 0.08, convergeTimeoutMs: 180_000 });
+  const report = await soak({ seed: 14, ops: 18, groups: 6, faultProbability: 0.1, faultWindowMs: 20_000, convergeTimeoutMs: 240_000 });
   const summary = formatReport(report);
+  console.log(summary);
   expect({ clean: clean(report), summary }).toEqual({ clean: true, summary });
   expect(Object.values(report.faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
 }, 600_000);
