@@ -52,6 +52,11 @@ function manifest(op: Op, cp: ControlPlane, maxSize: Map<string, number>) {
   return m;
 }
 
+async function goneOrTimeout(api: InstanceGroupApi, name: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while ((await api.get({ namespace: NAMESPACE, name })) && performance.now() < deadline) await sleep(250);
+}
+
 async function converged(api: InstanceGroupApi, present: Map<string, Op>, deleted: Set<string>): Promise<boolean> {
   const { items } = await api.list(NAMESPACE);
   const live = new Map(items.map((g) => [g.metadata.name, g]));
@@ -78,7 +83,12 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     for (const op of ops) {
       operations[op.kind] = (operations[op.kind] ?? 0) + 1;
       if (op.kind === 'delete') kubectl(cp.kubeconfigPath, ['delete', 'instancegroup', '-n', NAMESPACE, op.group, '--wait=false', '--ignore-not-found']);
-      else kubectl(cp.kubeconfigPath, ['apply', '-f', '-'], JSON.stringify(manifest(op, cp, maxSize)));
+      else {
+        // Kubernetes re-creates a name only once the old object is gone: an apply to an object that is still being
+        // deleted would change the old object, which then goes away. Wait for it, as a person would.
+        if (op.kind === 'recreate') await goneOrTimeout(api, op.group, 180_000);
+        kubectl(cp.kubeconfigPath, ['apply', '-f', '-'], JSON.stringify(manifest(op, cp, maxSize)));
+      }
       if (op.index % 25 === 0) say(`soak: operation ${op.index + 1}/${ops.length}, faults so far ${JSON.stringify(faults.counts)}`);
       await sleep(Math.floor(pause() * 200));
     }
