@@ -197,9 +197,10 @@ describe('serverless package (offline)', () => {
       );
       expect(permission?.Properties?.Principal).toBe('events.amazonaws.com');
     }
-    // Every rule the template has belongs to a state machine file.
+    // Every rule the template has belongs to a state machine file, plus the one on execution status changes that
+    // reports failed executions (issue 14).
     const rules = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Events::Rule').map(([id]) => id);
-    expect(rules.sort()).toEqual(machines.map((m) => ruleLogicalId(m.base)).sort());
+    expect(rules.sort()).toEqual([...machines.map((m) => ruleLogicalId(m.base)), 'ExecutionFailuresRule'].sort());
   });
 
   it("tells start-workflow every state machine in the variables its own config parser reads", () => {
