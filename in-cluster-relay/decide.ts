@@ -3,6 +3,7 @@
 import { DETAIL_VERSION, type ChangeReason, type InstanceGroupChange, type Operation } from '../core/events/index.js';
 import { FINALIZER } from '../core/names/index.js';
 import type { ClusterDefaults, InstanceGroup } from '../core/spec/types.js';
+import { EXECUTION_OVER_AFTER_MS, gaveUp } from '../core/status/retry.js';
 
 /** A change before it is sent (sentAt is stamped by the publisher on every send). */
 export type PendingChange = Omit<InstanceGroupChange, 'sentAt'>;
@@ -31,6 +32,19 @@ function reportFor(group: InstanceGroup, operation: Operation): LastExecution | 
   return (last.operation ?? 'apply') === operation ? last : undefined;
 }
 
+/**
+ * Whether the last report is one a pass should follow with the next attempt: a retryable failure that has not used
+ * up its attempts, or a Running report so old that its execution must have ended without reporting (timed out,
+ * aborted, or failed before its failure report).
+ */
+function retryDue(group: InstanceGroup, report: LastExecution, now: number): boolean {
+  if (report.result === 'Failed') return report.retryable === true && !gaveUp(report.attempt ?? 1);
+  if (report.result !== 'Running') return false;
+  const progressing = group.status?.conditions?.find((c) => c.type === 'Progressing' && c.status === 'True');
+  const since = progressing?.lastTransitionTime ? Date.parse(progressing.lastTransitionTime) : NaN;
+  return Number.isFinite(since) && now - since > EXECUTION_OVER_AFTER_MS;
+}
+
 export interface Decision {
   operation: Operation;
   reason: ChangeReason;
@@ -38,7 +52,7 @@ export interface Decision {
 }
 
 /** The bare decision: which operation, why, which attempt; undefined when there is nothing to do. */
-export function decision(group: InstanceGroup, mode: DecideMode): Decision | undefined {
+export function decision(group: InstanceGroup, mode: DecideMode, now = Date.now()): Decision | undefined {
   const { metadata } = group;
   const periodic = mode !== 'watch';
 
@@ -47,9 +61,7 @@ export function decision(group: InstanceGroup, mode: DecideMode): Decision | und
     if (!metadata.finalizers?.includes(FINALIZER)) return undefined;
     const report = reportFor(group, 'delete');
     if (!report) return { operation: 'delete', reason: 'deleted', attempt: 1 };
-    if (periodic && report.result === 'Failed' && report.retryable === true) {
-      return { operation: 'delete', reason: 'resync', attempt: (report.attempt ?? 1) + 1 };
-    }
+    if (periodic && retryDue(group, report, now)) return { operation: 'delete', reason: 'resync', attempt: (report.attempt ?? 1) + 1 };
     return undefined;
   }
 
@@ -63,9 +75,7 @@ export function decision(group: InstanceGroup, mode: DecideMode): Decision | und
   }
   // Running: an execution owns this generation. Succeeded: done. Failed without retryable: needs a spec change or
   // an explicit replay. Superseded: a newer generation exists.
-  if (periodic && report.result === 'Failed' && report.retryable === true) {
-    return { operation: 'apply', reason: 'resync', attempt: (report.attempt ?? 1) + 1 };
-  }
+  if (periodic && retryDue(group, report, now)) return { operation: 'apply', reason: 'resync', attempt: (report.attempt ?? 1) + 1 };
   return undefined;
 }
 

@@ -5,6 +5,7 @@ import {
   MAX_ENTRY_BYTES,
   entrySize,
   toPutEventsEntry,
+  withoutSpec,
   type PutEventsEntry,
 } from '../core/events/index.js';
 import { groupContext, type Logger } from '../core/log/index.js';
@@ -109,10 +110,27 @@ export class Publisher {
     return this.pending.has(executionKey(change));
   }
 
-  enqueue(change: PendingChange, observedAt?: number): EnqueueResult {
-    const key = executionKey(change);
+  enqueue(full: PendingChange, observedAt?: number): EnqueueResult {
+    const key = executionKey(full);
     if (this.pending.has(key)) return 'duplicate';
-    const bytes = entrySize(toPutEventsEntry({ ...change, sentAt: SENT_AT_PLACEHOLDER }, this.options.eventBusName));
+    const sizeOf = (c: PendingChange) => entrySize(toPutEventsEntry({ ...c, sentAt: SENT_AT_PLACEHOLDER }, this.options.eventBusName));
+    let change = full;
+    let bytes = sizeOf(change);
+    if (bytes > MAX_ENTRY_BYTES) {
+      // The workflow re-reads the object, so the spec can stay behind: only what names the AWS resources travels.
+      const slim = withoutSpec(full);
+      const slimBytes = sizeOf(slim);
+      if (slimBytes <= MAX_ENTRY_BYTES) {
+        this.options.logger.info('change exceeds the EventBridge entry limit; sending it without its spec', {
+          ...groupContext(full.group),
+          operation: full.operation,
+          bytes,
+          sentBytes: slimBytes,
+        });
+        change = slim;
+        bytes = slimBytes;
+      }
+    }
     if (bytes > MAX_ENTRY_BYTES) {
       this.options.metrics?.oversize.inc();
       this.options.logger.error('change exceeds the EventBridge entry limit; not sent', {

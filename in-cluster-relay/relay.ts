@@ -17,6 +17,7 @@ import { Publisher, type Delivered, type PutEventsFn } from './publish.js';
 import { KeyedQueue } from './queue.js';
 import { startHealthServer, type HealthServer, type Probe } from './server.js';
 import { GroupWatcher, listInstanceGroups } from './watch.js';
+import { MAX_RETRY_DELAY_MS, retryDelayMs } from '../core/status/retry.js';
 
 export interface RelayDeps {
   /** The API server and credentials; defaults to config.kubeconfig, else KUBECONFIG, else the pod's service account. */
@@ -99,6 +100,20 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   const handed = new Map<string, { key: string; at: number }>();
   const oversizeWarned = new Set<string>();
   const retries = new Map<string, number>();
+  /** Per failed execution (its key): when this replica first saw the failure; the next attempt waits a growing delay. */
+  const failureSeen = new Map<string, number>();
+
+  /** Whether the next attempt after a failure must wait longer (the backoff grows with each attempt). */
+  function retryNotYetDue(change: PendingChange): boolean {
+    if (change.reason !== 'resync' || change.attempt <= 1) return false;
+    const failed = executionKey({ ...change, attempt: change.attempt - 1 });
+    const now = performance.now();
+    const seen = failureSeen.get(failed) ?? now;
+    failureSeen.set(failed, seen);
+    if (now - seen < retryDelayMs(change.attempt - 1, config.resyncPeriodMs, MAX_RETRY_DELAY_MS)) return true;
+    failureSeen.delete(failed);
+    return false;
+  }
 
   const eventBridge = deps.putEvents ? undefined : eventBridgePutEvents(config);
   const publisher = new Publisher({
@@ -169,6 +184,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     let change: PendingChange | undefined = decide(group, item.mode, cluster);
     if (!change) return;
     if (alreadyHandled(change, item.mode)) return;
+    if (retryNotYetDue(change)) return;
     if (change.operation === 'apply' && !hasFinalizer(group)) {
       const updated = await ensureFinalizer(group);
       if (!updated || !leading) return;
@@ -233,6 +249,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
         onEvent: (type, group, observedAt) => {
           try {
             if (type === 'DELETED') {
+              for (const key of failureSeen.keys()) if (key.startsWith(`${group.metadata.uid}/`)) failureSeen.delete(key);
               handed.delete(group.metadata.uid);
               retries.delete(group.metadata.uid);
               return;
@@ -316,6 +333,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
       publisher.clear();
       handed.clear();
       retries.clear();
+      failureSeen.clear();
     },
   });
 

@@ -25,6 +25,9 @@ import { bindHandlers, loadAsl, REPO_ROOT, STATE_MACHINES_DIR, taskBindings } fr
 import { kubectl, waitForCrd } from './kubectl.js';
 import { installPolicy, LOCAL_POLICY } from './policy.js';
 import type { InstallationPolicy } from '../core/policy/index.js';
+import { KubeconfigAccess } from '../core/kube/access.js';
+import { reportExecutionFailure } from '../functions/report-execution-failure/report.js';
+import { forwardExecutionFailures, type ExecutionEvents } from './execution-events.js';
 
 export const LOCAL_CLUSTER_NAME = 'my-eks-cluster';
 export const BUS_NAME = 'instance-manager';
@@ -78,6 +81,8 @@ export interface ControlPlane {
   stepFunctions: LocalStepFunctions;
   relay: Relay;
   dispatcher: Dispatcher;
+  /** The emulated rule that reports failed, timed-out and aborted executions onto their group. */
+  executionEvents: ExecutionEvents;
   testBed: TestBed;
   /** The instances booting into the cluster (undefined when nodes are off). */
   instanceBoots?: InstanceBoots;
@@ -178,6 +183,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       // off then (NodesReady Unknown); with them it runs as in AWS.
       NODE_JOIN_WAIT: process.env.NODE_JOIN_WAIT ?? (withNodes ? 'on' : 'off'),
       NODE_ACCESS_KUBECONFIG: nodeAccessKubeconfigPath,
+      // Local steps take milliseconds and local retries are scaled down: a delete that finds nothing waits 1 s,
+      // not the 2 minutes a Lambda timeout calls for (functions/shared/delete-fence.ts).
+      DELETE_FENCE_SECONDS: process.env.DELETE_FENCE_SECONDS ?? '1',
     });
 
     say('installing the InstanceGroup CRD and the RBAC of the relay and the workflows');
@@ -255,6 +263,20 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     });
     cleanups.push(() => dispatcher.stop());
 
+    // The rule on Step Functions execution status changes, emulated: failed, timed-out and aborted executions are
+    // reported onto their InstanceGroup by the report-execution-failure code (local/execution-events.ts).
+    const reporterSfn = new SFNClient({ ...config, endpoint: stepFunctionsUrl });
+    const reporterAccess = new KubeconfigAccess(workflowsKubeconfigPath);
+    const executionEvents = forwardExecutionFailures({
+      stepFunctions,
+      deliver: (event) => reportExecutionFailure(event, { sfn: reporterSfn, clusterAccess: reporterAccess, log: logger.child({ component: 'report-execution-failure' }) }),
+      logger: logger.child({ component: 'local-execution-events' }),
+    });
+    cleanups.push(async () => {
+      await executionEvents.stop();
+      reporterSfn.destroy();
+    });
+
     say('starting the relay');
     const relay = await startRelay(
       relayConfig({
@@ -281,6 +303,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       stepFunctions,
       relay,
       dispatcher,
+      executionEvents,
       testBed,
       ...(instanceBoots ? { instanceBoots } : {}),
       stateMachineArns,

@@ -25,6 +25,8 @@ export const KUBERNETES_GROUP = 'instance-manager-workflows';
 export const NODE_ACCESS_GROUP = 'instance-manager-node-access';
 /** The function EventBridge rules target; it starts executions under deterministic names. */
 export const START_WORKFLOW = 'start-workflow';
+/** The function the rule on Step Functions execution status changes targets; it reports failures onto groups. */
+export const REPORT_EXECUTION_FAILURE = 'report-execution-failure';
 /** Tag that marks what instance-manager created (core/names OWNERSHIP_TAGS.managedBy). */
 export const MANAGED_BY_TAG = 'app.kubernetes.io/managed-by';
 
@@ -241,6 +243,16 @@ function functionRole(input: GeneratorInput, folder: string, settings: FunctionS
     ...(inVpc(input, settings) ? [VPC_ACCESS_STATEMENT] : []),
     ...(settings.statements ?? []).map((s) => expandStatement(s, input)),
   ];
+  if (folder === REPORT_EXECUTION_FAILURE) {
+    statements.push({
+      Sid: 'ReadHowTheirExecutionsFailed',
+      Effect: 'Allow',
+      Action: ['states:GetExecutionHistory'],
+      Resource: machines.map((m) => ({
+        'Fn::Sub': ['arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${Name}:*', { Name: getAtt(stateMachineLogicalId(m.base), 'Name') }],
+      })),
+    });
+  }
   if (folder === START_WORKFLOW) {
     statements.push(
       {
@@ -248,6 +260,18 @@ function functionRole(input: GeneratorInput, folder: string, settings: FunctionS
         Effect: 'Allow',
         Action: ['states:StartExecution'],
         Resource: machines.map((m) => ref(stateMachineLogicalId(m.base))),
+      },
+      {
+        // An attempt that ended without a report is followed by the next one (functions/start-workflow/start.ts).
+        Sid: 'SeeHowTheirExecutionsEnded',
+        Effect: 'Allow',
+        Action: ['states:DescribeExecution'],
+        Resource: machines.map((m) => ({
+          'Fn::Sub': [
+            'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${Name}:*',
+            { Name: getAtt(stateMachineLogicalId(m.base), 'Name') },
+          ],
+        })),
       },
       {
         Sid: 'ParkFailedStartsInTheirQueue',
@@ -423,6 +447,43 @@ function stateMachineResources(input: GeneratorInput, m: StateMachineFile, folde
   };
 }
 
+/**
+ * Executions stop at the step that failed (so that Redrive resumes there); this rule, on the default bus, hands every
+ * FAILED, TIMED_OUT or ABORTED execution of this stack's machines to the function that reports it onto the group.
+ */
+function executionFailureRule(machines: StateMachineFile[]): Obj {
+  return {
+    ExecutionFailuresRule: {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        Description: `Failed, timed-out and aborted executions → ${REPORT_EXECUTION_FAILURE}`,
+        EventPattern: {
+          source: ['aws.states'],
+          'detail-type': ['Step Functions Execution Status Change'],
+          detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: machines.map((m) => ref(stateMachineLogicalId(m.base))) },
+        },
+        State: 'ENABLED',
+        Targets: [
+          {
+            Id: REPORT_EXECUTION_FAILURE,
+            Arn: getAtt(lambdaLogicalId(REPORT_EXECUTION_FAILURE), 'Arn'),
+            RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+          },
+        ],
+      },
+    },
+    ExecutionFailuresRuleInvokePermission: {
+      Type: 'AWS::Lambda::Permission',
+      Properties: {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: ref(lambdaLogicalId(REPORT_EXECUTION_FAILURE)),
+        Principal: 'events.amazonaws.com',
+        SourceArn: getAtt('ExecutionFailuresRule', 'Arn'),
+      },
+    },
+  };
+}
+
 /** Resources and Outputs that follow the tree (merged with the static ones in serverless.yml). */
 export function buildResources(input: GeneratorInput, folders = functionFolders(), machines = stateMachineFiles()): { Resources: Obj; Outputs: Obj } {
   const Resources: Obj = {};
@@ -453,6 +514,7 @@ export function buildResources(input: GeneratorInput, folders = functionFolders(
   };
 
   Object.assign(Resources, heartbeatResources(input, lambdaLogicalId(START_WORKFLOW)));
+  if (known.has(REPORT_EXECUTION_FAILURE)) Object.assign(Resources, executionFailureRule(machines));
 
   const kubeFolders = folders.filter((f) => input.functions[f]?.kubernetes);
   for (const cluster of input.clusterNames) {

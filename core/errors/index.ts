@@ -79,6 +79,15 @@ export class ReplacementRequiredError extends TerminalError {
   override readonly reason = 'ReplacementRequired';
 }
 
+/**
+ * Not a failure: the execution's generation is no longer the one to apply (a newer one exists, or the group is being
+ * deleted or is gone). A mutating step throws it when its re-check right before the AWS call says so; the apply state
+ * machines catch it by name and end successfully without touching AWS.
+ */
+export class NoLongerWantedError extends TerminalError {
+  override readonly reason = 'NoLongerWanted';
+}
+
 export const RETRYABLE_ERROR_NAMES = ['RetryableError', 'ResourceBusyError'] as const;
 export const TERMINAL_ERROR_NAMES = [
   'TerminalError',
@@ -89,6 +98,7 @@ export const TERMINAL_ERROR_NAMES = [
   'NameConflictError',
   'ProvisioningFailedError',
   'ReplacementRequiredError',
+  'NoLongerWantedError',
 ] as const;
 
 const RETRYABLE_AWS_NAMES = new Set([
@@ -108,7 +118,29 @@ const RETRYABLE_AWS_NAMES = new Set([
   'ECONNREFUSED',
   'EPIPE',
   'ETIMEDOUT',
+  // A DNS server that did not answer, or a route that is down for a moment: both pass.
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_SOCKET',
 ]);
+
+/**
+ * Lambda-level failures Step Functions reports for a step, which a later attempt can get past: the function ran out
+ * of time (Sandbox.Timedout; States.Timeout when the Task's own TimeoutSeconds fired) or Lambda itself failed.
+ */
+export function isRetryableStepError(name: string): boolean {
+  return (
+    (RETRYABLE_ERROR_NAMES as readonly string[]).includes(name) ||
+    name.startsWith('Lambda.') ||
+    name === 'States.Timeout' ||
+    name === 'Sandbox.Timedout'
+  );
+}
 
 /**
  * Translates anything thrown by an SDK or the Kubernetes client into one of the two families,
@@ -123,15 +155,19 @@ export function classifyError(error: unknown, context: string): InstanceManagerE
     statusCode?: number;
     $metadata?: { httpStatusCode?: number };
     $retryable?: unknown;
+    cause?: { code?: unknown; name?: unknown };
   };
   const name = e.name ?? String(e.code ?? 'Error');
   const status = e.$metadata?.httpStatusCode ?? e.statusCode ?? (typeof e.code === 'number' ? e.code : undefined);
   const message = `${context}: ${e.message ?? String(error)}`;
+  const causeCode = typeof e.cause?.code === 'string' ? e.cause.code : undefined;
   const retryable =
     RETRYABLE_AWS_NAMES.has(name) ||
     (typeof e.code === 'string' && RETRYABLE_AWS_NAMES.has(e.code)) ||
+    (causeCode !== undefined && RETRYABLE_AWS_NAMES.has(causeCode)) ||
     Boolean(e.$retryable) ||
-    (status !== undefined && (status >= 500 || status === 429 || status === 409)) ||
+    // 401 from an API server: the EKS token expired (they live 15 minutes); the next attempt signs a new one.
+    (status !== undefined && (status >= 500 || status === 429 || status === 409 || status === 401)) ||
     (name === 'TypeError' && /fetch failed/i.test(e.message ?? ''));
   return retryable ? new RetryableError(message, { cause: error }) : new AwsRejectedError(message, { cause: error });
 }

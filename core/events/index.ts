@@ -53,7 +53,32 @@ export interface InstanceGroupChange {
   /** 1 for the first execution of a generation; the relay raises it when it re-sends a failed one. */
   attempt: number;
   spec: InstanceGroupSpec;
+  /**
+   * True when the spec was too large for one event and only what names the AWS resources was kept (see
+   * withoutSpec). The workflows re-read the object anyway; they use this spec only once the object is gone.
+   */
+  specOmitted?: boolean;
   sentAt: string;
+}
+
+/** What a delete needs from the spec when the object is gone: the provisioner and the names it gives. */
+const NAMING_FIELDS = ['clusterName', 'roleName', 'instanceProfileName', 'nodeRole', 'podExecutionRoleArn'];
+
+function pick(from: unknown, keys: string[]): Record<string, unknown> {
+  const source = (from ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(keys.filter((k) => source[k] !== undefined).map((k) => [k, source[k]]));
+}
+
+/**
+ * The change with its spec cut down to the provisioner and the fields that name AWS resources, for a spec larger
+ * than an event may be: the change still reaches its workflow instead of being dropped.
+ */
+export function withoutSpec<T extends Pick<InstanceGroupChange, 'spec'>>(change: T): T {
+  const spec = change.spec as unknown as Record<string, unknown> & { provisioner: InstanceGroupSpec['provisioner'] };
+  const section = (spec[spec.provisioner] ?? {}) as Record<string, unknown>;
+  const slim: Record<string, unknown> = { ...pick(section, NAMING_FIELDS) };
+  if (section.configuration) slim.configuration = pick(section.configuration, NAMING_FIELDS);
+  return { ...change, spec: { provisioner: spec.provisioner, [spec.provisioner]: slim } as unknown as InstanceGroupSpec, specOmitted: true };
 }
 
 export interface PutEventsEntry {

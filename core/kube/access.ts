@@ -94,6 +94,16 @@ export class EksAccess implements ClusterAccess {
       token: () => token,
     });
     cached?.client.close();
+    // A 401 means the token expired early (clock skew, a long step): forget this client, so the retry signs anew.
+    const send = client.request.bind(client);
+    client.request = (async (...args: Parameters<KubeRest['request']>) => {
+      try {
+        return await send(...args);
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 401 && this.cache.get(key)?.client === client) this.cache.delete(key);
+        throw error;
+      }
+    }) as KubeRest['request'];
     this.cache.set(key, { client, expires: Date.now() + TOKEN_TTL_MS });
     return client;
   }

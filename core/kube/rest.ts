@@ -28,7 +28,10 @@ export class KubeRest {
   private readonly agent: http.Agent;
   private readonly url: URL;
 
-  constructor(readonly connection: KubeConnection) {
+  constructor(
+    readonly connection: KubeConnection,
+    private readonly timeoutMs = 30_000,
+  ) {
     this.url = new URL(connection.server);
     this.agent =
       this.url.protocol === 'https:'
@@ -59,7 +62,7 @@ export class KubeRest {
     const transport = url.protocol === 'https:' ? https : http;
 
     return new Promise<T>((resolve, reject) => {
-      const req = transport.request(url, { method, headers, agent: this.agent, timeout: 30_000 }, (res) => {
+      const req = transport.request(url, { method, headers, agent: this.agent, timeout: this.timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
@@ -76,7 +79,8 @@ export class KubeRest {
           reject(new KubeApiError(code, status?.reason ?? 'Unknown', `${method} ${path}: ${code} ${status?.message ?? text}`, body));
         });
       });
-      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
+      // Coded like node's own socket time-out so that classifyError counts it as retryable.
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`${method} ${path}: timed out`), { code: 'ETIMEDOUT' })));
       req.on('error', reject);
       if (payload !== undefined) req.write(payload);
       req.end();

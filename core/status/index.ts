@@ -1,4 +1,5 @@
 import type { InstanceGroupStatus } from '../schema/types.generated.js';
+import { gaveUp, MAX_AUTOMATIC_ATTEMPTS } from './retry.js';
 
 export const CURRENT_STATES = {
   init: 'Init',
@@ -166,6 +167,14 @@ export function statusAfter(current: InstanceGroupStatus | undefined, report: St
         ],
       };
     case 'failed': {
+      if (report.retryable && gaveUp(report.execution.attempt)) {
+        // The last automatic attempt: from here on only a person (replay, or a spec change) moves the group.
+        report = {
+          ...report,
+          retryable: false,
+          message: `${report.message} (gave up after ${MAX_AUTOMATIC_ATTEMPTS} attempts; fix the cause, then run imctl replay or change the spec)`,
+        };
+      }
       const where = report.step ? ` in step "${report.step}"` : '';
       return {
         ...base,

@@ -1,14 +1,21 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { awsClient, awsClientConfig, awsRegion } from '../../core/aws/config.js';
 import { TerminalError } from '../../core/errors/index.js';
+import { clusterAccessFromEnv } from '../../core/kube/access.js';
 import { applyProgress, applyStack } from '../eks-cf/stack.js';
 import { lazy, type EksCfState } from '../eks-cf/state.js';
 import { renderStack } from '../eks-cf/template.js';
 import { workflowStep } from '../shared/step.js';
+import { assertStillWanted } from '../shared/still-wanted.js';
 
 const cf = lazy(() => awsClient(new CloudFormationClient(awsClientConfig())));
+const access = lazy(() => clusterAccessFromEnv());
 
-/** Renders the template (user data for the image's family) and creates the stack, updates it when something changed, or leaves it alone. */
+/**
+ * Renders the template (user data for the image's family) and creates the stack, updates it when something changed,
+ * or leaves it alone. Every attempt (retries included) first re-reads the group: an older generation, or a group
+ * being deleted, changes nothing.
+ */
 export const handler = workflowStep('Create Or Update Stack', async (input: Pick<EksCfState, 'change' | 'execution' | 'group' | 'references'>, { log }) => {
   const { group, references } = input;
   if (!references?.cluster || !references.image) {
@@ -23,7 +30,9 @@ export const handler = workflowStep('Create Or Update Stack', async (input: Pick
     image: references.image,
     region: awsRegion(),
   });
-  const { action } = await applyStack(cf(), rendered);
+  await assertStillWanted(input, access());
+  const stamp = { uid: input.change.group.uid, generation: input.change.group.generation };
+  const { action } = await applyStack(cf(), rendered, { stamp });
   const progress = await applyProgress(cf(), rendered.stackName, { min: group.spec.minSize, max: group.spec.maxSize }, 0);
   log.info('stack applied', { action, stackName: rendered.stackName, status: progress.status });
   return { ...progress, action };

@@ -1,14 +1,25 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { awsClient, awsClientConfig } from '../../core/aws/config.js';
+import { clusterAccessFromEnv } from '../../core/kube/access.js';
 import { startDelete } from '../eks-cf/stack.js';
 import { lazy, type EksCfState } from '../eks-cf/state.js';
+import { assertFencePassed } from '../shared/delete-fence.js';
+import { loadGroup } from '../shared/group.js';
 import { workflowStep } from '../shared/step.js';
 
 const cf = lazy(() => awsClient(new CloudFormationClient(awsClientConfig())));
+const access = lazy(() => clusterAccessFromEnv());
 
-/** Starts deleting the group's stack (waiting out a create in progress) and keeps its node role ARN. */
+/**
+ * Starts deleting the group's stack (waiting out a create in progress) and keeps its node role ARN. A stack that is
+ * not there yet is looked for again once no apply that began before the deletion can still create it.
+ */
 export const handler = workflowStep('Delete Stack', async (input: Pick<EksCfState, 'change' | 'execution' | 'group'>, { log }) => {
-  const progress = await startDelete(cf(), input.group.stackName);
+  const progress = await startDelete(cf(), input.group.stackName, input.change.group.uid);
+  if (progress.status === 'DELETE_COMPLETE') {
+    const { object } = await loadGroup(input, access());
+    assertFencePassed(`Stack ${progress.stackName}`, object?.metadata.deletionTimestamp);
+  }
   log.info('stack delete started', { stackName: progress.stackName, status: progress.status });
   return progress;
 });

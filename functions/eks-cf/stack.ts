@@ -9,11 +9,13 @@ import {
   DescribeStackEventsCommand,
   DescribeStacksCommand,
   GetTemplateCommand,
+  ListStackResourcesCommand,
   UpdateStackCommand,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
 import { ProvisioningFailedError, ResourceBusyError, TerminalError, classifyError } from '../../core/errors/index.js';
 import type { ObservedResources } from '../../core/status/index.js';
+import { deletableBy, isStampTag, readStamp, refuseBackwards, stampTags, type Stamp } from '../shared/stamp.js';
 import { OUTPUTS, stackDifferences, toTagList, type RenderedStack } from './template.js';
 
 /**
@@ -73,18 +75,66 @@ export async function failureReason(cf: CloudFormationClient, name: string): Pro
 }
 
 export interface ApplyOptions {
-  capabilities?: string[];
+  /** Who applies: stamped on the stack, and refused when the stack carries a newer generation of the same owner. */
+  stamp?: Stamp;
+  /** How long a stack may stay in an *_IN_PROGRESS state before it counts as stuck (default STACK_STUCK_AFTER_SECONDS). */
+  stuckAfterMs?: number;
+  now?: () => number;
+}
+
+/** One hour by default: longer than any create or rolling update of one Auto Scaling group should take. */
+export function stuckAfterMs(env: NodeJS.ProcessEnv = process.env): number {
+  const seconds = Number(env.STACK_STUCK_AFTER_SECONDS);
+  return (Number.isFinite(seconds) && seconds > 0 ? seconds : 3600) * 1000;
+}
+
+/**
+ * A stack that stays in progress far longer than any real operation (an SDK-retried CreateStack that CloudFormation
+ * never finished) must not hold the group for ever. A create that made nothing yet is deleted so that the next
+ * attempt creates it again; anything else ends with an error that says what to do.
+ */
+async function unlessStuck(cf: CloudFormationClient, stack: Stack, limitMs: number, now: number): Promise<void> {
+  const name = stack.StackName ?? '';
+  const status = stack.StackStatus ?? 'UNKNOWN';
+  const since = (stack.LastUpdatedTime ?? stack.CreationTime)?.getTime();
+  if (since === undefined || now - since < limitMs || status === 'DELETE_IN_PROGRESS') return;
+  const minutes = Math.round((now - since) / 60_000);
+  if (status === 'CREATE_IN_PROGRESS') {
+    const { StackResourceSummaries } = await cf
+      .send(new ListStackResourcesCommand({ StackName: name }))
+      .catch((error: unknown) => Promise.reject(classifyError(error, `Listing resources of stack ${name}`)));
+    const made = (StackResourceSummaries ?? []).filter((r) => r.PhysicalResourceId);
+    if (!made.length) {
+      try {
+        await cf.send(new DeleteStackCommand({ StackName: name, ...serviceRole() }));
+      } catch (error) {
+        throw classifyError(error, `Deleting stuck stack ${name}`);
+      }
+      throw new ResourceBusyError(`Stack ${name} was CREATE_IN_PROGRESS for ${minutes} minutes with nothing created; deleted it to create it again`);
+    }
+  }
+  throw new ProvisioningFailedError(
+    `Stack ${name} has been ${status} for ${minutes} minutes (the limit is ${Math.round(limitMs / 60_000)}); CloudFormation looks stuck. ` +
+      `Check its events in the CloudFormation console, cancel the update or delete the stack there, then run imctl replay`,
+  );
 }
 
 /**
  * Brings the stack to the rendered template. Returns what it did; when the stack is busy (an operation in
  * progress, or a failed stack being cleared away) it throws ResourceBusyError so the state machine retries later.
  */
-export async function applyStack(cf: CloudFormationClient, rendered: RenderedStack): Promise<{ action: StackAction; stack: Stack | undefined }> {
+export async function applyStack(
+  cf: CloudFormationClient,
+  rendered: RenderedStack,
+  options: ApplyOptions = {},
+): Promise<{ action: StackAction; stack: Stack | undefined }> {
+  const { stamp } = options;
   const name = rendered.stackName;
   const stack = await describeStack(cf, name);
   const body = JSON.stringify(rendered.template);
-  const tags = toTagList(rendered.tags);
+  const tags = toTagList({ ...rendered.tags, ...(stamp ? stampTags(stamp) : {}) });
+  const found = readStamp(stack?.Tags);
+  if (stack && stamp) refuseBackwards(`Stack ${name}`, found, stamp);
   const capabilities = ['CAPABILITY_NAMED_IAM' as const];
   const call = async <T>(what: string, fn: () => Promise<T>) => {
     try {
@@ -120,14 +170,26 @@ export async function applyStack(cf: CloudFormationClient, rendered: RenderedSta
   if (status === 'DELETE_FAILED') {
     throw new ProvisioningFailedError(`Stack ${name} failed to delete earlier (${await failureReason(cf, name)}); delete it in CloudFormation, then apply again`);
   }
-  if (inProgress(status)) throw new ResourceBusyError(`Stack ${name} is ${status}; waiting for it to finish before applying`);
+  if (inProgress(status)) {
+    await unlessStuck(cf, stack, options.stuckAfterMs ?? stuckAfterMs(), options.now?.() ?? Date.now());
+    throw new ResourceBusyError(`Stack ${name} is ${status}; waiting for it to finish before applying`);
+  }
 
   const template = await call('Reading template of stack', () => cf.send(new GetTemplateCommand({ StackName: name, TemplateStage: 'Original' })));
-  const differences = stackDifferences({ templateBody: template.TemplateBody, tags: stack.Tags }, rendered);
-  if (!differences.length) return { action: 'unchanged', stack };
-  await call('Updating stack', () =>
-    cf.send(new UpdateStackCommand({ StackName: name, TemplateBody: body, Capabilities: capabilities, Tags: tags, ...serviceRole() })),
-  );
+  const differences = stackDifferences({ templateBody: template.TemplateBody, tags: stack.Tags?.filter((t) => !isStampTag(t.Key)) }, rendered);
+  // A stack stamped by another owner (a group recreated under the same name) is adopted: restamped even when
+  // nothing else changed, so that the old owner's late delete leaves it alone.
+  const adopt = stamp !== undefined && found.uid !== stamp.uid;
+  if (!differences.length && !adopt) return { action: 'unchanged', stack };
+  try {
+    await cf.send(new UpdateStackCommand({ StackName: name, TemplateBody: body, Capabilities: capabilities, Tags: tags, ...serviceRole() }));
+  } catch (error) {
+    // Another execution started an operation between our look and our update.
+    if (/_IN_PROGRESS state and can ?not be updated/i.test(String((error as Error).message))) {
+      throw new ResourceBusyError(`Stack ${name} became busy before the update; trying again`, { cause: error });
+    }
+    throw classifyError(error, `Updating stack ${name}`);
+  }
   return { action: 'updated', stack: await describeStack(cf, name) };
 }
 
@@ -177,9 +239,13 @@ export async function applyProgress(
  * Starts (or continues) deleting the stack. A create in progress is waited for (ResourceBusyError), then deleted;
  * an update in progress is cancelled first. Returns the node role ARN it had, for the aws-auth cleanup.
  */
-export async function startDelete(cf: CloudFormationClient, name: string): Promise<StackProgress> {
+export async function startDelete(cf: CloudFormationClient, name: string, ownerUid?: string): Promise<StackProgress> {
   const stack = await describeStack(cf, name);
   if (!stack) return { stackName: name, status: 'DELETE_COMPLETE', settled: true, gone: true, polls: 0 };
+  if (ownerUid && !deletableBy(readStamp(stack.Tags), ownerUid)) {
+    // Another InstanceGroup of the same name owns it now: not ours to delete (nor its node role to unmap).
+    return { stackName: name, status: 'OWNED_BY_ANOTHER_GROUP', settled: true, gone: true, polls: 0 };
+  }
   const roleArn = outputsOf(stack)[OUTPUTS.roleArn];
   const status = stack.StackStatus ?? 'UNKNOWN';
   const base = { stackName: name, gone: false, polls: 0, ...(roleArn ? { roleArn } : {}) };

@@ -1,10 +1,14 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { awsClient, awsClientConfig } from '../../core/aws/config.js';
+import { clusterAccessFromEnv } from '../../core/kube/access.js';
+import { roleName } from '../../core/names/index.js';
 import { deletePodExecutionRole } from '../eks-fargate/pod-role.js';
 import { lazy, type EksFargateState } from '../eks-fargate/state.js';
+import { otherUsersOfRole } from '../shared/role-users.js';
 import { workflowStep } from '../shared/step.js';
 
 const iam = lazy(() => awsClient(new IAMClient(awsClientConfig())));
+const access = lazy(() => clusterAccessFromEnv());
 
 export interface DeletePodRoleInput extends Pick<EksFargateState, 'change' | 'execution' | 'group'> {
   /** apply: only when the spec names its own role (the created one is then unused); delete: always. */
@@ -15,6 +19,13 @@ export interface DeletePodRoleInput extends Pick<EksFargateState, 'change' | 'ex
 export const handler = workflowStep('Delete Pod Execution Role', async (input: DeletePodRoleInput, { log }) => {
   if (input.purpose === 'apply' && !input.group.spec.podExecutionRoleArn) {
     return { deleted: false, note: 'the profile uses the role instance-manager created; kept' };
+  }
+  const name = roleName(input.group.ref, 'fargate-pods');
+  const users = await otherUsersOfRole(input, access(), name);
+  if (users.length) {
+    const note = `IAM role ${name} is kept: InstanceGroup ${users.join(', ')} still uses it; delete it once they no longer do`;
+    log.info('pod execution role', { roleName: name, deleted: false, note });
+    return { roleName: name, deleted: false, note };
   }
   const result = await deletePodExecutionRole(iam(), input.group.ref);
   log.info('pod execution role', { ...result });

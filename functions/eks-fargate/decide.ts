@@ -7,6 +7,7 @@ import { stopPlanIfUnwanted } from '../shared/group.js';
 import { ownedBy } from '../eks-managed/iam-role.js';
 import { planApply, planDelete, type ProfileDecision } from './plan.js';
 import { clusterProfiles } from './profiles.js';
+import { fenceBeforeNothingLeft } from '../shared/delete-fence-check.js';
 import type { EksFargateState, NotFoundReport, ProfilePlan } from './state.js';
 
 export interface DecideInput extends Pick<EksFargateState, 'change' | 'execution' | 'group' | 'role' | 'plan'> {
@@ -37,6 +38,7 @@ export async function decideProfile(input: DecideInput, deps: DecideDeps): Promi
 
   if (input.purpose === 'delete') {
     const decision = planDelete(ref, profiles);
+    if (decision.action === 'none' && !clusterMissing) await fenceBeforeNothingLeft(input, deps.access, `No Fargate profile of ${ref.namespace}/${ref.name}`);
     const notFound = input.plan?.notFound ?? (pass === 1 ? missingOnDelete(input, profiles, clusterMissing) : undefined);
     return {
       ...decision,

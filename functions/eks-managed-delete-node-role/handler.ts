@@ -1,10 +1,14 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { awsClient, awsClientConfig } from '../../core/aws/config.js';
+import { clusterAccessFromEnv } from '../../core/kube/access.js';
+import { roleName } from '../../core/names/index.js';
 import { deleteNodeRole } from '../eks-managed/node-role.js';
 import { lazy, type EksManagedState } from '../eks-managed/state.js';
+import { otherUsersOfRole } from '../shared/role-users.js';
 import { workflowStep } from '../shared/step.js';
 
 const iam = lazy(() => awsClient(new IAMClient(awsClientConfig())));
+const access = lazy(() => clusterAccessFromEnv());
 
 export interface DeleteNodeRoleInput extends Pick<EksManagedState, 'change' | 'execution' | 'group'> {
   /** apply: only when the spec names its own role (the created one is then unused); delete: always. */
@@ -15,6 +19,13 @@ export interface DeleteNodeRoleInput extends Pick<EksManagedState, 'change' | 'e
 export const handler = workflowStep('Delete Node Role', async (input: DeleteNodeRoleInput, { log }) => {
   if (input.purpose === 'apply' && !input.group.spec.nodeRoleArn) {
     return { deleted: false, note: 'the node group uses the role instance-manager created; kept' };
+  }
+  const name = roleName(input.group.ref, 'nodes');
+  const users = await otherUsersOfRole(input, access(), name);
+  if (users.length) {
+    const note = `IAM role ${name} is kept: InstanceGroup ${users.join(', ')} still uses it; delete it once they no longer do`;
+    log.info('node role', { roleName: name, deleted: false, note });
+    return { roleName: name, deleted: false, note };
   }
   const result = await deleteNodeRole(iam(), input.group.ref);
   log.info('node role', { ...result });

@@ -7,6 +7,7 @@ import type { NodeCount } from '../../core/status/index.js';
 import { stopPlanIfUnwanted } from '../shared/group.js';
 import { findNodeGroups } from './nodegroups.js';
 import { planApply, planDelete, type NodeGroupDecision } from './plan.js';
+import { fenceBeforeNothingLeft } from '../shared/delete-fence-check.js';
 import type { EksManagedState, NodeGroupPlan } from './state.js';
 
 export interface DecideInput extends Pick<EksManagedState, 'change' | 'execution' | 'group' | 'role' | 'plan'> {
@@ -39,6 +40,7 @@ export async function decideNodeGroup(input: DecideInput, deps: DecideDeps): Pro
   const found = await findNodeGroups(deps.eks, ref);
   if (input.purpose === 'delete') {
     const decision = planDelete(found.owned);
+    if (decision.action === 'none' && !found.clusterMissing) await fenceBeforeNothingLeft(input, deps.access, `No node group of ${ref.namespace}/${ref.name}`);
     const next = decision.done ? [...history, decision.done] : history;
     return {
       ...decision,

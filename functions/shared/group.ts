@@ -27,8 +27,10 @@ export interface LoadedGroup {
   object?: InstanceGroup;
 }
 
-export function outcomeOf(change: WorkflowState['change'], object: InstanceGroup | undefined): Outcome {
-  if (change.operation === 'delete') return !object || object.metadata.deletionTimestamp ? 'current' : 'not-deleting';
+export function outcomeOf(change: WorkflowState['change'], object: InstanceGroup | undefined, recreated = false): Outcome {
+  // A delete whose uid no longer matches the object of that name is stale (replayed, or late): the object there now
+  // is another group, whose resources share the names.
+  if (change.operation === 'delete') return recreated ? 'not-deleting' : !object || object.metadata.deletionTimestamp ? 'current' : 'not-deleting';
   if (!object) return 'gone';
   if (object.metadata.deletionTimestamp) return 'deleting';
   if (object.metadata.generation > change.group.generation) return 'superseded';
@@ -41,7 +43,7 @@ export async function loadGroup(state: WorkflowState, access: ClusterAccess): Pr
   const found = await api.get(change.group);
   const object = found && found.metadata.uid === change.group.uid ? found : undefined;
   return {
-    outcome: outcomeOf(change, object),
+    outcome: outcomeOf(change, object, found !== undefined && !object),
     latestGeneration: object?.metadata.generation ?? change.group.generation,
     ...(object ? { object } : {}),
   };

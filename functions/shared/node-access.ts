@@ -6,7 +6,8 @@ import { classifyError } from '../../core/errors/index.js';
 import type { KubeRest } from '../../core/kube/rest.js';
 import { DEFAULT_AUTHENTICATION_MODE } from '../eks-cf/boot/cluster.js';
 import { grantNodeAccessEntry, revokeNodeAccessEntry } from './access-entry.js';
-import { addNodeRole, removeNodeRole, updateAwsAuth } from './aws-auth.js';
+import { addNodeRole, mappableRoleArn, updateAwsAuth } from './aws-auth.js';
+import { unmapGroup } from './unmap.js';
 
 export type NodeAccessMethod = 'access-entry' | 'aws-auth';
 
@@ -43,12 +44,17 @@ export async function authorizeNodeRole(deps: NodeAccessDeps, clusterName: strin
   return { method, clusterName, changed: result.changed, note: result.note };
 }
 
+/**
+ * Releases the group's claim on its node role. `roleArn` is unknown when a retried delete found the stack already
+ * gone: aws-auth then finds the group's claims in our annotation. `stillUsedBy` names, per role, the other groups
+ * whose status reports it.
+ */
 export async function revokeNodeRole(
   deps: NodeAccessDeps,
   clusterName: string,
-  roleArn: string,
+  roleArn: string | undefined,
   groupKey: string,
-  stillUsedBy: string[],
+  stillUsedBy: (roleArn: string) => string[],
 ): Promise<NodeAccessResult> {
   let method: NodeAccessMethod;
   try {
@@ -58,9 +64,11 @@ export async function revokeNodeRole(
     if ((error as { cause?: { name?: string } }).cause?.name !== 'ResourceNotFoundException') throw error;
     return { method: 'aws-auth', clusterName, changed: false, note: `cluster ${clusterName} no longer exists; nothing to revoke` };
   }
-  const result =
-    method === 'access-entry'
-      ? await revokeNodeAccessEntry(deps.eks, clusterName, roleArn, groupKey, stillUsedBy)
-      : await updateAwsAuth(await deps.kube(clusterName), (data) => removeNodeRole(data, roleArn, groupKey, stillUsedBy));
+  if (method === 'access-entry') {
+    if (!roleArn) return { method, clusterName, changed: false, note: 'no node role recorded for this group; access entries are left as they are' };
+    const result = await revokeNodeAccessEntry(deps.eks, clusterName, roleArn, groupKey, stillUsedBy(mappableRoleArn(roleArn)));
+    return { method, clusterName, changed: result.changed, note: result.note };
+  }
+  const result = await updateAwsAuth(await deps.kube(clusterName), (data) => unmapGroup(data, groupKey, roleArn, stillUsedBy));
   return { method, clusterName, changed: result.changed, note: result.note };
 }

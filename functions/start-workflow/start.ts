@@ -8,13 +8,14 @@
 //
 // Idempotent: a redelivered event finds its execution name taken (ExecutionAlreadyExists, or StartExecution's
 // no-op for a running execution with the same input) and counts as started.
-import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { classifyError, TerminalError } from '../../core/errors/index.js';
 import { DETAIL_TYPE, isInstanceGroupChange, type InstanceGroupChange } from '../../core/events/index.js';
 import type { Logger } from '../../core/log/index.js';
 import { groupContext } from '../../core/log/index.js';
 import { consoleUrl, executionName } from '../../core/names/index.js';
+import { gaveUp } from '../../core/status/retry.js';
 import { stateMachineEnvName, workflowKey, type StateMachineArns } from './config.js';
 
 export type InstanceGroupEvent = EventBridgeEvent<typeof DETAIL_TYPE, InstanceGroupChange>;
@@ -68,12 +69,25 @@ export async function startWorkflow(event: InstanceGroupEvent, deps: StartWorkfl
         `(configured: ${Object.keys(deps.stateMachines).join(', ') || 'none'})`,
     );
   }
+  for (let attempt = change.attempt; ; attempt++) {
+    const outcome = await startAttempt({ ...change, attempt }, stateMachineArn, deps, log);
+    // The relay's pass re-sends a generation that never reported. When the execution of that attempt already ended
+    // without a report (it failed before writing status, timed out or was aborted), the next attempt is started
+    // instead of counting the old one as started, up to the end of the block of automatic attempts.
+    if (outcome.status !== 'already-started' || change.reason !== 'resync' || gaveUp(attempt)) return outcome;
+    const ended = await endedWithoutSuccess(outcome.executionArn, deps);
+    if (!ended) return outcome;
+    log.info('that attempt ended without success and without a report; starting the next one', { executionArn: outcome.executionArn, status: ended });
+  }
+}
+
+async function startAttempt(change: InstanceGroupChange, stateMachineArn: string, deps: StartWorkflowDeps, log: Logger): Promise<StartOutcome> {
   const name = executionName({ ...change.group, operation: change.operation, attempt: change.attempt });
   const expectedArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
   try {
     const out = await deps.sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(change) }));
     const executionArn = out.executionArn ?? expectedArn;
-    log.info('workflow started', { executionArn, consoleUrl: consoleUrl(executionArn) });
+    log.info('workflow started', { executionArn, attempt: change.attempt, consoleUrl: consoleUrl(executionArn) });
     return { status: 'started', executionArn, executionName: name, stateMachineArn, consoleUrl: consoleUrl(executionArn) };
   } catch (error) {
     if ((error as { name?: string })?.name === 'ExecutionAlreadyExists') {
@@ -81,6 +95,16 @@ export async function startWorkflow(event: InstanceGroupEvent, deps: StartWorkfl
       return { status: 'already-started', executionArn: expectedArn, executionName: name, stateMachineArn, consoleUrl: consoleUrl(expectedArn) };
     }
     throw classifyError(error, `StartExecution ${name} on ${stateMachineArn}`);
+  }
+}
+
+/** FAILED, TIMED_OUT or ABORTED when the execution ended that way; undefined while it runs or once it succeeded. */
+async function endedWithoutSuccess(executionArn: string, deps: StartWorkflowDeps): Promise<string | undefined> {
+  try {
+    const out = (await deps.sfn.send(new DescribeExecutionCommand({ executionArn }))) as { status?: string };
+    return out.status === 'FAILED' || out.status === 'TIMED_OUT' || out.status === 'ABORTED' ? out.status : undefined;
+  } catch (error) {
+    throw classifyError(error, `DescribeExecution ${executionArn}`);
   }
 }
 

@@ -75,7 +75,8 @@ describe('eks-cf apply and delete on the local control plane', () => {
     expect(execution.error).toBe('MissingReferenceError');
     for (const id of ['subnet-1a2b3c4d', 'subnet-4d3c2b1a', 'subnet-0w9x8y7z', 'sg-q1w2e3r4t5y6u7i8']) expect(execution.cause).toContain(id);
     expect(execution.cause).toContain('spec.eks-cf.configuration.subnets: subnet-1a2b3c4d does not exist in us-west-2');
-    expect(execution.cause).toMatch(/^Check AWS References failed: /);
+    // The execution failed at the step itself (so that Redrive resumes there); its Cause is that step's Lambda error.
+    expect(JSON.parse(execution.cause!)).toMatchObject({ errorType: 'MissingReferenceError' });
     expect(execution.path).not.toContain('Create Or Update Stack');
     expect(await liveStacks(stackOf('default'))).toEqual([]);
 
@@ -196,14 +197,16 @@ describe('eks-cf apply and delete on the local control plane', () => {
     expect(failed.execution.cause).toContain('spec.eks-cf.configuration.keyPairName: key pair not-yet-created does not exist in us-west-2');
 
     await bed.aws.ec2.send(new CreateKeyPairCommand({ KeyName: 'not-yet-created' }));
+    // The execution stopped at the step that failed, so replay redrives it from there (issue 14): same attempt.
     const replay = await bed.imctl('replay', 'replay/late-key', '--wait', '--timeout', '1m');
+    expect(replay.out).toMatch(/Redrove/);
     expect(replay.out).toMatch(/Result: SUCCEEDED$/);
     expect(replay.code).toBe(0);
 
-    const group = await bed.settled(failed.group.metadata, { attempt: 2 });
+    const group = await bed.settled(failed.group.metadata, { attempt: 1 });
     expect(group.status!.currentState).toBe('Ready');
     expect(conditionOf(group)!.status).toBe('True');
-    expect((await bed.execution(group, { attempt: 2 })).status).toBe('SUCCEEDED');
+    expect((await bed.execution(group, { attempt: 1 })).status).toBe('SUCCEEDED');
   });
 
   test('BadImage_TerminalErrorCaught: an AMI that does not exist ends in Error naming it', async () => {

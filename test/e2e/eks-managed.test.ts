@@ -160,7 +160,7 @@ describe('eks-managed on the local control plane', () => {
     expect(group.status!.lastExecution?.retryable).toBe(false);
     expect(bed.events('replacement-required', 'ReplacementRequired').map((e) => e.type)).toEqual(['Warning']);
     expect(execution.error).toBe('ReplacementRequiredError');
-    expect(execution.cause).toMatch(/^Decide Next Change failed: AWS cannot change instanceTypes \(m5\.large → m5\.xlarge\), volSize \(50 GiB → 80 GiB\) on existing node group/);
+    expect(JSON.parse(execution.cause!).errorMessage).toMatch(/^AWS cannot change instanceTypes \(m5\.large → m5\.xlarge\), volSize \(50 GiB → 80 GiB\) on existing node group/);
 
     const after = await nodeGroupsOf('replacement-required');
     expect(after).toEqual([expect.objectContaining({ nodegroupName: before!.nodegroupName, instanceTypes: ['m5.large'], diskSize: 50, taints: before!.taints })]);

@@ -88,7 +88,8 @@ describe('imctl against the local control plane', () => {
     const [header, row] = out.split('\n');
     expect(header).toMatch(/^EXECUTION +OP +GEN +ATTEMPT +STATUS +STARTED +DURATION +FAILED STATE +ERROR$/);
     expect(row).toMatch(/^team-cli-late-key-[0-9a-f]{8}-g1-apply +apply +1 +1 +FAILED .* Check AWS References +MissingReferenceError$/);
-    expect(out).toMatch(/cause: +Check AWS References failed: .*keyPairName: key pair late-key does not exist in us-west-2/);
+    // The execution failed at the step itself (issue 14): its cause is that step's error.
+    expect(out).toMatch(/cause: +.*keyPairName: key pair late-key does not exist in us-west-2/);
     expect(out).toMatch(/console: +https:\/\/us-west-2\.console\.aws\.amazon\.com\/states\/home\?region=us-west-2#\/v2\/executions\/details\/arn:aws:states:us-west-2:123456789012:execution:instance-manager-eks-cf-apply:team-cli-late-key-/);
 
     const status = await imctl('status', '-n', NS);
@@ -190,9 +191,9 @@ describe('imctl against the local control plane', () => {
     await ec2.send(new CreateKeyPairCommand({ KeyName: 'late-key' }));
     ec2.destroy();
     const { code, out } = await imctl('replay', `${NS}/late-key`, '--wait', '--timeout', '2m');
-    expect(out).toMatch(/^Started team-cli-late-key-[0-9a-f]{8}-g1-apply-a2 for team-cli\/late-key\.\n  why: +generation 1 is unchanged, but the workflow caught the failure in "Check AWS References" and ended in its Fail state "Failed"/);
-    expect(out).toMatch(/replaces: +team-cli-late-key-[0-9a-f]{8}-g1-apply\n/);
-    // Live progress: the states of the new attempt as they are entered, the last one before the result.
+    // The execution stopped at the step that failed (issue 14), so the replay redrives it from there.
+    expect(out).toMatch(/^Redrove team-cli-late-key-[0-9a-f]{8}-g1-apply for team-cli\/late-key\.\n  why: +generation 1 is unchanged: redriving .* from the step it stopped in \("Check AWS References"\)/);
+    // Live progress: the states entered after the redrive, the last one before the result.
     expect(out).toMatch(/Waiting for it to end; states as they are entered:\n  \[\d+s\] [^\n]+\n/);
     expect(out).toMatch(/^  \[\d+s\] Check AWS References$/m);
     expect(out).toMatch(/^  \[\d+s\] Ready\nResult: SUCCEEDED$/m);
@@ -200,15 +201,12 @@ describe('imctl against the local control plane', () => {
     expect(code).toBe(0);
 
     const group = getGroup('late-key');
-    expect(group.status).toMatchObject({ currentState: 'Ready', observedGeneration: 1, lastExecution: { attempt: 2, result: 'Succeeded' } });
-    expect((await executionsOf('late-key')).map((e) => [e.attempt, e.status])).toEqual([
-      [2, 'SUCCEEDED'],
-      [1, 'FAILED'],
-    ]);
+    expect(group.status).toMatchObject({ currentState: 'Ready', observedGeneration: 1, lastExecution: { attempt: 1, result: 'Succeeded' } });
+    expect((await executionsOf('late-key')).map((e) => [e.attempt, e.status, e.redriveCount])).toEqual([[1, 'SUCCEEDED', 1]]);
     // Nothing left to replay.
     const again = await imctl('replay', `${NS}/late-key`);
     expect(again.code).toBe(1);
-    expect(again.out).toMatch(/^Not replaying team-cli\/late-key\.\n  why: +the latest execution, .*-a2, ended SUCCEEDED/);
+    expect(again.out).toMatch(/^Not replaying team-cli\/late-key\.\n  why: +the latest execution, .*-g1-apply, ended SUCCEEDED/);
   });
 
   test('an execution stopped half-way with the generation unchanged is redriven, and ends in Ready', async () => {

@@ -195,9 +195,10 @@ describe('serverless package (offline)', () => {
       );
       expect(permission?.Properties?.Principal).toBe('events.amazonaws.com');
     }
-    // Every rule the template has belongs to a state machine file, but for the relay heartbeat rule.
+    // Every rule the template has belongs to a state machine file, but for the relay heartbeat rule and the one on
+    // execution status changes that reports failed executions (issue 14).
     const rules = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Events::Rule').map(([id]) => id);
-    expect(rules.sort()).toEqual([...machines.map((m) => ruleLogicalId(m.base)), HEARTBEAT_RULE].sort());
+    expect(rules.sort()).toEqual([...machines.map((m) => ruleLogicalId(m.base)), HEARTBEAT_RULE, 'ExecutionFailuresRule'].sort());
   });
 
   it('counts the relay heartbeats in start-workflow and alarms when they stop', () => {

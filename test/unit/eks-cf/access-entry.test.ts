@@ -106,7 +106,7 @@ describe('choosing how to authorise the node role', () => {
     const eks = fakeEks('API');
     expect(await authorizeNodeRole({ eks: eks.client, kube: noKube }, CLUSTER, ROLE, 'a/one')).toMatchObject({ method: 'access-entry', clusterName: CLUSTER, changed: true });
     expect(eks.calls.find((c) => c.command === 'CreateAccessEntry')!.input).toMatchObject({ clusterName: CLUSTER, principalArn: ROLE, type: 'EC2_LINUX' });
-    expect(await revokeNodeRole({ eks: eks.client, kube: noKube }, CLUSTER, ROLE, 'a/one', [])).toMatchObject({ method: 'access-entry', changed: true });
+    expect(await revokeNodeRole({ eks: eks.client, kube: noKube }, CLUSTER, ROLE, 'a/one', () => [])).toMatchObject({ method: 'access-entry', changed: true });
     expect(eks.entries.size).toBe(0);
   });
 
@@ -116,7 +116,7 @@ describe('choosing how to authorise the node role', () => {
         throw awsError('ResourceNotFoundException', 'No cluster found for name: gone.', 404);
       },
     });
-    expect(await revokeNodeRole({ eks: client, kube: noKube }, 'gone', ROLE, 'a/one', [])).toMatchObject({ changed: false, note: 'cluster gone no longer exists; nothing to revoke' });
+    expect(await revokeNodeRole({ eks: client, kube: noKube }, 'gone', ROLE, 'a/one', () => [])).toMatchObject({ changed: false, note: 'cluster gone no longer exists; nothing to revoke' });
     await expect(authorizeNodeRole({ eks: client, kube: noKube }, 'gone', ROLE, 'a/one')).rejects.toThrow('No cluster found');
   });
 

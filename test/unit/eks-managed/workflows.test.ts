@@ -25,12 +25,15 @@ describe.each(FILES)('%s.asl.json', (file) => {
     for (const b of taskBindings(asl)) expect({ state: b.state, exists: existsSync(b.handlerPath) }).toEqual({ state: b.state, exists: true });
   });
 
-  test('every Task retries Lambda errors and RetryableError, then catches everything into a failure report', () => {
+  test('every Task retries Lambda errors and RetryableError, and fails where it is (so that Redrive resumes there)', () => {
     for (const [name, s] of Object.entries(states).filter(([, s]) => s.Type === 'Task')) {
       const retried = (s.Retry ?? []).map((r) => r.ErrorEquals.join(','));
       expect({ name, first: retried[0] }).toEqual({ name, first: LAMBDA_ERRORS.join(',') });
-      if (name !== 'Explain Failure') expect({ name, last: retried.at(-1) }).toEqual({ name, last: 'RetryableError' });
-      expect({ name, catch: s.Catch?.[0]?.ErrorEquals }).toEqual({ name, catch: ['States.ALL'] });
+      expect({ name, last: retried.at(-1) }).toEqual({ name, last: 'RetryableError' });
+      // No catch-all, except around best-effort reports whose failure is harmless; a mutating step only catches
+      // NoLongerWantedError (its re-check found the generation unwanted).
+      const caught = (s.Catch ?? []).map((c) => c.ErrorEquals.join(',')).filter((e) => e !== 'NoLongerWantedError');
+      if (!/^Report (Superseded|Profile Not Found)/.test(name)) expect({ name, caught }).toEqual({ name, caught: [] });
     }
   });
 

@@ -157,11 +157,26 @@ describe('publish', () => {
     expect(delivered.map((d) => `${d.change.group.generation}/${d.change.operation}`)).toEqual(['2/apply', '3/delete']);
   });
 
-  it('refuses an entry over 256 KB, counts it and reports it', async () => {
+  it('DroppedChange: sends a change over 256 KB without its spec, keeping what names the AWS resources', async () => {
+    const s = stub();
+    const oversize: number[] = [];
+    const { p } = publisher(s.fn, { onOversize: (_c, bytes) => oversize.push(bytes) });
+    const section = (spec as any)['eks-cf'];
+    const huge = { ...spec, 'eks-cf': { ...section, configuration: { ...section.configuration, bootstrapArguments: 'x'.repeat(MAX_ENTRY_BYTES) } } } as typeof spec;
+    expect(p.enqueue(change(1, { spec: huge }))).toBe('queued');
+    await p.drain(1000);
+    expect(oversize).toEqual([]);
+    const sent = detailOf(s.calls[0]![0]!);
+    expect(sent.specOmitted).toBe(true);
+    expect(sent.spec).toEqual({ provisioner: 'eks-cf', 'eks-cf': { configuration: { clusterName: section.configuration.clusterName } } });
+  });
+
+  it('refuses an entry over 256 KB even without its spec, counts it and reports it', async () => {
     const s = stub();
     const oversize: number[] = [];
     const { p, metrics } = publisher(s.fn, { onOversize: (_c, bytes) => oversize.push(bytes) });
-    const huge = { ...spec, bootstrapArguments: 'x'.repeat(MAX_ENTRY_BYTES) } as typeof spec;
+    const section = (spec as any)['eks-cf'];
+    const huge = { ...spec, 'eks-cf': { ...section, configuration: { ...section.configuration, clusterName: 'x'.repeat(MAX_ENTRY_BYTES) } } } as typeof spec;
     expect(p.enqueue(change(1, { spec: huge }))).toBe('oversize');
     expect(p.size).toBe(0);
     expect(metrics.oversize.total()).toBe(1);

@@ -161,3 +161,47 @@ describe('start-workflow Lambda handler (middy)', () => {
     }
   });
 });
+
+describe('start-workflow: an attempt that ended without a report (issue 14, defect 4)', () => {
+  const stateMachines = { 'eks-cf/apply': APPLY_ARN };
+
+  function sfnWith(existing: Record<string, string>) {
+    const started: string[] = [];
+    const sfn = {
+      send: async (command: { constructor: { name: string }; input: any }) => {
+        if (command.constructor.name === 'DescribeExecutionCommand') {
+          const name = String(command.input.executionArn).split(':').pop()!;
+          return { status: existing[name] };
+        }
+        const name = command.input.name as string;
+        if (existing[name]) throw Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' });
+        started.push(name);
+        return { executionArn: `${APPLY_ARN.replace('stateMachine', 'execution')}:${name}` };
+      },
+    } as unknown as StartWorkflowDeps['sfn'];
+    return { sfn, started };
+  }
+
+  it('a re-sent attempt 1 whose execution failed before reporting starts attempt 2, not ExecutionAlreadyExists', async () => {
+    const change = sampleChange({ reason: 'resync', attempt: 1 }, { generation: 3 });
+    const first = executionName({ ...change.group, operation: 'apply', attempt: 1 });
+    const { sfn, started } = sfnWith({ [first]: 'FAILED' });
+    const outcome = await startWorkflow(eventFor(change), { sfn, stateMachines, logger: silent });
+    expect(outcome.status).toBe('started');
+    expect(started).toEqual([executionName({ ...change.group, operation: 'apply', attempt: 2 })]);
+  });
+
+  it('a running or succeeded attempt counts as started; a duplicate of a watch event never walks on', async () => {
+    const resync = sampleChange({ reason: 'resync', attempt: 1 }, { generation: 3 });
+    const first = executionName({ ...resync.group, operation: 'apply', attempt: 1 });
+    for (const status of ['RUNNING', 'SUCCEEDED']) {
+      const { sfn, started } = sfnWith({ [first]: status });
+      await expect(startWorkflow(eventFor(resync), { sfn, stateMachines, logger: silent })).resolves.toMatchObject({ status: 'already-started' });
+      expect(started).toEqual([]);
+    }
+    const watched = sampleChange({ reason: 'updated', attempt: 1 }, { generation: 3 });
+    const { sfn, started } = sfnWith({ [first]: 'FAILED' });
+    await expect(startWorkflow(eventFor(watched), { sfn, stateMachines, logger: silent })).resolves.toMatchObject({ status: 'already-started' });
+    expect(started).toEqual([]);
+  });
+});

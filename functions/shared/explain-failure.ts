@@ -1,6 +1,7 @@
-import { RETRYABLE_ERROR_NAMES } from '../../core/errors/index.js';
-import { workflowStep } from '../shared/step.js';
-import type { WorkflowState } from '../shared/workflow-state.js';
+// Turns a step's error (as Step Functions reports it: Error and Cause) into the status report of a failure: reason,
+// message, step and whether a retry could help. Used by report-execution-failure for every failed execution.
+import { isRetryableStepError } from '../../core/errors/index.js';
+import type { WorkflowState } from './workflow-state.js';
 
 export interface ExplainFailureInput extends WorkflowState {
   failedStep: string;
@@ -18,6 +19,7 @@ const REASONS: Record<string, string> = {
   RetryableError: 'TransientFailure',
   ResourceBusyError: 'ResourceBusy',
   'States.Timeout': 'TimedOut',
+  'Sandbox.Timedout': 'TimedOut',
 };
 
 /** The message inside a Catch's Cause: Lambda sends {"errorType","errorMessage",...} as JSON; locally it is the text. */
@@ -36,7 +38,7 @@ export function causeMessage(cause: string | undefined): string {
 export function explainFailure(input: Pick<ExplainFailureInput, 'failedStep' | 'error'>) {
   const name = input.error.Error;
   const message = causeMessage(input.error.Cause);
-  const retryable = (RETRYABLE_ERROR_NAMES as readonly string[]).includes(name) || name.startsWith('Lambda.') || name === 'States.Timeout';
+  const retryable = isRetryableStepError(name);
   const reason = REASONS[name] ?? (name.startsWith('Lambda.') ? 'LambdaFailure' : name.replace(/Error$/, '') || 'Failed');
   return {
     report: { phase: 'failed' as const, reason, message, step: input.failedStep, retryable },
@@ -45,4 +47,3 @@ export function explainFailure(input: Pick<ExplainFailureInput, 'failedStep' | '
   };
 }
 
-export const handler = workflowStep('Explain Failure', async (input: ExplainFailureInput) => explainFailure(input));

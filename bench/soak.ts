@@ -1,0 +1,171 @@
+// npm run soak [-- --seed 14 --ops 300 --groups 100 --fault-probability 0.05 --fault-window 60 --converge-timeout 900]
+//
+// A bounded, seeded fault-injection soak on the local control plane (issue 14): random create, scale, no-op
+// re-apply, delete and re-create under the same name over groups of all three provisioners, while the Lambda steps
+// suffer AWS throttling and 5xx, time-outs, and 409 conflicts on the status and on aws-auth (bench/lib/soak/faults.ts).
+// Then the faults stop and the run waits, with no one stepping in, until every group has converged, and audits the
+// cluster against moto. Prints the operations, faults by kind, lost changes, leaked resources, duplicates, anything
+// stuck Running, and the time to converge after the last fault; exits 1 unless all of those are zero.
+import { parseArgs } from 'node:util';
+import { InstanceGroupApi } from '../core/kube/instancegroups.js';
+import { KubeRest } from '../core/kube/rest.js';
+import { connectionFromKubeconfig } from '../core/kube/connection.js';
+import { LOCAL_CLUSTER_NAME, localWorkflows, startControlPlane, type ControlPlane } from '../local/control-plane.js';
+import { kubectl } from '../local/kubectl.js';
+import { REFERENCE_CLUSTERS } from '../local/seed.js';
+import { manifestFor } from './lib/manifests.js';
+import { audit, type Audit } from './lib/soak/audit.js';
+import { faultInjector } from './lib/soak/faults.js';
+import { expectedEnd, plan, rng, type Op } from './lib/soak/plan.js';
+import path from 'node:path';
+
+export interface SoakOptions {
+  seed: number;
+  ops: number;
+  groups: number;
+  faultProbability: number;
+  /** How long faults go on after the last operation was sent, while the workflows it started run. */
+  faultWindowMs: number;
+  convergeTimeoutMs: number;
+  progress?: (line: string) => void;
+}
+
+export interface SoakReport {
+  seed: number;
+  operations: Record<string, number>;
+  faults: Record<string, number>;
+  converged: boolean;
+  convergeSecondsAfterLastFault: number;
+  audit: Audit;
+}
+
+const NAMESPACE = 'soak';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function manifest(op: Op, cp: ControlPlane, maxSize: Map<string, number>) {
+  const ref = { namespace: NAMESPACE, name: op.group };
+  const scenario = op.kind === 'noop' ? 'noop' : op.kind === 'scale' && op.provisioner === 'eks-fargate' && op.maxSize % 2 === 0 ? 'update' : 'create';
+  const m = manifestFor(op.provisioner, scenario, cp.account!, ref);
+  const size = op.kind === 'noop' ? (maxSize.get(op.group) ?? op.maxSize) : op.maxSize;
+  maxSize.set(op.group, size);
+  if (op.provisioner !== 'eks-fargate') (m.spec as unknown as Record<string, { maxSize: number }>)[op.provisioner]!.maxSize = size;
+  return m;
+}
+
+async function goneOrTimeout(api: InstanceGroupApi, name: string, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while ((await api.get({ namespace: NAMESPACE, name })) && performance.now() < deadline) await sleep(250);
+}
+
+async function converged(api: InstanceGroupApi, present: Map<string, Op>, deleted: Set<string>): Promise<boolean> {
+  const { items } = await api.list(NAMESPACE);
+  const live = new Map(items.map((g) => [g.metadata.name, g]));
+  for (const group of deleted) if (live.has(group)) return false;
+  for (const group of present.keys()) {
+    const s = live.get(group)?.status;
+    if (!s || s.currentState !== 'Ready' || s.observedGeneration !== live.get(group)!.metadata.generation) return false;
+  }
+  return true;
+}
+
+export async function soak(o: SoakOptions): Promise<SoakReport> {
+  const say = o.progress ?? (() => {});
+  const ops = plan(o);
+  const faults = faultInjector({ seed: o.seed, probability: o.faultProbability, machines: localWorkflows().map((w) => ({ base: w.base, file: w.file })) });
+  const cp = await startControlPlane({ resyncPeriodMs: 2_000, handlerOverrides: faults.overrides, progress: say });
+  const rest = new KubeRest(connectionFromKubeconfig(cp.kubeconfigPath));
+  const api = new InstanceGroupApi(rest);
+  try {
+    kubectl(cp.kubeconfigPath, ['create', 'namespace', NAMESPACE]);
+    const pause = rng(o.seed ^ 0xa11);
+    const maxSize = new Map<string, number>();
+    const operations: Record<string, number> = {};
+    for (const op of ops) {
+      operations[op.kind] = (operations[op.kind] ?? 0) + 1;
+      if (op.kind === 'delete') kubectl(cp.kubeconfigPath, ['delete', 'instancegroup', '-n', NAMESPACE, op.group, '--wait=false', '--ignore-not-found']);
+      else {
+        // Kubernetes re-creates a name only once the old object is gone: an apply to an object that is still being
+        // deleted would change the old object, which then goes away. Wait for it, as a person would.
+        if (op.kind === 'recreate') await goneOrTimeout(api, op.group, 180_000);
+        kubectl(cp.kubeconfigPath, ['apply', '-f', '-'], JSON.stringify(manifest(op, cp, maxSize)));
+      }
+      if (op.index % 25 === 0) say(`soak: operation ${op.index + 1}/${ops.length}, faults so far ${JSON.stringify(faults.counts)}`);
+      await sleep(Math.floor(pause() * 200));
+    }
+    await sleep(o.faultWindowMs);
+    faults.stop();
+    const lastFault = faults.lastAt();
+    const { present, deleted } = expectedEnd(ops);
+    say(`soak: ${ops.length} operations sent; faults stopped; waiting for ${present.size} groups to converge and ${deleted.size} to be gone`);
+    const deadline = performance.now() + o.convergeTimeoutMs;
+    let done = false;
+    while (!(done = await converged(api, present, deleted)) && performance.now() < deadline) {
+      await cp.relay.resyncNow();
+      await sleep(1_000);
+    }
+    const convergeSecondsAfterLastFault = Math.round((performance.now() - (lastFault || performance.now())) / 100) / 10;
+    await cp.executionEvents.idle();
+    const result = await audit({
+      api,
+      namespace: NAMESPACE,
+      present,
+      deleted,
+      clusters: { nodes: LOCAL_CLUSTER_NAME, fargate: REFERENCE_CLUSTERS[1]! },
+      runningExecutions: async () => {
+        const running: string[] = [];
+        for (const stateMachineArn of Object.values(cp.stateMachineArns)) {
+          const out = await cp.stepFunctions.listExecutions({ stateMachineArn, statusFilter: 'RUNNING' });
+          running.push(...(out.executions ?? []).map((e) => e.executionArn ?? ''));
+        }
+        return running;
+      },
+    });
+    return { seed: o.seed, operations, faults: { ...faults.counts }, converged: done, convergeSecondsAfterLastFault, audit: result };
+  } finally {
+    rest.close();
+    await cp.stop();
+  }
+}
+
+export function formatReport(r: SoakReport): string {
+  const total = Object.values(r.operations).reduce((a, b) => a + b, 0);
+  const lines = [
+    `soak (seed ${r.seed})`,
+    `  operations:      ${total} (${Object.entries(r.operations).map(([k, v]) => `${k} ${v}`).join(', ')})`,
+    `  faults:          ${Object.entries(r.faults).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `  converged:       ${r.converged ? 'yes' : 'NO'}, ${r.convergeSecondsAfterLastFault}s after the last fault`,
+    `  lost changes:    ${r.audit.lost.length}`,
+    `  leaked:          ${r.audit.leaked.length}`,
+    `  duplicates:      ${r.audit.duplicates.length}`,
+    `  stuck Running:   ${r.audit.stuckRunning.length}`,
+  ];
+  for (const [what, list] of Object.entries(r.audit)) for (const f of list as { group: string; problem: string }[]) lines.push(`    ${what}: ${f.group}: ${f.problem}`);
+  return lines.join('\n');
+}
+
+export const clean = (r: SoakReport) => r.converged && !r.audit.lost.length && !r.audit.leaked.length && !r.audit.duplicates.length && !r.audit.stuckRunning.length;
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  const { values } = parseArgs({
+    options: {
+      seed: { type: 'string', default: '14' },
+      ops: { type: 'string', default: '300' },
+      groups: { type: 'string', default: '100' },
+      'fault-probability': { type: 'string', default: '0.05' },
+      'fault-window': { type: 'string', default: '60' },
+      'converge-timeout': { type: 'string', default: '900' },
+    },
+  });
+  const report = await soak({
+    seed: Number(values.seed),
+    ops: Number(values.ops),
+    groups: Number(values.groups),
+    faultProbability: Number(values['fault-probability']),
+    faultWindowMs: Number(values['fault-window']) * 1000,
+    convergeTimeoutMs: Number(values['converge-timeout']) * 1000,
+    progress: (line) => process.stderr.write(`${line}\n`),
+  });
+  console.log(formatReport(report));
+  console.log(JSON.stringify(report));
+  process.exit(clean(report) ? 0 : 1);
+}

@@ -1,0 +1,17 @@
+// Issue 14, defect 7: every Task has its own TimeoutSeconds, so a step that hangs fails (States.Timeout, retryable)
+// within minutes instead of holding its execution until the machine's timeout hours later.
+import { readdirSync } from 'node:fs';
+import { loadAsl, STATE_MACHINES_DIR } from '../../../local/workflows/bind.js';
+
+const LONGEST_LAMBDA_TIMEOUT_SECONDS = 60;
+
+describe.each(readdirSync(STATE_MACHINES_DIR).filter((f) => f.endsWith('.asl.json')))('%s', (file) => {
+  it('every Task times out a little after its Lambda would, never hours later', () => {
+    const asl = loadAsl(file);
+    for (const [name, state] of Object.entries(asl.States).filter(([, s]) => s.Type === 'Task')) {
+      const timeout = (state as { TimeoutSeconds?: number }).TimeoutSeconds;
+      expect({ name, timeout }).toEqual({ name, timeout: expect.any(Number) });
+      expect({ name, ok: timeout! > LONGEST_LAMBDA_TIMEOUT_SECONDS && timeout! <= 300 }).toEqual({ name, ok: true });
+    }
+  });
+});
