@@ -48,8 +48,10 @@ function renderer(template: Template, params: Record<string, string>) {
         return sub(String(args[0]), Object.fromEntries(Object.entries(args[1] as Record<string, Json>).map(([k, v]) => [k, render(v)])));
       case 'Ref':
         return params[String(arg)] ?? (template.Resources?.[String(arg)]?.Type === 'AWS::StepFunctions::StateMachine' ? arnOf(String(arg)) : String(arg));
-      case 'Fn::GetAtt':
-        return arnOf(String(Array.isArray(arg) ? arg[0] : String(arg).split('.')[0]));
+      case 'Fn::GetAtt': {
+        const [id, attribute] = Array.isArray(arg) ? arg.map(String) : String(arg).split('.');
+        return attribute === 'Name' ? String(id) : arnOf(String(id));
+      }
       case 'Fn::ImportValue':
         return `arn:aws:iam::${ACCOUNT}:role/instance-manager-eks-cf-service-role`;
       case 'Fn::Join':
@@ -130,6 +132,12 @@ function shippedPolicies(over: Partial<GeneratorInput> = {}): Record<string, Doc
 
 /** parliament's findings that describe what these roles are for (they manage IAM roles and pass them), not a flaw. */
 const BY_DESIGN = new Set(['PERMISSIONS_MANAGEMENT_ACTIONS', 'RESOURCE_POLICY_PRIVILEGE_ESCALATION']);
+/**
+ * parliament 1.6.4's action database lists only the Express form (express:…) for states:DescribeExecution, while
+ * AWS documents the Standard form (execution:<machine>:<id>) too, which is what these machines are.
+ */
+const DATABASE_GAP = (f: { issue: string; detail: string }) =>
+  f.issue === 'RESOURCE_MISMATCH' && /^\[\{"action": "states:DescribeExecution"[^\]]*\]$/.test(f.detail);
 
 describe('every shipped IAM policy, linted by parliament with our auditors', () => {
   const policies = shippedPolicies();
@@ -144,7 +152,7 @@ describe('every shipped IAM policy, linted by parliament with our auditors', () 
   });
 
   it('has no "*" actions, no unscoped PassRole, no tag action that could claim a resource, and nothing parliament rejects', () => {
-    expect(findings.filter((f) => !BY_DESIGN.has(f.issue)).map((f) => `${f.policy}: ${f.issue} ${f.detail}`)).toEqual([]);
+    expect(findings.filter((f) => !BY_DESIGN.has(f.issue) && !DATABASE_GAP(f)).map((f) => `${f.policy}: ${f.issue} ${f.detail}`)).toEqual([]);
   });
 
   it('passes roles to EKS only under instance-manager’s IAM path or the configured list', () => {
