@@ -2,6 +2,7 @@
 // (local/instances), kwok runs the pods, kube-controller-manager runs ReplicaSets and keeps PodDisruptionBudget
 // status, so the Eviction API answers as in a real cluster. A change of instance type gives the launch template a
 // new version; the workflow replaces every node in batches of maxUnavailable.
+import { stringify } from 'yaml';
 import { KubeRest } from '../../core/kube/rest.js';
 import { connectionFromKubeconfig } from '../../core/kube/connection.js';
 import type { InstanceGroup } from '../../core/spec/types.js';
@@ -11,12 +12,12 @@ import { clone, loadManifest, REFERENCE_SAMPLES } from '../support/fixtures.js';
 const bed = useControlPlane();
 const ROTATION_TIMEOUT_MS = 420_000;
 
-function rotatingGroup(name: string, rollingUpdate: Record<string, unknown>): InstanceGroup {
+function rotatingGroup(name: string, rollingUpdate: Record<string, unknown>, size = 4): InstanceGroup {
   const sample = clone(loadManifest(REFERENCE_SAMPLES.eksCf));
   sample.metadata.name = name;
   sample.spec.strategy = { type: 'rollingUpdate', rollingUpdate: { maxUnavailable: 1, pauseTime: 'PT0S', ...rollingUpdate } };
   const cf = sample.spec['eks-cf']!;
-  Object.assign(cf, { minSize: 4, maxSize: 5 });
+  Object.assign(cf, { minSize: size, maxSize: size + 1 });
   Object.assign(cf.configuration, { subnets: bed.account.subnetIds, securityGroups: [bed.account.securityGroupId], image: bed.account.imageId });
   return sample;
 }
@@ -42,7 +43,7 @@ function workload(namespace: string, group: string, budget: Record<string, unkno
     },
   };
   const pdb = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web', namespace }, spec: { selector: { matchLabels: labels }, ...budget } };
-  return [deployment, pdb].map((o) => JSON.stringify(o)).join('\n---\n');
+  return [deployment, pdb].map((o) => stringify(o)).join('---\n');
 }
 
 interface KubeNodeView {
@@ -129,7 +130,11 @@ describe('eks-cf: drain-aware rotation', () => {
       pods.restore();
     }
 
-    const after = await groupNodes(kube, 'web-nodes');
+    // A terminated instance's Node goes away shortly after (the stand-in for the cloud controller polls).
+    const after = await waitFor('the old Nodes to go', async () => {
+      const nodes = await groupNodes(kube, 'web-nodes');
+      return nodes.length === 4 ? nodes : undefined;
+    }, 60_000);
     expect(after).toHaveLength(4);
     expect(after.every(ready)).toBe(true);
     expect(after.map((n) => n.metadata.name).filter((n) => before.includes(n))).toEqual([]);
@@ -169,5 +174,37 @@ describe('eks-cf: drain-aware rotation', () => {
     expect(nodes.filter((n) => n.spec?.unschedulable)).toEqual([]);
     expect(bed.group({ namespace: ns, name: 'web-nodes' })?.status?.currentState).toBe('Ready');
     kube.close();
+  }, 600_000);
+
+  test('UpgradeLock: the annotation holds the rotation (status says so); removing it lets the rotation run', async () => {
+    const ns = 'rotation-locked';
+    const kube = kubeClient();
+    try {
+      const first = await bed.ready(ns, rotatingGroup('web-nodes', {}, 2));
+      const before = (await groupNodes(kube, 'web-nodes')).map((n) => n.metadata.name).sort();
+      bed.kubectl(['annotate', '-n', ns, 'instancegroup', 'web-nodes', 'instancemgr.keikoproj.io/upgrade-locked=true']);
+      const changed = clone(bed.group({ namespace: ns, name: 'web-nodes' })!);
+      changed.spec['eks-cf']!.configuration.instanceType = 'm5.xlarge';
+      bed.apply(ns, changed);
+      const held = await bed.settled({ namespace: ns, name: 'web-nodes' }, { generation: first.metadata.generation + 1 });
+      expect(held.status?.currentState).toBe('Ready');
+      expect(conditionOf(held, 'Degraded')).toMatchObject({ status: 'True', reason: 'UpgradeHeld' });
+      expect(conditionOf(held, 'Degraded')?.message).toMatch(/upgrade held: 2 outdated nodes .*remove the annotation/);
+      expect((await groupNodes(kube, 'web-nodes')).map((n) => n.metadata.name).sort()).toEqual(before);
+      const { path } = await bed.execution(held);
+      expect(path.slice(-2)).toEqual(['Report Upgrade Held', 'Upgrade Held']);
+
+      bed.kubectl(['annotate', '-n', ns, 'instancegroup', 'web-nodes', 'instancemgr.keikoproj.io/upgrade-locked-']);
+      const rotated = await bed.settled({ namespace: ns, name: 'web-nodes' }, { generation: held.metadata.generation, attempt: 2, timeoutMs: ROTATION_TIMEOUT_MS });
+      expect(rotated.status?.currentState).toBe('Ready');
+      expect(conditionOf(rotated, 'Degraded')?.status ?? 'False').toBe('False');
+      const after = await waitFor('the old Nodes to go', async () => {
+        const nodes = await groupNodes(kube, 'web-nodes');
+        return nodes.length === 2 && nodes.every((n) => !before.includes(n.metadata.name)) ? nodes : undefined;
+      }, 90_000);
+      expect(after.every(ready)).toBe(true);
+    } finally {
+      kube.close();
+    }
   }, 600_000);
 });
