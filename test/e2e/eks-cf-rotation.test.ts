@@ -154,6 +154,7 @@ describe('eks-cf: drain-aware rotation', () => {
     const ns = 'rotation-blocked';
     const kube = kubeClient();
     const first = await bed.ready(ns, rotatingGroup('web-nodes', { drainTimeout: 'PT5S' }));
+    const originals = (await groupNodes(kube, 'web-nodes')).map((n) => n.metadata.name);
     bed.kubectl(['apply', '-n', ns, '-f', '-'], workload(ns, 'web-nodes', { maxUnavailable: 0 }));
     await waitFor('4 Ready replicas', async () => ((await readyReplicas(kube, ns)) === 4 ? true : undefined));
 
@@ -169,8 +170,12 @@ describe('eks-cf: drain-aware rotation', () => {
     bed.kubectl(['apply', '-n', ns, '-f', '-'], workload(ns, 'web-nodes', { minAvailable: 3 }));
     const replay = await bed.imctl('replay', `${ns}/web-nodes`, '--wait', '--timeout', '7m');
     expect(replay.code).toBe(0);
-    const nodes = await groupNodes(kube, 'web-nodes');
-    expect(nodes).toHaveLength(4);
+    // The stopped batch's surged replacement stays (desired capacity 5): every node is new, none cordoned.
+    const before = new Set(originals);
+    const nodes = await waitFor('only new Nodes', async () => {
+      const all = await groupNodes(kube, 'web-nodes');
+      return all.length >= 4 && all.every(ready) && !all.some((n) => before.has(n.metadata.name)) ? all : undefined;
+    }, 60_000);
     expect(nodes.filter((n) => n.spec?.unschedulable)).toEqual([]);
     expect(bed.group({ namespace: ns, name: 'web-nodes' })?.status?.currentState).toBe('Ready');
     kube.close();
@@ -197,6 +202,8 @@ describe('eks-cf: drain-aware rotation', () => {
       bed.kubectl(['annotate', '-n', ns, 'instancegroup', 'web-nodes', 'instancemgr.keikoproj.io/upgrade-locked-']);
       const rotated = await bed.settled({ namespace: ns, name: 'web-nodes' }, { generation: held.metadata.generation, attempt: 2, timeoutMs: ROTATION_TIMEOUT_MS });
       expect(rotated.status?.currentState).toBe('Ready');
+      const second = await bed.execution(rotated, { attempt: 2 });
+      expect(second.path.filter((p) => p === 'Terminate Drained Instances')).toHaveLength(2);
       expect(conditionOf(rotated, 'Degraded')?.status ?? 'False').toBe('False');
       const after = await waitFor('the old Nodes to go', async () => {
         const nodes = await groupNodes(kube, 'web-nodes');
