@@ -35,7 +35,7 @@ function workload(namespace: string, group: string, budget: Record<string, unkno
       template: {
         metadata: { labels },
         spec: {
-          nodeSelector: { 'instancemgr.keikoproj.io/instancegroup': group },
+          nodeSelector: { 'instancemgr.keikoproj.io/namespace': namespace, 'instancemgr.keikoproj.io/instancegroup': group },
           tolerations: [{ key: 'my-taint-key', operator: 'Exists' }],
           containers: [{ name: 'web', image: 'registry.k8s.io/pause:3.10' }],
         },
@@ -56,8 +56,11 @@ function kubeClient(): KubeRest {
   return new KubeRest(connectionFromKubeconfig(bed.plane.kubeconfigPath));
 }
 
+/** The group's Nodes: `group` is "<namespace>/<name>" (groups of the same name live in other namespaces here). */
 async function groupNodes(kube: KubeRest, group: string): Promise<KubeNodeView[]> {
-  const list = await kube.get<{ items: KubeNodeView[] }>('/api/v1/nodes', { labelSelector: `instancemgr.keikoproj.io/instancegroup=${group}` });
+  const [namespace, name] = group.split('/');
+  const labelSelector = `instancemgr.keikoproj.io/namespace=${namespace},instancemgr.keikoproj.io/instancegroup=${name}`;
+  const list = await kube.get<{ items: KubeNodeView[] }>('/api/v1/nodes', { labelSelector });
   return list.items;
 }
 
@@ -70,7 +73,7 @@ function watchDisruption(kube: KubeRest, namespace: string, group: string) {
   const loop = (async () => {
     while (running) {
       const deployment = await kube.get<{ status?: { readyReplicas?: number } }>(`/apis/apps/v1/namespaces/${namespace}/deployments/web`);
-      const nodes = await groupNodes(kube, group);
+      const nodes = await groupNodes(kube, `${namespace}/${group}`);
       seen.minReadyReplicas = Math.min(seen.minReadyReplicas, deployment.status?.readyReplicas ?? 0);
       seen.maxUnschedulable = Math.max(seen.maxUnschedulable, nodes.filter((n) => n.spec?.unschedulable).length);
       seen.samples++;
@@ -111,7 +114,7 @@ describe('eks-cf: drain-aware rotation', () => {
     const ns = 'rotation';
     const kube = kubeClient();
     const first = await bed.ready(ns, rotatingGroup('web-nodes', {}));
-    const before = (await groupNodes(kube, 'web-nodes')).map((n) => n.metadata.name).sort();
+    const before = (await groupNodes(kube, `${ns}/web-nodes`)).map((n) => n.metadata.name).sort();
     expect(before).toHaveLength(4);
     bed.kubectl(['apply', '-n', ns, '-f', '-'], workload(ns, 'web-nodes', { minAvailable: 3 }));
     await waitFor('4 Ready replicas', async () => ((await readyReplicas(kube, ns)) === 4 ? true : undefined));
@@ -132,7 +135,7 @@ describe('eks-cf: drain-aware rotation', () => {
 
     // A terminated instance's Node goes away shortly after (the stand-in for the cloud controller polls).
     const after = await waitFor('the old Nodes to go', async () => {
-      const nodes = await groupNodes(kube, 'web-nodes');
+      const nodes = await groupNodes(kube, `${ns}/web-nodes`);
       return nodes.length === 4 ? nodes : undefined;
     }, 60_000);
     expect(after).toHaveLength(4);
@@ -154,7 +157,7 @@ describe('eks-cf: drain-aware rotation', () => {
     const ns = 'rotation-blocked';
     const kube = kubeClient();
     const first = await bed.ready(ns, rotatingGroup('web-nodes', { drainTimeout: 'PT5S' }));
-    const originals = (await groupNodes(kube, 'web-nodes')).map((n) => n.metadata.name);
+    const originals = (await groupNodes(kube, `${ns}/web-nodes`)).map((n) => n.metadata.name);
     bed.kubectl(['apply', '-n', ns, '-f', '-'], workload(ns, 'web-nodes', { maxUnavailable: 0 }));
     await waitFor('4 Ready replicas', async () => ((await readyReplicas(kube, ns)) === 4 ? true : undefined));
 
@@ -165,7 +168,7 @@ describe('eks-cf: drain-aware rotation', () => {
     expect(conditionOf(group)?.message).toMatch(/PodDisruptionBudget rotation-blocked\/web/);
     expect(conditionOf(group)?.message).toMatch(/eviction of pod rotation-blocked\/web-/);
     expect(execution.path).toContain('Rotation Stopped');
-    expect((await groupNodes(kube, 'web-nodes')).filter((n) => n.spec?.unschedulable)).toEqual([]);
+    expect((await groupNodes(kube, `${ns}/web-nodes`)).filter((n) => n.spec?.unschedulable)).toEqual([]);
 
     bed.kubectl(['apply', '-n', ns, '-f', '-'], workload(ns, 'web-nodes', { minAvailable: 3 }));
     const replay = await bed.imctl('replay', `${ns}/web-nodes`, '--wait', '--timeout', '7m');
@@ -173,7 +176,7 @@ describe('eks-cf: drain-aware rotation', () => {
     // The stopped batch's surged replacement stays (desired capacity 5): every node is new, none cordoned.
     const before = new Set(originals);
     const nodes = await waitFor('only new Nodes', async () => {
-      const all = await groupNodes(kube, 'web-nodes');
+      const all = await groupNodes(kube, `${ns}/web-nodes`);
       return all.length >= 4 && all.every(ready) && !all.some((n) => before.has(n.metadata.name)) ? all : undefined;
     }, 60_000);
     expect(nodes.filter((n) => n.spec?.unschedulable)).toEqual([]);
@@ -186,7 +189,7 @@ describe('eks-cf: drain-aware rotation', () => {
     const kube = kubeClient();
     try {
       const first = await bed.ready(ns, rotatingGroup('web-nodes', {}, 2));
-      const before = (await groupNodes(kube, 'web-nodes')).map((n) => n.metadata.name).sort();
+      const before = (await groupNodes(kube, `${ns}/web-nodes`)).map((n) => n.metadata.name).sort();
       bed.kubectl(['annotate', '-n', ns, 'instancegroup', 'web-nodes', 'instancemgr.keikoproj.io/upgrade-locked=true']);
       const changed = clone(bed.group({ namespace: ns, name: 'web-nodes' })!);
       changed.spec['eks-cf']!.configuration.instanceType = 'm5.xlarge';
@@ -195,7 +198,7 @@ describe('eks-cf: drain-aware rotation', () => {
       expect(held.status?.currentState).toBe('Ready');
       expect(conditionOf(held, 'Degraded')).toMatchObject({ status: 'True', reason: 'UpgradeHeld' });
       expect(conditionOf(held, 'Degraded')?.message).toMatch(/upgrade held: 2 outdated nodes .*remove the annotation/);
-      expect((await groupNodes(kube, 'web-nodes')).map((n) => n.metadata.name).sort()).toEqual(before);
+      expect((await groupNodes(kube, `${ns}/web-nodes`)).map((n) => n.metadata.name).sort()).toEqual(before);
       const { path } = await bed.execution(held);
       expect(path.slice(-2)).toEqual(['Report Upgrade Held', 'Upgrade Held']);
 
@@ -206,7 +209,7 @@ describe('eks-cf: drain-aware rotation', () => {
       expect(second.path.filter((p) => p === 'Terminate Drained Instances')).toHaveLength(2);
       expect(conditionOf(rotated, 'Degraded')?.status ?? 'False').toBe('False');
       const after = await waitFor('the old Nodes to go', async () => {
-        const nodes = await groupNodes(kube, 'web-nodes');
+        const nodes = await groupNodes(kube, `${ns}/web-nodes`);
         return nodes.length === 2 && nodes.every((n) => !before.includes(n.metadata.name)) ? nodes : undefined;
       }, 90_000);
       expect(after.every(ready)).toBe(true);
