@@ -73,10 +73,23 @@ export function decision(group: InstanceGroup, mode: DecideMode, now = Date.now(
     const reason: ChangeReason = mode === 'resync' ? 'resync' : first ? 'created' : 'updated';
     return { operation: 'apply', reason, attempt: 1 };
   }
+  // Held by the upgrade lock, and the annotation is gone: a new attempt of the same generation rotates the nodes.
+  if (report.result === 'Succeeded' && heldButUnlocked(group)) {
+    return { operation: 'apply', reason: 'updated', attempt: (report.attempt ?? 1) + 1 };
+  }
   // Running: an execution owns this generation. Succeeded: done. Failed without retryable: needs a spec change or
   // an explicit replay. Superseded: a newer generation exists.
   if (periodic && retryDue(group, report, now)) return { operation: 'apply', reason: 'resync', attempt: (report.attempt ?? 1) + 1 };
   return undefined;
+}
+
+export const UPGRADE_LOCK_ANNOTATION = 'instancemgr.keikoproj.io/upgrade-locked';
+
+/** The apply reported that the upgrade lock held a rotation, and the lock is no longer there. */
+function heldButUnlocked(group: InstanceGroup): boolean {
+  const held = group.status?.conditions?.some((c) => c.type === 'Degraded' && c.status === 'True' && c.reason === 'UpgradeHeld');
+  const annotations = (group.metadata as { annotations?: Record<string, string> }).annotations;
+  return Boolean(held) && annotations?.[UPGRADE_LOCK_ANNOTATION] !== 'true';
 }
 
 /** Object → the change to send, or nothing. */

@@ -38,6 +38,8 @@ export interface JsonSchema {
   'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
   'x-kubernetes-list-map-keys'?: string[];
   'x-kubernetes-map-type'?: 'atomic' | 'granular';
+  'x-kubernetes-int-or-string'?: boolean;
+  anyOf?: JsonSchema[];
 }
 
 export const API_GROUP = 'instancemgr.keikoproj.io';
@@ -125,27 +127,59 @@ const keyValueTags: JsonSchema = {
   },
 };
 
+/** The drain-aware rotation fields (issue 12); kept together so the strategy schema stays readable. */
+function rotationFields(): Record<string, JsonSchema> {
+  return {
+    maxUnavailable: {
+      'x-kubernetes-int-or-string': true,
+      anyOf: [{ type: 'integer' }, { type: 'string' }],
+      description:
+        'Nodes that may be unavailable (cordoned, draining or not yet replaced) at once: a count such as 2 or a ' +
+        'percentage of the desired size such as "25%" (rounded down, at least 1). eks-cf: the size of each rotation ' +
+        'batch. eks-managed: passed to EKS as updateConfig maxUnavailable or maxUnavailablePercentage. Default: ' +
+        'maxBatchSize (eks-cf), EKS\'s own default (eks-managed).',
+    },
+    drainTimeout: str(
+      'eks-cf: how long draining one batch may take (PodDisruptionBudgets may hold evictions), as an ISO 8601 ' +
+        'duration such as PT15M. Default PT15M. What happens then is drainTimeoutAction.',
+      { pattern: ID_PATTERNS.isoDuration },
+    ),
+    drainTimeoutAction: str(
+      'eks-cf: stop (default): the rotation ends in Error naming the pod and the budget that blocked it, and the ' +
+        'batch\'s nodes are uncordoned. force: the remaining pods are deleted (honouring their grace period) and ' +
+        'the rotation goes on.',
+      { enum: ['stop', 'force'] },
+    ),
+  };
+}
+
 const rollingUpdate: JsonSchema = {
   type: 'object',
   description:
-    'Settings for the CloudFormation AutoScalingRollingUpdate policy. Optional: every field has a default, so ' +
-    '`strategy.type: rollingUpdate` alone is enough.',
+    'How outdated nodes are replaced. eks-cf: the apply workflow rotates them in batches (surge a replacement, wait ' +
+    'until it is a Ready node, cordon and drain the old node through the Eviction API, then terminate it). ' +
+    'eks-managed: only maxUnavailable is read and passed to EKS as the node group updateConfig. Optional: every ' +
+    'field has a default, so `strategy.type: rollingUpdate` alone is enough.',
   properties: {
-    maxBatchSize: int('Instances replaced at a time. Default 1.', { minimum: 1, maximum: MAX_GROUP_SIZE }),
-    minInstancesInService: int('Instances kept in service during the roll. Default 1 (capped at maxSize - 1).', {
-      minimum: 0,
-      maximum: MAX_GROUP_SIZE,
-    }),
+    maxBatchSize: int(
+      'eks-cf: old nodes drained per batch when maxUnavailable is not set (kept for compatibility). Default 1.',
+      { minimum: 1, maximum: MAX_GROUP_SIZE },
+    ),
+    ...rotationFields(),
+    minInstancesInService: int(
+      'eks-cf: a batch never drains the group below this many in-service nodes; surge replacements count. ' +
+        'Default 1 (capped at maxSize - 1).',
+      { minimum: 0, maximum: MAX_GROUP_SIZE },
+    ),
     minSuccessfulInstancesPercent: int(
-      'Percentage of new instances that must signal success for the roll to continue. Default 100.',
+      'No longer read: rotation waits for every replacement to be a Ready node. Kept so older objects stay valid.',
       { minimum: 0, maximum: 100 },
     ),
-    pauseTime: str('Pause after each batch, as an ISO 8601 duration such as PT5M. Default PT5M.', {
+    pauseTime: str('eks-cf: pause after each rotation batch, as an ISO 8601 duration such as PT5M. Default PT5M.', {
       pattern: ID_PATTERNS.isoDuration,
     }),
     suspendProcesses: stringList(
-      'Auto Scaling processes suspended during the roll. Default: HealthCheck, ReplaceUnhealthy, AZRebalance, ' +
-        'AlarmNotification, ScheduledActions.',
+      'No longer read: CloudFormation no longer replaces instances itself. Kept so older objects stay valid.',
       {
         enum: [
           'Launch',
@@ -162,7 +196,9 @@ const rollingUpdate: JsonSchema = {
     ),
     waitOnResourceSignals: {
       type: 'boolean',
-      description: 'Wait for each new instance to send a cfn-signal before continuing. Default false.',
+      description:
+        'eks-cf: new instances run cfn-signal at boot (their user data). Rotation itself waits for Ready nodes, not ' +
+        'signals. Default false.',
     },
   },
 };

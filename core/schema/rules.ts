@@ -29,6 +29,20 @@ const celField = (name: string): string => name.replace(/-/g, '__dash__');
 /** A CEL string literal holding `text` (a regular expression, say), escaped for CEL's single-quoted strings. */
 const celString = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
+/** maxUnavailable is int-or-string: a count of at least 1, or a percentage from 1% to 100%. */
+const MAX_UNAVAILABLE_PERCENT = '^(100|[1-9][0-9]?)%$';
+const maxUnavailableRule: CrossFieldRule = {
+  at: 'spec.strategy.rollingUpdate',
+  cel: `!has(self.maxUnavailable) || (type(self.maxUnavailable) == string ? string(self.maxUnavailable).matches(${celString(MAX_UNAVAILABLE_PERCENT)}) : int(self.maxUnavailable) >= 1)`,
+  message: 'spec.strategy.rollingUpdate.maxUnavailable must be a count of at least 1 or a percentage such as "25%"',
+  holds: (self) => {
+    const v = self.maxUnavailable;
+    if (v === undefined) return true;
+    if (typeof v === 'string') return new RegExp(MAX_UNAVAILABLE_PERCENT).test(v);
+    return typeof v === 'number' && Number.isInteger(v) && v >= 1;
+  },
+};
+
 const SECTIONS = ['eks-cf', 'eks-managed', 'eks-fargate'] as const;
 
 const sectionRules: CrossFieldRule[] = SECTIONS.flatMap((section): CrossFieldRule[] => [
@@ -253,6 +267,7 @@ export const CROSS_FIELD_RULES: CrossFieldRule[] = [
     message: 'spec.strategy.rollingUpdate is only read when spec.strategy.type is rollingUpdate',
     holds: (self) => !has(self, 'rollingUpdate') || self.type === undefined || self.type === 'rollingUpdate',
   },
+  maxUnavailableRule,
   sizeRule('eks-cf'),
   sizeRule('eks-managed'),
   {

@@ -17,27 +17,39 @@ export interface InstanceGroupSpec {
      */
     type?: "rollingUpdate" | "crd" | "managed";
     /**
-     * Settings for the CloudFormation AutoScalingRollingUpdate policy. Optional: every field has a default, so `strategy.type: rollingUpdate` alone is enough.
+     * How outdated nodes are replaced. eks-cf: the apply workflow rotates them in batches (surge a replacement, wait until it is a Ready node, cordon and drain the old node through the Eviction API, then terminate it). eks-managed: only maxUnavailable is read and passed to EKS as the node group updateConfig. Optional: every field has a default, so `strategy.type: rollingUpdate` alone is enough.
      */
     rollingUpdate?: {
       /**
-       * Instances replaced at a time. Default 1.
+       * eks-cf: old nodes drained per batch when maxUnavailable is not set (kept for compatibility). Default 1.
        */
       maxBatchSize?: number;
       /**
-       * Instances kept in service during the roll. Default 1 (capped at maxSize - 1).
+       * Nodes that may be unavailable (cordoned, draining or not yet replaced) at once: a count such as 2 or a percentage of the desired size such as "25%" (rounded down, at least 1). eks-cf: the size of each rotation batch. eks-managed: passed to EKS as updateConfig maxUnavailable or maxUnavailablePercentage. Default: maxBatchSize (eks-cf), EKS's own default (eks-managed).
+       */
+      maxUnavailable?: number | string;
+      /**
+       * eks-cf: how long draining one batch may take (PodDisruptionBudgets may hold evictions), as an ISO 8601 duration such as PT15M. Default PT15M. What happens then is drainTimeoutAction.
+       */
+      drainTimeout?: string;
+      /**
+       * eks-cf: stop (default): the rotation ends in Error naming the pod and the budget that blocked it, and the batch's nodes are uncordoned. force: the remaining pods are deleted (honouring their grace period) and the rotation goes on.
+       */
+      drainTimeoutAction?: "stop" | "force";
+      /**
+       * eks-cf: a batch never drains the group below this many in-service nodes; surge replacements count. Default 1 (capped at maxSize - 1).
        */
       minInstancesInService?: number;
       /**
-       * Percentage of new instances that must signal success for the roll to continue. Default 100.
+       * No longer read: rotation waits for every replacement to be a Ready node. Kept so older objects stay valid.
        */
       minSuccessfulInstancesPercent?: number;
       /**
-       * Pause after each batch, as an ISO 8601 duration such as PT5M. Default PT5M.
+       * eks-cf: pause after each rotation batch, as an ISO 8601 duration such as PT5M. Default PT5M.
        */
       pauseTime?: string;
       /**
-       * Auto Scaling processes suspended during the roll. Default: HealthCheck, ReplaceUnhealthy, AZRebalance, AlarmNotification, ScheduledActions.
+       * No longer read: CloudFormation no longer replaces instances itself. Kept so older objects stay valid.
        *
        * @maxItems 20
        */
@@ -53,7 +65,7 @@ export interface InstanceGroupSpec {
         | "InstanceRefresh"
       )[];
       /**
-       * Wait for each new instance to send a cfn-signal before continuing. Default false.
+       * eks-cf: new instances run cfn-signal at boot (their user data). Rotation itself waits for Ready nodes, not signals. Default false.
        */
       waitOnResourceSignals?: boolean;
     };

@@ -25,6 +25,7 @@ export const DEFAULT_SUSPENDED_PROCESSES = [
   'ScheduledActions',
 ];
 
+type RollingUpdateInput = NonNullable<NonNullable<InstanceGroupSpec['strategy']>['rollingUpdate']>;
 type CfSection = NonNullable<InstanceGroupSpec['eks-cf']>;
 type ManagedSection = NonNullable<InstanceGroupSpec['eks-managed']>;
 type FargateSection = NonNullable<InstanceGroupSpec['eks-fargate']>;
@@ -60,7 +61,7 @@ function subnetsOf(given: string[] | undefined, field: string, defaults: Cluster
   return [...new Set(subnets ?? [])];
 }
 
-export function rollingUpdateDefaults(given: Partial<RollingUpdatePolicy> | undefined, maxSize: number): RollingUpdatePolicy {
+export function rollingUpdateDefaults(given: RollingUpdateInput | undefined, maxSize: number): RollingUpdatePolicy {
   return {
     maxBatchSize: given?.maxBatchSize ?? 1,
     minInstancesInService: given?.minInstancesInService ?? Math.min(1, Math.max(0, maxSize - 1)),
@@ -68,8 +69,28 @@ export function rollingUpdateDefaults(given: Partial<RollingUpdatePolicy> | unde
     pauseTime: given?.pauseTime ?? 'PT5M',
     suspendProcesses: given?.suspendProcesses ?? DEFAULT_SUSPENDED_PROCESSES,
     waitOnResourceSignals: given?.waitOnResourceSignals ?? false,
+    maxUnavailable: given?.maxUnavailable ?? given?.maxBatchSize ?? 1,
+    drainTimeoutSeconds: isoDurationSeconds(given?.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT),
+    drainTimeoutAction: given?.drainTimeoutAction ?? 'stop',
   };
 }
+
+export const DEFAULT_DRAIN_TIMEOUT = 'PT15M';
+
+/** Seconds in an ISO 8601 duration of the PTnHnMnS form the schema allows (PT0S and PT also mean 0). */
+export function isoDurationSeconds(duration: string): number {
+  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(duration);
+  if (!m) throw new Error(`not an ISO 8601 duration of the form PTnHnMnS: ${duration}`);
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+/** A count or percentage of `total`, rounded down, never below 1 (a rotation must make progress). */
+export function resolveMaxUnavailable(value: number | string, total: number): number {
+  if (typeof value === 'number') return Math.max(1, value);
+  const percent = Number(value.replace('%', ''));
+  return Math.max(1, Math.floor((total * percent) / 100));
+}
+
 
 /** Where AWS-managed policies live: `arn:<partition>:iam::aws:policy/<name>`. */
 export interface NormalizeContext {
@@ -160,6 +181,7 @@ function normalizeEksManaged(
     taints: (cfg.taints ?? []).map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect })),
     tags: keyValueTags(cfg.tags),
     replace: spec.strategy?.replace ?? false,
+    ...(spec.strategy?.rollingUpdate?.maxUnavailable !== undefined ? { maxUnavailable: spec.strategy.rollingUpdate.maxUnavailable } : {}),
   };
 }
 

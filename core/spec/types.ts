@@ -40,6 +40,11 @@ export interface RollingUpdatePolicy {
   pauseTime: string;
   suspendProcesses: string[];
   waitOnResourceSignals: boolean;
+  /** Nodes drained per rotation batch: a count, or a percentage ("25%") of the desired size. */
+  maxUnavailable: number | string;
+  /** Seconds a batch's drain may take before drainTimeoutAction applies. */
+  drainTimeoutSeconds: number;
+  drainTimeoutAction: 'stop' | 'force';
 }
 
 interface Common {
@@ -110,6 +115,8 @@ export interface EksManagedSpec extends Common {
   labels: Record<string, string>;
   taints: Taint[];
   replace: boolean;
+  /** strategy.rollingUpdate.maxUnavailable, passed to EKS as updateConfig; EKS's default when left out. */
+  maxUnavailable?: number | string;
 }
 
 export interface FargateSelector {

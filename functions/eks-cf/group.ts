@@ -40,6 +40,6 @@ function lenientSpec(raw: unknown, state: WorkflowState): EksCfSpec {
     managedPolicies: [],
     metricsCollection: [],
     tags: {},
-    strategy: { type: 'rollingUpdate', rollingUpdate: { maxBatchSize: 1, minInstancesInService: 0, minSuccessfulInstancesPercent: 100, pauseTime: 'PT5M', suspendProcesses: [], waitOnResourceSignals: false } },
+    strategy: { type: 'rollingUpdate', rollingUpdate: { maxBatchSize: 1, minInstancesInService: 0, minSuccessfulInstancesPercent: 100, pauseTime: 'PT5M', suspendProcesses: [], waitOnResourceSignals: false, maxUnavailable: 1, drainTimeoutSeconds: 900, drainTimeoutAction: 'stop' } },
   };
 }

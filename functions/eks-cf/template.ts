@@ -1,6 +1,6 @@
 // The CloudFormation template for one eks-cf InstanceGroup: node role and instance profile (unless an existing
-// role is given), a launch template with the image family's boot configuration (./boot), and an Auto Scaling group with a rolling
-// update policy. Everything is inline (no template parameters), so comparing the rendered template with the
+// role is given), a launch template with the image family's boot configuration (./boot), and an Auto Scaling group without an
+// update policy (the workflow rotates instances). Everything is inline (no template parameters), so comparing the rendered template with the
 // deployed one is enough to know whether the stack needs an update.
 import { instanceProfileName, launchTemplateName, ownershipTags, roleName, stackName, type GroupRef } from '../../core/names/index.js';
 import type { EksCfSpec, Tags } from '../../core/spec/types.js';
@@ -144,21 +144,9 @@ export function renderStack(input: RenderInput): RenderedStack {
     const all = spec.metricsCollection.some((m) => m.toLowerCase() === 'all');
     asgProperties.MetricsCollection = [{ Granularity: '1Minute', ...(all ? {} : { Metrics: spec.metricsCollection }) }];
   }
-  const r = spec.strategy.rollingUpdate;
-  resources.NodeGroup = {
-    Type: 'AWS::AutoScaling::AutoScalingGroup',
-    Properties: asgProperties,
-    UpdatePolicy: {
-      AutoScalingRollingUpdate: {
-        MaxBatchSize: r.maxBatchSize,
-        MinInstancesInService: r.minInstancesInService,
-        MinSuccessfulInstancesPercent: r.minSuccessfulInstancesPercent,
-        PauseTime: r.pauseTime,
-        SuspendProcesses: r.suspendProcesses,
-        WaitOnResourceSignals: r.waitOnResourceSignals,
-      },
-    },
-  };
+  // No UpdatePolicy: CloudFormation only moves the group to the new launch template version and never replaces
+  // instances itself. The apply workflow rotates outdated instances, draining each node first (issue 12).
+  resources.NodeGroup = { Type: 'AWS::AutoScaling::AutoScalingGroup', Properties: asgProperties };
 
   const template = {
     AWSTemplateFormatVersion: '2010-09-09',

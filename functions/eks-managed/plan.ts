@@ -5,6 +5,7 @@
 // access, node role) are compared with what instance-manager created the group with, recorded in a tag
 // (CREATED_WITH_TAG: one short hash per field). Comparing with EKS's echo instead would mistake EKS's own
 // defaults (an AMI type, an instance type) for a change, and would miss a field the user removed.
+import { updateConfigChange, updateConfigOf } from './update-config.js';
 import type {
   CreateNodegroupCommandInput,
   Nodegroup,
@@ -208,7 +209,7 @@ export interface InPlaceChange<T> {
   changes: string[];
 }
 
-type ConfigInput = Pick<UpdateNodegroupConfigCommandInput, 'scalingConfig' | 'labels' | 'taints'>;
+type ConfigInput = Pick<UpdateNodegroupConfigCommandInput, 'scalingConfig' | 'labels' | 'taints' | 'updateConfig'>;
 
 /** Scaling, labels and taints: one UpdateNodegroupConfig. The desired size is kept unless it leaves [min, max]. */
 export function configUpdate(spec: EksManagedSpec, ng: Nodegroup): InPlaceChange<ConfigInput> {
@@ -249,6 +250,11 @@ export function configUpdate(spec: EksManagedSpec, ng: Nodegroup): InPlaceChange
       ...(removeTaints.length ? { removeTaints: removeTaints.map((t) => ({ key: t.key, ...(t.value ? { value: t.value } : {}), effect: t.effect })) } : {}),
     };
     changes.push(`taints ${[...addOrUpdateTaints.map(describeTaint), ...removeTaints.map((t) => `-${describeTaint(t)}`)].join(', ')}`);
+  }
+  const rollout = updateConfigChange(spec, ng);
+  if (rollout.input && rollout.change) {
+    input.updateConfig = rollout.input;
+    changes.push(rollout.change);
   }
   return { ...(changes.length ? { input } : {}), changes };
 }
@@ -313,6 +319,7 @@ export function createRequest(d: DesiredNodeGroup, name: string, idempotencyKey:
       : {}),
     ...(Object.keys(s.labels).length ? { labels: s.labels } : {}),
     ...(s.taints.length ? { taints: s.taints.map((t) => ({ ...t })) } : {}),
+    ...(updateConfigOf(s) ? { updateConfig: updateConfigOf(s) } : {}),
     tags: { ...nodeGroupTags(d), [CREATED_WITH_TAG]: createdWith(d) },
     clientRequestToken: shortHash('create-nodegroup', idempotencyKey, name),
   };

@@ -3,7 +3,7 @@
 import middy from '@middy/core';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
-import { awsClientConfig } from '../../core/aws/config.js';
+import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import { clusterAccessFromEnv, type ClusterAccess } from '../../core/kube/access.js';
 import { classifyError } from '../../core/errors/index.js';
 import { createLogger } from '../../core/log/index.js';
@@ -17,7 +17,7 @@ export const handler = middy<ExecutionStatusChange, ReportOutcome, Error, Contex
   const log = logger.child({ awsRequestId: context.awsRequestId });
   try {
     return await reportExecutionFailure(event, {
-      sfn: (sfn ??= new SFNClient(awsClientConfig())),
+      sfn: (sfn ??= awsClient(new SFNClient(awsClientConfig()))),
       clusterAccess: (clusterAccess ??= clusterAccessFromEnv()),
       log,
     });

@@ -40,8 +40,20 @@ describe('normalizeSpec: the reference eks-cf sample', () => {
         pauseTime: 'PT5M',
         suspendProcesses: ['HealthCheck', 'ReplaceUnhealthy', 'AZRebalance', 'AlarmNotification', 'ScheduledActions'],
         waitOnResourceSignals: false,
+        maxUnavailable: 1,
+        drainTimeoutSeconds: 900,
+        drainTimeoutAction: 'stop',
       },
     });
+  });
+
+  it('reads maxUnavailable (count or percentage), the drain timeout and its action; maxBatchSize stands in for maxUnavailable', () => {
+    const raw = cfSample();
+    raw.strategy = { type: 'rollingUpdate', rollingUpdate: { maxUnavailable: '50%', drainTimeout: 'PT2M30S', drainTimeoutAction: 'force' } };
+    const given = (normalizeSpec(raw) as EksCfSpec).strategy.rollingUpdate;
+    expect([given.maxUnavailable, given.drainTimeoutSeconds, given.drainTimeoutAction]).toEqual(['50%', 150, 'force']);
+    raw.strategy = { type: 'rollingUpdate', rollingUpdate: { maxBatchSize: 3 } };
+    expect((normalizeSpec(raw) as EksCfSpec).strategy.rollingUpdate.maxUnavailable).toBe(3);
   });
 
   it('keeps bootstrap arguments verbatim', () => {

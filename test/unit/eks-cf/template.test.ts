@@ -19,22 +19,14 @@ const cluster = {
 const facts = { cluster, image: { id: 'ami-089d3b6350c1769a6', family: 'al2' as const }, region: 'us-west-2' };
 
 describe('eks-cf template rendering', () => {
-  test('UpdatePolicy carries the rollingUpdate fields, with defaults when the sample gives none', () => {
-    const defaults = resources(renderStack({ ...facts, group, spec: specOf() })).NodeGroup!.UpdatePolicy;
-    expect(defaults).toEqual({
-      AutoScalingRollingUpdate: {
-        MaxBatchSize: 1,
-        MinInstancesInService: 1,
-        MinSuccessfulInstancesPercent: 100,
-        PauseTime: 'PT5M',
-        SuspendProcesses: ['HealthCheck', 'ReplaceUnhealthy', 'AZRebalance', 'AlarmNotification', 'ScheduledActions'],
-        WaitOnResourceSignals: false,
-      },
-    });
+  test('no UpdatePolicy: CloudFormation only moves the group to the new launch template version, the workflow rotates', () => {
     const raw = sample().spec;
-    raw.strategy = { type: 'rollingUpdate', rollingUpdate: { maxBatchSize: 2, pauseTime: 'PT1M', suspendProcesses: ['AZRebalance'], minSuccessfulInstancesPercent: 50 } };
-    const given = resources(renderStack({ ...facts, group, spec: specOf(raw) })).NodeGroup!.UpdatePolicy.AutoScalingRollingUpdate;
-    expect(given).toMatchObject({ MaxBatchSize: 2, PauseTime: 'PT1M', SuspendProcesses: ['AZRebalance'], MinSuccessfulInstancesPercent: 50 });
+    raw.strategy = { type: 'rollingUpdate', rollingUpdate: { maxBatchSize: 2, pauseTime: 'PT1M', maxUnavailable: '50%' } };
+    for (const spec of [specOf(), specOf(raw)]) {
+      const asg = resources(renderStack({ ...facts, group, spec })).NodeGroup!;
+      expect(asg.UpdatePolicy).toBeUndefined();
+      expect(asg.Properties.LaunchTemplate.Version).toEqual({ 'Fn::GetAtt': ['NodeLaunchTemplate', 'LatestVersionNumber'] });
+    }
   });
 
   test('the launch template boots the resolved image with its family\'s user data, IMDSv2 and hop limit 1', () => {

@@ -135,3 +135,21 @@ describe('decide: when to forward', () => {
     expect(executionKey({ ...a, attempt: 2 })).not.toBe(executionKey(a));
   });
 });
+
+describe('decide: the upgrade lock', () => {
+  const held = (annotations: Record<string, string>) => {
+    const g = group({ observedGeneration: 1, last: last({ generation: 1, result: 'Succeeded' } as Partial<Last>) });
+    g.metadata = { ...g.metadata, annotations } as typeof g.metadata;
+    g.status = { ...g.status, conditions: [{ type: 'Degraded', status: 'True', reason: 'UpgradeHeld', message: 'upgrade held' }] } as typeof g.status;
+    return g;
+  };
+
+  test('HeldThenUnlocked: a held group is forwarded again, as a new attempt, once the annotation is removed', () => {
+    expect(decide(held({}), 'watch', cluster)).toMatchObject({ operation: 'apply', attempt: 2 });
+    expect(decide(held({ 'instancemgr.keikoproj.io/upgrade-locked': 'false' }), 'watch', cluster)).toMatchObject({ attempt: 2 });
+  });
+
+  test('StillLocked: nothing is forwarded while the annotation says true', () => {
+    expect(decide(held({ 'instancemgr.keikoproj.io/upgrade-locked': 'true' }), 'watch', cluster)).toBeUndefined();
+  });
+});

@@ -1,0 +1,33 @@
+// What every step of a rotation batch receives (the Map's item selector builds it), and the shared clients.
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { awsClient, awsClientConfig } from '../../../core/aws/config.js';
+import { clusterAccessFromEnv } from '../../../core/kube/access.js';
+import { InstanceGroupApi } from '../../../core/kube/instancegroups.js';
+import { loadGroup } from '../../shared/group.js';
+import type { WorkflowState } from '../../shared/workflow-state.js';
+import { lazy } from '../state.js';
+import type { RotationBatch, RotationSettings } from './plan.js';
+import type { RotationClients } from './scaling-group.js';
+
+export const access = lazy(() => clusterAccessFromEnv());
+export const clients = lazy((): RotationClients => ({ autoscaling: awsClient(new AutoScalingClient(awsClientConfig())), ec2: awsClient(new EC2Client(awsClientConfig())) }));
+
+export interface BatchInput extends WorkflowState {
+  clusterName: string;
+  scalingGroupName: string;
+  settings: RotationSettings;
+  batch: RotationBatch;
+}
+
+/** True when a newer generation (or a delete) arrived: the rotation for this one stops at a clean point. */
+export async function isSuperseded(state: WorkflowState): Promise<boolean> {
+  return (await loadGroup(state, access())).outcome !== 'current';
+}
+
+/** A Normal event on the group, so `kubectl describe` and `imctl status` show where the rotation is. */
+export async function recordProgress(state: WorkflowState, message: string, type: 'Normal' | 'Warning' = 'Normal'): Promise<void> {
+  const api = new InstanceGroupApi(await access().connect(state.change.cluster));
+  const object = await api.get(state.change.group);
+  if (object) await api.recordEvent(object, type, type === 'Normal' ? 'Rotating' : 'RotationStopped', message);
+}
