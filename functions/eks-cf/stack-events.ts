@@ -115,3 +115,43 @@ export async function handleStackStatusChange(event: StackStatusChangeEvent, dep
   deps.log.info('stack settled: wait handed back to its workflow', { stackName: wait.stackName, status, outcome, executionArn: wait.executionArn });
   return { handed: outcome === 'settled' ? 'success' : 'failure', stackName: wait.stackName, status, executionArn: wait.executionArn };
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The waiting side: called by the `.waitForTaskToken` Task with its token.
+
+export interface AwaitStackDeps {
+  cloudformation: CloudFormationClient;
+  sfn: SFNClient;
+  clusterAccess: ClusterAccess;
+}
+
+/**
+ * Leaves the token on the group (merge patch of one annotation: no generation change, so the relay ignores it),
+ * THEN looks at the stack once: if it settled before the token was stored, no event will find the token, so this
+ * call hands it back itself. Either way an event that arrives later finds a spent token and does nothing.
+ */
+export async function awaitStack(
+  input: { ref: { clusterName: string; namespace: string; name: string }; wait: StackWait },
+  deps: AwaitStackDeps,
+): Promise<{ waiting: boolean; status: string }> {
+  const kube = await deps.clusterAccess.connect(input.ref.clusterName);
+  const path = `/apis/instancemgr.keikoproj.io/v1alpha1/namespaces/${encodeURIComponent(input.ref.namespace)}/instancegroups/${encodeURIComponent(input.ref.name)}`;
+  await kube.request('PATCH', path, {
+    body: { metadata: { annotations: { [WAIT_ANNOTATION]: JSON.stringify(input.wait) } } },
+    contentType: 'application/merge-patch+json',
+  });
+  let status = 'DELETE_COMPLETE';
+  try {
+    const { Stacks } = await deps.cloudformation.send(new DescribeStacksCommand({ StackName: input.wait.stackName }));
+    status = Stacks?.[0]?.StackStatus ?? 'DELETE_COMPLETE';
+  } catch (error) {
+    if (!/does not exist/.test((error as Error).message)) throw error;
+  }
+  if (stackOutcome(status, input.wait.purpose) === 'in-progress') return { waiting: true, status };
+  try {
+    await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: input.wait.taskToken, output: JSON.stringify({ stackStatus: status, seenBy: 'await' }) }));
+  } catch (error) {
+    if (!SPENT.has((error as Error).name)) throw error;
+  }
+  return { waiting: false, status };
+}

@@ -5,6 +5,7 @@ import type { KubeRest } from '../../../core/kube/rest.js';
 import { ownershipTags } from '../../../core/names/index.js';
 import {
   WAIT_ANNOTATION,
+  awaitStack,
   handleStackStatusChange,
   stackOutcome,
   type StackStatusChangeEvent,
@@ -109,6 +110,38 @@ describe('CloudFormation stack status events hand the eks-cf wait back to its wo
     await expect(handleStackStatusChange(event('CREATE_COMPLETE'), { ...stubs({ ...wait, stackName: 'another' }), ...deps })).resolves.toMatchObject({ skipped: 'other-stack' });
     expect(sfn.openTaskTokens(executionArn)).toHaveLength(1);
     await sfn.stopExecution({ executionArn });
+  });
+
+  describe('the waiting side (eks-cf-await-stack)', () => {
+    function awaitDeps(stackStatus: string) {
+      const patches: { method: string; path: string; options: any }[] = [];
+      const kube = { request: async (method: string, path: string, options: unknown) => void patches.push({ method, path, options }) };
+      const cloudformation = { send: async () => ({ Stacks: [{ StackName: STACK, StackStatus: stackStatus }] }) } as unknown as CloudFormationClient;
+      return { patches, deps: { cloudformation, sfn: client, clusterAccess: { connect: async () => kube as unknown as KubeRest } } };
+    }
+
+    it('leaves the token on the group and keeps waiting while the stack is in progress', async () => {
+      const { executionArn, wait } = await waiting('await-in-progress');
+      const { patches, deps } = awaitDeps('CREATE_IN_PROGRESS');
+      await expect(awaitStack({ ref, wait }, deps)).resolves.toEqual({ waiting: true, status: 'CREATE_IN_PROGRESS' });
+      expect(patches).toEqual([
+        {
+          method: 'PATCH',
+          path: '/apis/instancemgr.keikoproj.io/v1alpha1/namespaces/default/instancegroups/hello-world',
+          options: { body: { metadata: { annotations: { [WAIT_ANNOTATION]: JSON.stringify(wait) } } }, contentType: 'application/merge-patch+json' },
+        },
+      ]);
+      expect(sfn.openTaskTokens(executionArn)).toHaveLength(1);
+      await sfn.stopExecution({ executionArn });
+    });
+
+    it('hands the token back itself when the stack settled before the token was stored (no event will)', async () => {
+      const { executionArn, wait } = await waiting('await-settled');
+      const { deps } = awaitDeps('UPDATE_COMPLETE');
+      await expect(awaitStack({ ref, wait }, deps)).resolves.toEqual({ waiting: false, status: 'UPDATE_COMPLETE' });
+      const done = await sfn.waitForExecution(executionArn);
+      expect(JSON.parse(done.output!).event).toEqual({ stackStatus: 'UPDATE_COMPLETE', seenBy: 'await' });
+    });
   });
 
   it('names the fields a malformed event lacks', async () => {
