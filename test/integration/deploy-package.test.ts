@@ -80,6 +80,7 @@ const ACCOUNT_WIDE_BY_DESIGN: Record<string, string> = {
   CreateFargateProfilesInAnyClusterTheSpecNames: 'CreateFargateProfile is also authorized on the cluster, which the spec names',
   InstanceProfilesCannotBeTaggedByCloudFormation: 'AWS::IAM::InstanceProfile takes no tags and the names have no fixed prefix',
   LaunchTemplatesInThisAccountAndRegion: 'launch templates created by CloudFormation carry no request tags to condition on',
+  ResumeOurWorkflowsOnly: 'SendTaskSuccess/Failure only on the eks-cf state machines of this stage (the "*" is -apply/-delete)',
   RunInstancesForTheAutoScalingGroups: 'RunInstances touches instances, volumes, interfaces, subnets, security groups, key pairs and AMIs; scoped to this account and region (and AMIs of any owner)',
 };
 
@@ -197,9 +198,14 @@ describe('serverless package (offline)', () => {
       );
       expect(permission?.Properties?.Principal).toBe('events.amazonaws.com');
     }
-    // Every rule the template has belongs to a state machine file.
+    // Every rule the template has belongs to a state machine file, but for the CloudFormation status rule that
+    // resumes eks-cf stack waits (default bus, to eks-cf-stack-event).
     const rules = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Events::Rule').map(([id]) => id);
-    expect(rules.sort()).toEqual(machines.map((m) => ruleLogicalId(m.base)).sort());
+    expect(rules.filter((r) => r !== 'EksCfStackEventsRule').sort()).toEqual(machines.map((m) => ruleLogicalId(m.base)).sort());
+    const stackEvents = props('EksCfStackEventsRule');
+    expect(stackEvents.EventPattern).toMatchObject({ source: ['aws.cloudformation'], 'detail-type': ['CloudFormation Stack Status Change'] });
+    expect(stackEvents.EventBusName).toBeUndefined();
+    expect(stackEvents.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [lambdaLogicalId('eks-cf-stack-event'), 'Arn'] });
   });
 
   it("tells start-workflow every state machine in the variables its own config parser reads", () => {
