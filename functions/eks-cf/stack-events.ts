@@ -24,8 +24,12 @@ export interface StackWait {
 
 /** The event CloudFormation puts on the default bus (detail-type "CloudFormation Stack Status Change"). */
 export interface StackStatusChangeEvent {
+  version?: string;
   id?: string;
   time?: string;
+  account?: string;
+  region?: string;
+  resources?: string[];
   'detail-type': string;
   source: string;
   detail: {
