@@ -9,6 +9,9 @@ interface State {
   Next?: string;
   Default?: string;
   Seconds?: number;
+  SecondsPath?: string;
+  Resource?: string;
+  TimeoutSeconds?: number;
   Choices?: { Next: string }[];
   Catch?: { Next: string }[];
 }
@@ -26,11 +29,21 @@ function successors(s: State): string[] {
   return [s.Next, s.Default, ...(s.Choices ?? []).map((c) => c.Next)].filter((n): n is string => !!n);
 }
 
+/** Steady-state seconds between passes: a fixed Wait; a growing one (SecondsPath) at its 30 s ceiling; a callback
+ *  Task (.waitForTaskToken) only when no event arrives, at its TimeoutSeconds. */
+function pollInterval(state: State): number | undefined {
+  if (state.Type === 'Wait' && typeof state.Seconds === 'number') return state.Seconds;
+  if (state.Type === 'Wait' && state.SecondsPath) return 30;
+  if (state.Type === 'Task' && state.Resource?.endsWith('.waitForTaskToken') && typeof state.TimeoutSeconds === 'number') return state.TimeoutSeconds;
+  return undefined;
+}
+
 export function pollLoops(definition: { States: Record<string, State> }): PollLoop[] {
   const states = definition.States;
   const out: PollLoop[] = [];
   for (const [name, state] of Object.entries(states)) {
-    if (state.Type !== 'Wait' || typeof state.Seconds !== 'number') continue;
+    const intervalS = pollInterval(state);
+    if (intervalS === undefined) continue;
     // Breadth-first from the Wait state back to itself.
     const previous = new Map<string, string>();
     const queue = [name];
@@ -55,7 +68,7 @@ export function pollLoops(definition: { States: Record<string, State> }): PollLo
     cycle.push(name);
     out.push({
       waitState: name,
-      intervalS: state.Seconds,
+      intervalS,
       transitions: cycle.length,
       invocations: cycle.filter((s) => states[s]!.Type === 'Task').length,
     });

@@ -16,6 +16,7 @@ import { awsCall, awsErrorMessage, awsErrorName, awsFailure, awsFind, isAlreadyE
 import { ownedBy } from '../eks-managed/iam-role.js';
 import { describeCluster } from '../eks-managed/references.js';
 import { healthIssues, type ProfileDecision } from './plan.js';
+import { waitSecondsAfter } from '../shared/wait-interval.js';
 
 export interface ClusterProfiles {
   profiles: FargateProfile[];
@@ -53,10 +54,12 @@ export interface ProfileProgress {
   status: string;
   settled: boolean;
   polls: number;
+  /** How long the Wait state pauses before the next check (grows with polls). */
+  waitSeconds: number;
 }
 
 export function progressOf(p: FargateProfile | undefined, name: string, waitFor: 'active' | 'gone', polls: number): ProfileProgress {
-  if (!p) return { profileName: name, waitFor, status: 'GONE', settled: true, polls };
+  if (!p) return { profileName: name, waitFor, status: 'GONE', settled: true, polls, waitSeconds: waitSecondsAfter(polls) };
   const status = p.status ?? 'UNKNOWN';
   if (status === 'CREATE_FAILED' && waitFor === 'active') {
     const issues = healthIssues(p);
@@ -69,7 +72,7 @@ export function progressOf(p: FargateProfile | undefined, name: string, waitFor:
     throw new ProvisioningFailedError(`EKS could not delete Fargate profile ${name}${issues ? `: ${issues}` : ''}`);
   }
   const settled = waitFor === 'active' ? status === 'ACTIVE' : false;
-  return { profileName: name, waitFor, status, settled, polls };
+  return { profileName: name, waitFor, status, settled, polls, waitSeconds: waitSecondsAfter(polls) };
 }
 
 export async function checkProfile(

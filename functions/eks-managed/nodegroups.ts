@@ -17,6 +17,7 @@ import { awsCall, awsErrorMessage, awsErrorName, awsFailure, awsFind, isAlreadyE
 import { ownedBy } from './iam-role.js';
 import { describeCluster } from './references.js';
 import { healthIssues, revisionsByName, type NodeGroupDecision, type OwnedNodeGroup } from './plan.js';
+import { waitSecondsAfter } from '../shared/wait-interval.js';
 
 export interface NodeGroupsFound {
   owned: OwnedNodeGroup[];
@@ -73,12 +74,14 @@ export interface NodeGroupProgress {
   settled: boolean;
   /** Checks of the wait loop so far; bounds it. */
   polls: number;
+  /** How long the Wait state pauses before the next check (grows with polls). */
+  waitSeconds: number;
 }
 
 const IN_PROGRESS = new Set(['CREATING', 'UPDATING', 'DELETING']);
 
 export function progressOf(ng: Nodegroup | undefined, name: string, waitFor: 'active' | 'gone', polls: number): NodeGroupProgress {
-  if (!ng) return { nodeGroupName: name, waitFor, status: 'GONE', settled: true, polls };
+  if (!ng) return { nodeGroupName: name, waitFor, status: 'GONE', settled: true, polls, waitSeconds: waitSecondsAfter(polls) };
   const status = ng.status ?? 'UNKNOWN';
   if (status === 'CREATE_FAILED' && waitFor === 'active') {
     const issues = healthIssues(ng);
@@ -91,7 +94,7 @@ export function progressOf(ng: Nodegroup | undefined, name: string, waitFor: 'ac
     throw new ProvisioningFailedError(`EKS could not delete node group ${name}${issues ? `: ${issues}` : ''}`);
   }
   const settled = waitFor === 'active' ? !IN_PROGRESS.has(status) : false;
-  return { nodeGroupName: name, waitFor, status, settled, polls };
+  return { nodeGroupName: name, waitFor, status, settled, polls, waitSeconds: waitSecondsAfter(polls) };
 }
 
 /** One pass of the wait loop. */

@@ -164,16 +164,24 @@ export interface TimingOptions {
   retryFactor?: number;
   /** Run Waits and Retry pauses for their real duration (no overrides). */
   realTime?: boolean;
+  /**
+   * HeartbeatSeconds and TimeoutSeconds of `.waitForTaskToken` Tasks × this factor (default 1: they run in real
+   * time, so an event has time to hand the token back before a fallback fires).
+   */
+  tokenTimeoutFactor?: number;
 }
 
 export interface TimingOverrides {
   waitTimeOverrides: Record<string, number>;
   retryIntervalOverrides: Record<string, number[]>;
+  /** Scales HeartbeatSeconds/TimeoutSeconds of `.waitForTaskToken` Tasks (default 1: real time). */
+  tokenTimeoutFactor?: number;
 }
 
 export function timingOverrides(def: AslDefinition, timing: TimingOptions = {}): TimingOverrides {
   const out: TimingOverrides = { waitTimeOverrides: {}, retryIntervalOverrides: {} };
   if (timing.realTime) return out;
+  if (timing.tokenTimeoutFactor !== undefined) out.tokenTimeoutFactor = timing.tokenTimeoutFactor;
   const waitMs = timing.waitMs ?? 10;
   const retryFactor = timing.retryFactor ?? 0.001;
   for (const { name, state } of listStates(def)) {

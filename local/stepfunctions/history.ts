@@ -171,7 +171,7 @@ export class HistoryRecorder {
       taskScheduledEventDetails: { resourceType, resource, region: this.ctx.region, parameters: json(inv.input), timeoutInSeconds: inv.timeoutSeconds },
     });
     this.add('TaskStarted', inv.startedAt, { taskStartedEventDetails: { resourceType, resource } });
-    if (failure?.error === 'States.Timeout') this.add('TaskTimedOut', end, { taskTimedOutEventDetails: { resourceType, resource, ...failure } });
+    if (failure?.error === 'States.Timeout' || failure?.error === 'States.HeartbeatTimeout') this.add('TaskTimedOut', end, { taskTimedOutEventDetails: { resourceType, resource, ...failure } });
     else if (failure) this.add('TaskFailed', end, { taskFailedEventDetails: { resourceType, resource, ...failure } });
     else this.add('TaskSucceeded', end, { taskSucceededEventDetails: { resourceType, resource, output: json(inv.output), outputDetails: payload(inv.output) } });
   }

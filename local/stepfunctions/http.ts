@@ -22,6 +22,9 @@ const OPERATIONS: Record<string, Operation> = {
   GetExecutionHistory: (s, b) => s.getExecutionHistory(b as never),
   StopExecution: (s, b) => s.stopExecution(b),
   RedriveExecution: (s, b) => s.redriveExecution(b),
+  SendTaskSuccess: (s, b) => s.sendTaskSuccess(b),
+  SendTaskFailure: (s, b) => s.sendTaskFailure(b),
+  SendTaskHeartbeat: (s, b) => s.sendTaskHeartbeat(b),
 };
 
 export const SUPPORTED_OPERATIONS = Object.keys(OPERATIONS);

@@ -7,6 +7,7 @@ import type { Context as AwsLambdaContext } from 'aws-lambda';
 import { lambdaFunctionArn, parseLambdaArn, type Account } from './arn.js';
 import { listStates, placeholderForFunction, type AslDefinition } from './definition.js';
 import { sfnError } from './errors.js';
+import { insertToken, WAIT_FOR_TASK_TOKEN, type TaskTokenFailure, type TaskTokens } from './task-tokens.js';
 
 export type LambdaContext = AwsLambdaContext;
 export type LambdaHandler = (event: any, context: LambdaContext) => unknown;
@@ -26,6 +27,8 @@ export interface TaskBinding {
   functionName?: string;
   timeoutSeconds?: number;
   handler?: LambdaHandler;
+  /** `.waitForTaskToken`: after the call, the state waits for SendTaskSuccess/SendTaskFailure. */
+  waitForToken?: { heartbeatSeconds?: number };
 }
 
 export interface BindingOptions extends Account {
@@ -60,8 +63,20 @@ export function bindTasks(def: AslDefinition, options: BindingOptions): Map<stri
     const resource = String(state.Resource ?? '');
     const byState = options.handlers?.[name];
     let binding: TaskBinding;
-    if (/\.(sync(:2)?|waitForTaskToken)$/.test(resource)) {
-      unsupported.push(`${name} (${resource}: .sync and .waitForTaskToken cannot run locally)`);
+    const waitForToken = WAIT_FOR_TASK_TOKEN.test(resource)
+      ? { heartbeatSeconds: typeof state.HeartbeatSeconds === 'number' ? state.HeartbeatSeconds : undefined }
+      : undefined;
+    if (/\.sync(:2)?$/.test(resource)) {
+      unsupported.push(`${name} (${resource}: .sync cannot run locally)`);
+      continue;
+    } else if (waitForToken && resource === `${LAMBDA_INVOKE}.waitForTaskToken`) {
+      const params = (state.Parameters ?? {}) as Record<string, unknown>;
+      const functionName = functionNameOf(params.FunctionName);
+      binding = { stateName: name, kind: 'lambda-invoke', resource, functionName, handler: byState ?? lookupFunction(functionName, options), waitForToken };
+    } else if (waitForToken && byState) {
+      binding = { stateName: name, kind: 'other', resource, handler: byState, waitForToken };
+    } else if (waitForToken) {
+      unsupported.push(`${name} (${resource}: bind it by state name to run it locally)`);
       continue;
     } else if (parseLambdaArn(resource)) {
       const functionName = parseLambdaArn(resource)!.functionName;
@@ -180,14 +195,29 @@ const jsonCopy = (value: unknown): unknown => (value === undefined ? null : JSON
  * The `taskResourceLocalHandlers` for one run: each call is journaled, invoked like Lambda, and its error
  * reshaped like Lambda's.
  */
+export interface TokenScope {
+  tokens: TaskTokens;
+  executionArn: string;
+  /** Scales HeartbeatSeconds (TimeoutSeconds is scaled in the run definition). */
+  timeoutFactor: number;
+}
+
 export function localTaskHandlers(
   bindings: Map<string, TaskBinding>,
   journal: InvocationJournal,
   options: BindingOptions,
+  scope?: TokenScope,
 ): Record<string, (input: unknown) => Promise<unknown>> {
   const out: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const binding of bindings.values()) {
-    out[binding.stateName] = async (input: unknown) => {
+    out[binding.stateName] = async (rawInput: unknown) => {
+      const wait = binding.waitForToken && scope
+        ? scope.tokens.open(scope.executionArn, binding.stateName, {
+            heartbeatMs: binding.waitForToken.heartbeatSeconds === undefined ? undefined : binding.waitForToken.heartbeatSeconds * 1000 * scope.timeoutFactor,
+            timeoutMs: Math.min(0x7fffffff, binding.timeoutSeconds === undefined ? 0x7fffffff : binding.timeoutSeconds * 1000 * scope.timeoutFactor),
+          })
+        : undefined;
+      const input = wait ? insertToken(rawInput, wait.token) : rawInput;
       const isInvoke = binding.kind === 'lambda-invoke';
       const params = (input ?? {}) as { FunctionName?: unknown; Payload?: unknown };
       const functionName = binding.functionName ?? (isInvoke ? functionNameOf(params.FunctionName) : undefined) ?? binding.stateName;
@@ -223,6 +253,17 @@ export function localTaskHandlers(
       }
       if (Buffer.byteLength(JSON.stringify(result)) > MAX_PAYLOAD_BYTES) {
         fail('States.DataLimitExceeded', `The state/task '${binding.stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`, true);
+      }
+      if (wait) {
+        try {
+          const output = await wait.result;
+          inv.endedAt = Date.now();
+          inv.output = output;
+          return output;
+        } catch (error) {
+          const f = error as TaskTokenFailure;
+          fail(f.name, f.message);
+        }
       }
       const returned = isInvoke
         ? {

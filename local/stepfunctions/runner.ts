@@ -10,6 +10,7 @@ import {
 import type { AslDefinition, TimingOverrides } from './definition.js';
 import { appendEvent, causeText, HistoryRecorder, type ExecutionRecord, type RecorderContext } from './history.js';
 import { InvocationJournal, localTaskHandlers, type BindingOptions, type TaskBinding } from './lambda.js';
+import { withTaskTokens, type TaskTokens } from './task-tokens.js';
 
 export interface MachineForRun {
   arn: string;
@@ -26,6 +27,8 @@ export interface AttemptOptions {
   hidden: Set<string>;
   /** A redrive (ExecutionRedriven instead of ExecutionStarted). */
   redrive: boolean;
+  /** Where `.waitForTaskToken` Tasks register their tokens. */
+  tokens: TaskTokens;
 }
 
 export interface RunningAttempt {
@@ -57,10 +60,16 @@ export function startAttempt(record: ExecutionRecord, machine: MachineForRun, at
       : { kind: 'started', input: record.input, roleArn: machine.roleArn },
   };
   const recorder = new HistoryRecorder(record.events, recorderContext);
-  const sm = new StateMachine(attempt.definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
+  const timeoutFactor = machine.timing.tokenTimeoutFactor ?? 1;
+  const runDefinition = withTaskTokens(attempt.definition, timeoutFactor);
+  const sm = new StateMachine(runDefinition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
   const run = sm.run(record.inputValue as never, {
     overrides: {
-      taskResourceLocalHandlers: localTaskHandlers(machine.bindings, journal, machine.bindingOptions) as never,
+      taskResourceLocalHandlers: localTaskHandlers(machine.bindings, journal, machine.bindingOptions, {
+        tokens: attempt.tokens,
+        executionArn: record.executionArn,
+        timeoutFactor,
+      }) as never,
       waitTimeOverrides: machine.timing.waitTimeOverrides,
       retryIntervalOverrides: machine.timing.retryIntervalOverrides,
     },
@@ -78,6 +87,7 @@ export function startAttempt(record: ExecutionRecord, machine: MachineForRun, at
       (error: unknown) => ({ ok: false as const, error }),
     );
     await drain;
+    attempt.tokens.closeExecution(record.executionArn);
     const now = new Date();
     record.stopDate = now;
     record.stoppedIn = recorder.current;

@@ -39,6 +39,7 @@ import type { ExecutionRecord, ExecutionStatus } from './history.js';
 import { bindTasks, type BindingOptions, type FunctionHandlers, type TaskHandlers } from './lambda.js';
 import { redrivePlan } from './redrive.js';
 import { startAttempt, type MachineForRun, type RunningAttempt } from './runner.js';
+import { TaskTokens } from './task-tokens.js';
 
 export interface LocalStepFunctionsOptions {
   /** Default: AWS_REGION / AWS_DEFAULT_REGION / us-west-2. */
@@ -113,6 +114,7 @@ export class LocalStepFunctions {
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly attempts = new Map<string, RunningAttempt>();
   private readonly changes = new EventEmitter();
+  private readonly tokens = new TaskTokens();
   private server?: SfnHttpServer;
 
   constructor(options: LocalStepFunctionsOptions = {}) {
@@ -272,7 +274,7 @@ export class LocalStepFunctions {
     };
     this.executions.set(arn, record);
     this.log.info('execution started', { executionArn: arn });
-    this.run(record, m, { definition: m.definition, hidden: new Set(), redrive: false });
+    this.run(record, m, { definition: m.definition, hidden: new Set(), redrive: false, tokens: this.tokens });
     return { executionArn: arn, startDate: record.startDate };
   }
 
@@ -376,8 +378,31 @@ export class LocalStepFunctions {
     delete e.output;
     delete e.stopDate;
     this.log.info('execution redriven', { executionArn: e.executionArn, redriveCount: e.redriveCount, resumeAt: plan.resumeAt });
-    this.run(e, m, { definition: plan.definition, hidden: plan.hidden, redrive: true });
+    this.run(e, m, { definition: plan.definition, hidden: plan.hidden, redrive: true, tokens: this.tokens });
     return { redriveDate: e.redriveDate };
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Callback tasks (.waitForTaskToken)
+
+  async sendTaskSuccess(input: { taskToken?: string; output?: string }): Promise<Record<string, never>> {
+    this.tokens.succeed(input.taskToken, input.output);
+    return {};
+  }
+
+  async sendTaskFailure(input: { taskToken?: string; error?: string; cause?: string }): Promise<Record<string, never>> {
+    this.tokens.fail(input.taskToken, input.error, input.cause);
+    return {};
+  }
+
+  async sendTaskHeartbeat(input: { taskToken?: string }): Promise<Record<string, never>> {
+    this.tokens.heartbeat(input.taskToken);
+    return {};
+  }
+
+  /** Tokens of Tasks waiting for a callback (all executions, or one). */
+  openTaskTokens(executionArn?: string): { token: string; executionArn: string; stateName: string }[] {
+    return this.tokens.list(executionArn);
   }
 
   // ---------------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ export const FUNCTIONS_DIR = path.join(REPO_ROOT, 'functions');
 export const STATE_MACHINES_DIR = path.join(REPO_ROOT, 'statemachines');
 
 const PLACEHOLDER = /^\$\{([A-Za-z0-9]+)FunctionArn\}$/;
+const WAIT_FOR_TASK_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 
 export type Handler = (input: unknown, context?: unknown) => Promise<unknown>;
 
@@ -47,8 +48,10 @@ export function taskBindings(asl: AslDefinition): TaskBinding[] {
     for (const [state, def] of Object.entries(states)) {
       if (def.Type === 'Task') {
         const resource = String(def.Resource ?? '');
-        const m = PLACEHOLDER.exec(resource);
-        if (!m) throw new Error(`Task state "${state}" has Resource "${resource}"; expected "\${<Name>FunctionArn}"`);
+        // A callback Task names its function in Parameters.FunctionName; the same convention applies there.
+        const named = resource === WAIT_FOR_TASK_TOKEN ? String((def.Parameters as { FunctionName?: unknown } | undefined)?.FunctionName ?? '') : resource;
+        const m = PLACEHOLDER.exec(named);
+        if (!m) throw new Error(`Task state "${state}" has Resource "${resource}"; expected "\${<Name>FunctionArn}" (or ${WAIT_FOR_TASK_TOKEN} with that FunctionName)`);
         const folder = folderFor(m[1]!);
         out.push({ state, placeholder: `${m[1]}FunctionArn`, folder, handlerPath: path.join(FUNCTIONS_DIR, folder, 'handler.ts') });
       }

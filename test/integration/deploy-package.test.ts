@@ -78,6 +78,7 @@ const STAR_RESOURCE_REQUIRED: Record<string, string> = {
 const ACCOUNT_WIDE_BY_DESIGN: Record<string, string> = {
   OwnLogGroupOnly: 'the ":*" is the log streams of the function\'s own log group',
   InstanceProfilesUnderOurPathOnly: "AWS::IAM::InstanceProfile takes no tags; scoped by instance-manager's IAM path instead",
+  ResumeWaitsByTheirTaskToken: 'SendTaskSuccess/Failure take no resource; the task token scopes them',
   RunInstancesForTheAutoScalingGroups: 'RunInstances touches instances, volumes, interfaces, subnets, security groups, key pairs and AMIs; scoped to this account and region (and AMIs of any owner)',
 };
 
@@ -195,10 +196,15 @@ describe('serverless package (offline)', () => {
       );
       expect(permission?.Properties?.Principal).toBe('events.amazonaws.com');
     }
-    // Every rule the template has belongs to a state machine file, but for the relay heartbeat rule and the one on
-    // execution status changes that reports failed executions (issue 14).
+    // Every rule the template has belongs to a state machine file, but for the relay heartbeat rule, the one on
+    // execution status changes that reports failed executions (issue 14), and the CloudFormation status rule that
+    // resumes eks-cf stack waits (default bus, to eks-cf-stack-event).
     const rules = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Events::Rule').map(([id]) => id);
-    expect(rules.sort()).toEqual([...machines.map((m) => ruleLogicalId(m.base)), HEARTBEAT_RULE, 'ExecutionFailuresRule'].sort());
+    expect(rules.sort()).toEqual([...machines.map((m) => ruleLogicalId(m.base)), HEARTBEAT_RULE, 'ExecutionFailuresRule', 'EksCfStackEventsRule'].sort());
+    const stackEvents = props('EksCfStackEventsRule');
+    expect(stackEvents.EventPattern).toMatchObject({ source: ['aws.cloudformation'], 'detail-type': ['CloudFormation Stack Status Change'] });
+    expect(stackEvents.EventBusName).toBeUndefined();
+    expect(stackEvents.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [lambdaLogicalId('eks-cf-stack-event'), 'Arn'] });
   });
 
   it('counts the relay heartbeats in start-workflow and alarms when they stop', () => {

@@ -22,7 +22,13 @@ describe('eks-cf state machines', () => {
       if (def.Type !== 'Fail') expect([name, typeof def.Comment]).toEqual([name, 'string']);
       if (def.Type === 'Task') {
         expect((def.Retry as any[])[0].ErrorEquals).toContain('Lambda.TooManyRequestsException');
-        if (!['Report Superseded', 'Report Nodes Not Joined'].includes(name)) {
+        if (name === 'Wait For CloudFormation') {
+          // The event-driven wait: a timeout (lost event) or a failure event falls back to one check of the stack,
+          // which reports CloudFormation's own reason; the check's Catch is the failure path.
+          expect(def).toMatchObject({ Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', TimeoutSeconds: 60, Next: 'Check Stack Progress' });
+          expect(def.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.stackEvent', Next: 'Check Stack Progress' }]);
+          expect((def.Parameters as any).Payload['taskToken.$']).toBe('$$.Task.Token');
+        } else if (!['Report Superseded', 'Report Nodes Not Joined'].includes(name)) {
           // No catch-all: a failure stops the execution at its step, so that Redrive resumes there (issue 14). A
           // mutating step only catches NoLongerWantedError (its re-check found the generation unwanted).
           const caught = ((def.Catch as any[]) ?? []).map((c) => c.ErrorEquals.join(','));

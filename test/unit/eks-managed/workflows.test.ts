@@ -64,9 +64,10 @@ describe.each(FILES)('%s.asl.json', (file) => {
     expect(handled).toEqual(expected.sort());
   });
 
-  test('the wait loop is bounded and waits between looks', () => {
+  test('the wait loop is bounded and waits a growing interval (from the progress) between looks', () => {
     const wait = states['Wait For EKS']!;
-    expect(wait).toMatchObject({ Type: 'Wait', Seconds: 30 });
+    expect(wait).toMatchObject({ Type: 'Wait', SecondsPath: '$.progress.waitSeconds' });
+    expect((states['Start']!.Parameters as { progress: unknown }).progress).toMatchObject({ polls: 0, waitSeconds: 5 });
     const check = Object.entries(states).find(([n]) => /^Check .* Progress$/.test(n))![1];
     expect((check.Parameters as { maxPolls: number }).maxPolls).toBeGreaterThan(0);
     expect(asl.TimeoutSeconds).toBeGreaterThan(0);

@@ -87,22 +87,22 @@ describe('ASL definitions', () => {
     });
   });
 
-  it('refuses integrations the local runtime cannot run (.waitForTaskToken, .sync)', async () => {
+  it('refuses integrations the local runtime cannot run (.sync)', async () => {
     const sfn = newRuntime();
     const definition = {
-      StartAt: 'Wait For Callback',
+      StartAt: 'Run Job',
       States: {
-        'Wait For Callback': {
+        'Run Job': {
           Type: 'Task',
-          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-          Parameters: { FunctionName: 'f', Payload: { 'token.$': '$$.Task.Token' } },
+          Resource: 'arn:aws:states:::ecs:runTask.sync',
+          Parameters: { Cluster: 'c', TaskDefinition: 't' },
           End: true,
         },
       },
     };
-    await expect(sfn.createStateMachine({ name: 'cb', definition })).rejects.toMatchObject({
+    await expect(sfn.createStateMachine({ name: 'job', definition })).rejects.toMatchObject({
       name: 'InvalidDefinition',
-      message: expect.stringContaining('Wait For Callback (arn:aws:states:::lambda:invoke.waitForTaskToken: .sync and .waitForTaskToken cannot run locally)'),
+      message: expect.stringContaining('Run Job (arn:aws:states:::ecs:runTask.sync: .sync cannot run locally)'),
     });
   });
 

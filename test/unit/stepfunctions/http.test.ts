@@ -123,7 +123,7 @@ describe('local Step Functions runtime over HTTP (JSON 1.0), with @aws-sdk/clien
   it('answers unknown operations and malformed requests with AWS-shaped errors', async () => {
     const post = (target: string, body: string) =>
       fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': target }, body });
-    const unknown = await post('AWSStepFunctions.SendTaskSuccess', '{}');
+    const unknown = await post('AWSStepFunctions.CreateActivity', '{}');
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toMatchObject({ __type: 'com.amazonaws.states#UnknownOperationException' });
     const bad = await post('AWSStepFunctions.DescribeExecution', '{oops');
