@@ -18,6 +18,7 @@ import type { InstanceGroup } from '../../core/spec/types.js';
 import { relayConfig } from '../../in-cluster-relay/config.js';
 import { startRelay, type Relay } from '../../in-cluster-relay/relay.js';
 import { BUS_NAME, LOCAL_CLUSTER_NAME, startControlPlane, type ControlPlane } from '../../local/control-plane.js';
+import { startInstanceBoots, type InstanceBoots } from '../../local/instances/index.js';
 import { demoEksCfManifest } from '../../local/demo.js';
 import { kubectl, waitForCrd } from '../../local/kubectl.js';
 import { startTestBed, type TestBed } from '../../local/testbed/index.js';
@@ -34,6 +35,7 @@ let second: TestBed;
 let secondRelay: Relay | undefined;
 let dir: string;
 let secondAdmin: string;
+let secondBoots: InstanceBoots | undefined;
 
 type Kubeconfig = {
   clusters: { name: string; cluster: object }[];
@@ -42,7 +44,7 @@ type Kubeconfig = {
 };
 
 /** One kubeconfig for the workflows: each cluster's workflows identity under a context of the given name. */
-function workflowsKubeconfig(entries: { context: string; kubeconfig: string }[]): string {
+function workflowsKubeconfig(entries: { context: string; kubeconfig: string }[], fileName = 'workflows.kubeconfig'): string {
   const merged = { apiVersion: 'v1', kind: 'Config', clusters: [] as object[], users: [] as object[], contexts: [] as object[], 'current-context': entries[0]!.context };
   entries.forEach(({ context, kubeconfig }, i) => {
     const k = parse(readFileSync(kubeconfig, 'utf8')) as Kubeconfig;
@@ -50,7 +52,7 @@ function workflowsKubeconfig(entries: { context: string; kubeconfig: string }[])
     merged.users.push({ name: `user-${i}`, user: k.users[0]!.user });
     merged.contexts.push({ name: context, context: { cluster: `cluster-${i}`, user: `user-${i}` } });
   });
-  const file = path.join(dir, 'workflows.kubeconfig');
+  const file = path.join(dir, fileName);
   writeFileSync(file, stringify(merged), { mode: 0o600 });
   return file;
 }
@@ -72,7 +74,8 @@ async function settled(kubeconfig: string, name: string, timeoutMs = 120_000): P
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'multi-cluster-'));
   cp = await startControlPlane({ resyncPeriodMs: 3_600_000 });
-  second = await startTestBed({ kube: true, moto: false });
+  // kwok and kube-controller-manager keep the second cluster's Nodes Ready, as in the first.
+  second = await startTestBed({ kube: true, moto: false, kwok: true, controllerManager: true });
   secondAdmin = second.kube!.kubeconfigPath;
   kubectl(secondAdmin, ['apply', '-f', path.join(REPO_ROOT, 'infra/k8s/crd.yaml')]);
   await waitForCrd(secondAdmin);
@@ -88,6 +91,20 @@ beforeAll(async () => {
     { context: LOCAL_CLUSTER_NAME, kubeconfig: cp.workflowsKubeconfigPath },
     { context: SECOND_ARN, kubeconfig: second.kube!.kubeconfigFor('workflows') },
   ]);
+  // The steps that authorise node roles write each cluster's own aws-auth, as their own identity.
+  process.env.NODE_ACCESS_KUBECONFIG = workflowsKubeconfig(
+    [
+      { context: LOCAL_CLUSTER_NAME, kubeconfig: cp.testBed.kube!.kubeconfigFor('node-access') },
+      { context: SECOND_ARN, kubeconfig: second.kube!.kubeconfigFor('node-access') },
+    ],
+    'node-access.kubeconfig',
+  );
+  // The instances of the second cluster's groups boot into its API server.
+  secondBoots = startInstanceBoots({
+    aws: { endpoint: cp.motoUrl, region: REGION },
+    clusters: { [SECOND]: { adminKubeconfig: secondAdmin, clientCa: second.kube!.clientCa } },
+    consoleDir: path.join(dir, 'instances'),
+  });
 
   secondRelay = await startRelay(
     relayConfig({
@@ -107,6 +124,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await secondRelay?.stop();
+  await secondBoots?.stop();
   await cp?.stop();
   await second?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
