@@ -40,6 +40,8 @@ const machines = stateMachineFiles();
  * Resource "*" must consist of these.
  */
 const STAR_RESOURCE_REQUIRED: Record<string, string> = {
+  'states:SendTaskSuccess': 'SendTask* take no resource (the task token, held only by the waiting workflow, scopes them)',
+  'states:SendTaskFailure': 'SendTask* take no resource (the task token, held only by the waiting workflow, scopes them)',
   'xray:PutTraceSegments': 'X-Ray has no resource-level permissions',
   'xray:PutTelemetryRecords': 'X-Ray has no resource-level permissions',
   'xray:GetSamplingRules': 'X-Ray has no resource-level permissions',
@@ -78,7 +80,6 @@ const STAR_RESOURCE_REQUIRED: Record<string, string> = {
 const ACCOUNT_WIDE_BY_DESIGN: Record<string, string> = {
   OwnLogGroupOnly: 'the ":*" is the log streams of the function\'s own log group',
   InstanceProfilesUnderOurPathOnly: "AWS::IAM::InstanceProfile takes no tags; scoped by instance-manager's IAM path instead",
-  ResumeWaitsByTheirTaskToken: 'SendTaskSuccess/Failure take no resource; the task token scopes them',
   RunInstancesForTheAutoScalingGroups: 'RunInstances touches instances, volumes, interfaces, subnets, security groups, key pairs and AMIs; scoped to this account and region (and AMIs of any owner)',
 };
 
