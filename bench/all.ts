@@ -25,6 +25,7 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     groups: { type: 'string', default: '200' },
     out: { type: 'string', default: path.join(REPO, 'bench', 'results') },
+    only: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -33,7 +34,10 @@ if (values.help) {
   --quick     relay at 1,000 groups only, 3 runs per scenario and 3 cold inits per bundle (2-3 minutes)
   --runs N    runs per workflow scenario (default 5; 3 with --quick)
   --groups N  InstanceGroups applied at once for the throughput figure (default 200)
-  --out DIR   where the JSON and SVG go (default bench/results)`);
+  --out DIR   where the JSON and SVG go (default bench/results)
+  --only nodes,rotation
+              only those sections, on their own control plane: eks-cf create until its nodes join (issue 11),
+              a 4-node instance-type rotation (issue 12); writes <time>-nodes.json`);
   process.exit(0);
 }
 const positive = (v: string | undefined, name: string, fallback: number) => {
@@ -46,6 +50,12 @@ const positive = (v: string | undefined, name: string, fallback: number) => {
   return n;
 };
 const quick = values.quick!;
+const NODE_SECTIONS = ['nodes', 'rotation'];
+const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+if (only && (!only.length || only.some((s) => !NODE_SECTIONS.includes(s)))) {
+  console.error(`--only takes a comma-separated list of ${NODE_SECTIONS.join(', ')}, got ${values.only}`);
+  process.exit(2);
+}
 const options = {
   repo: REPO,
   out: path.resolve(values.out!),
@@ -56,6 +66,9 @@ const options = {
   relayChanges: 300,
   relayRate: 50,
   bundleRuns: quick ? 3 : 5,
+  nodeRuns: quick ? 1 : 3,
+  rotationRuns: 1,
+  only,
   progress,
 };
 
