@@ -347,14 +347,14 @@ export function checkNodeSections(value: Record<string, unknown>): string[] {
     if (!isObject(nodes)) p.push('$.nodes: expected an object');
     else {
       ['runs', 'nodes'].forEach((k) => num(p, nodes, k, '$.nodes'));
-      ['stackSettledToNodesReadyMs', 'checkNodesPolls', 'wallMs'].forEach((k) => summary(p, nodes, k, '$.nodes'));
+      ['stackSettledToNodesReadyMs', 'checkNodesPolls', 'waitStatesMs', 'wallMs'].forEach((k) => summary(p, nodes, k, '$.nodes'));
     }
   }
   if (rotation !== undefined) {
     if (!isObject(rotation)) p.push('$.rotation: expected an object');
     else {
       ['runs', 'nodes'].forEach((k) => num(p, rotation, k, '$.rotation'));
-      ['wallMs', 'transitions', 'lambdaInvocations', 'transitionsPerNode', 'lambdaInvocationsPerNode', 'mapIterations'].forEach((k) => summary(p, rotation, k, '$.rotation'));
+      ['wallMs', 'transitions', 'lambdaInvocations', 'transitionsPerNode', 'lambdaInvocationsPerNode', 'mapIterations', 'replacementPolls', 'drainPasses'].forEach((k) => summary(p, rotation, k, '$.rotation'));
       if (!isObject(rotation.invocationsByFunction)) p.push('$.rotation.invocationsByFunction: expected an object');
     }
   }

@@ -20,6 +20,8 @@ export interface NodesSample {
   stackSettledToNodesReadyMs: number;
   /** Passes of the apply workflow's "Check Nodes" state. */
   checkNodesPolls: number;
+  /** Time the execution spent in Wait states (locally each Wait is shortened to ~10 ms, so polls come fast). */
+  waitStatesMs: number;
   /** kubectl apply → NodesReady True. */
   wallMs: number;
 }
@@ -30,6 +32,7 @@ export interface NodesFigure {
   nodes: number;
   stackSettledToNodesReadyMs: Summary;
   checkNodesPolls: Summary;
+  waitStatesMs: Summary;
   wallMs: Summary;
 }
 
@@ -44,6 +47,9 @@ export interface RotationSample {
   executions: number;
   /** Iterations the Map ran (one per batch). */
   mapIterations: number;
+  /** Passes of "Check Replacement Nodes" (waiting for the new nodes to join) and of "Cordon And Drain". */
+  replacementPolls: number;
+  drainPasses: number;
   invocationsByFunction: Record<string, number>;
 }
 
@@ -57,6 +63,8 @@ export interface RotationFigure {
   transitionsPerNode: Summary;
   lambdaInvocationsPerNode: Summary;
   mapIterations: Summary;
+  replacementPolls: Summary;
+  drainPasses: Summary;
   /** Of the median-wall-time run. */
   invocationsByFunction: Record<string, number>;
 }
@@ -75,6 +83,7 @@ export function nodesFigure(samples: readonly NodesSample[]): NodesFigure {
     nodes: sameNodes(samples, 'nodes'),
     stackSettledToNodesReadyMs: summarize(samples.map((s) => s.stackSettledToNodesReadyMs)),
     checkNodesPolls: summarize(samples.map((s) => s.checkNodesPolls)),
+    waitStatesMs: summarize(samples.map((s) => s.waitStatesMs)),
     wallMs: summarize(samples.map((s) => s.wallMs)),
   };
 }
@@ -94,6 +103,8 @@ export function rotationFigure(samples: readonly RotationSample[]): RotationFigu
     transitionsPerNode: summarize(samples.map((s) => s.transitions / nodes)),
     lambdaInvocationsPerNode: summarize(samples.map((s) => s.lambdaInvocations / nodes)),
     mapIterations: summarize(samples.map((s) => s.mapIterations)),
+    replacementPolls: summarize(samples.map((s) => s.replacementPolls)),
+    drainPasses: summarize(samples.map((s) => s.drainPasses)),
     invocationsByFunction: byWall[Math.floor((byWall.length - 1) / 2)]!.invocationsByFunction,
   };
 }

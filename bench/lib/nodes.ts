@@ -73,6 +73,7 @@ export async function measureNodesReady(h: Harness, run: number): Promise<NodesS
     nodes,
     stackSettledToNodesReadyMs: done.at - settled.end,
     checkNodesPolls: stateEntries(executions.map((e) => e.events), 'Check Nodes'),
+    waitStatesMs: executions.reduce((a, e) => a + countHistory(e.events).waitStatesMs, 0),
     wallMs: done.at - t0,
   };
 }
@@ -97,6 +98,8 @@ export async function measureRotation(h: Harness, run: number): Promise<Rotation
     lambdaInvocations: counts.reduce((a, c) => a + c.lambdaInvocations, 0),
     executions: executions.length,
     mapIterations: eventsOfType(histories, 'MapIterationStarted'),
+    replacementPolls: stateEntries(histories, 'Check Replacement Nodes'),
+    drainPasses: stateEntries(histories, 'Cordon And Drain'),
     invocationsByFunction: byFunction,
   };
 }

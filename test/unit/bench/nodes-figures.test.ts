@@ -23,7 +23,7 @@ describe('eventsOfType', () => {
   });
 });
 
-const nodesSample = (run: number, ms: number, polls: number): NodesSample => ({ run, nodes: 1, stackSettledToNodesReadyMs: ms, checkNodesPolls: polls, wallMs: ms + 1000 });
+const nodesSample = (run: number, ms: number, polls: number): NodesSample => ({ run, nodes: 1, stackSettledToNodesReadyMs: ms, checkNodesPolls: polls, waitStatesMs: 10 * polls, wallMs: ms + 1000 });
 const rotationSample = (run: number, wallMs: number, transitions: number, lambdaInvocations: number): RotationSample => ({
   run,
   nodes: 4,
@@ -32,6 +32,8 @@ const rotationSample = (run: number, wallMs: number, transitions: number, lambda
   lambdaInvocations,
   executions: 1,
   mapIterations: 4,
+  replacementPolls: 20,
+  drainPasses: 4,
   invocationsByFunction: { [`fn-${run}`]: lambdaInvocations },
 });
 
@@ -42,6 +44,7 @@ describe('nodesFigure', () => {
     expect(f.stackSettledToNodesReadyMs).toMatchObject({ median: 200, min: 100, max: 300 });
     expect(f.checkNodesPolls).toMatchObject({ median: 2, min: 1, max: 3 });
     expect(f.wallMs.median).toBe(1200);
+    expect(f.waitStatesMs.median).toBe(20);
   });
   it('refuses no samples, and runs of different sizes', () => {
     expect(() => nodesFigure([])).toThrow(/no samples/);
@@ -57,6 +60,7 @@ describe('rotationFigure', () => {
     expect(f.lambdaInvocationsPerNode).toMatchObject({ median: 9.5, min: 9, max: 10 });
     expect(f.wallMs.median).toBe(70_000);
     expect(f.invocationsByFunction).toEqual({ 'fn-3': 38 });
+    expect(f.replacementPolls.median).toBe(20);
   });
   it('produces a section that the format check accepts and table rows that name both figures', () => {
     const result = JSON.parse(JSON.stringify({ nodes: nodesFigure([nodesSample(1, 250, 2)]), rotation: rotationFigure([rotationSample(1, 60_000, 100, 36)]) }));
