@@ -169,10 +169,10 @@ async function runOnly(o: BenchOptions, startedAt: Date, environment: BenchResul
     await watch.start();
     figures = await measureNodeSections(h, o, sections);
   } finally {
-    process.stdout.write = write;
     watch?.stop();
     await plane?.stop();
     sdk.uninstall();
+    process.stdout.write = write;
   }
   const finishedAt = new Date();
   const result: PartialBenchResult = roundDeep({
@@ -214,11 +214,11 @@ export async function runBench(o: BenchOptions): Promise<number> {
   if (environment.loadAverage1m > environment.cpus * 0.5) {
     o.progress(`note: load average ${environment.loadAverage1m.toFixed(2)} on ${environment.cpus} CPUs: other work on this machine skews the figures`);
   }
+  if (o.only) return runOnly(o, startedAt, environment);
   // stdout carries the table only: while measuring, the components' JSON logs (the Lambda handlers log to stdout,
   // e.g. the aws-auth write conflicts they retry) go to stderr with the progress lines.
   const write = process.stdout.write;
   process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
-  if (o.only) return runOnly(o, startedAt, environment);
   let measured: BenchResult;
   try {
     measured = await measure(o, startedAt, environment);
