@@ -1,10 +1,11 @@
-// npm run bench [-- --quick] [-- --runs 5] [-- --groups 200] [-- --out bench/results]
+// npm run bench [-- --quick] [-- --runs 5] [-- --groups 200] [-- --out bench/results] [-- --only nodes,rotation]
 //
 // One command that measures the whole system, on this machine, in this run: the relay at 1,000 and 10,000
 // groups (bench/relay.ts), the Lambda bundles (bench/bundles.ts), then the whole control plane locally
 // (local/control-plane.ts: real kube-apiserver, moto, the relay, EventBridge rules → SQS → dispatcher, the local
 // Step Functions runtime with the real handlers): every provisioner through create, update, no-op re-apply and
-// delete, `--runs` times each, and 200 groups applied at once. Prints one table and writes
+// delete, `--runs` times each; eks-cf creates until their nodes join and a 4-node rotation (lib/nodes.ts; alone
+// with `--only nodes,rotation`); and 200 groups applied at once. Prints one table and writes
 // bench/results/<timestamp>.json and .svg, and latest.json / latest.svg. bench/README.md explains every figure
 // and the JSON format.
 //
