@@ -1,10 +1,11 @@
-// npm run bench [-- --quick] [-- --runs 5] [-- --groups 200] [-- --out bench/results]
+// npm run bench [-- --quick] [-- --runs 5] [-- --groups 200] [-- --out bench/results] [-- --only nodes,rotation]
 //
 // One command that measures the whole system, on this machine, in this run: the relay at 1,000 and 10,000
 // groups (bench/relay.ts), the Lambda bundles (bench/bundles.ts), then the whole control plane locally
 // (local/control-plane.ts: real kube-apiserver, moto, the relay, EventBridge rules → SQS → dispatcher, the local
 // Step Functions runtime with the real handlers): every provisioner through create, update, no-op re-apply and
-// delete, `--runs` times each, and 200 groups applied at once. Prints one table and writes
+// delete, `--runs` times each; eks-cf creates until their nodes join and a 4-node rotation (lib/nodes.ts; alone
+// with `--only nodes,rotation`); and 200 groups applied at once. Prints one table and writes
 // bench/results/<timestamp>.json and .svg, and latest.json / latest.svg. bench/README.md explains every figure
 // and the JSON format.
 //
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     groups: { type: 'string', default: '200' },
     out: { type: 'string', default: path.join(REPO, 'bench', 'results') },
+    only: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -33,7 +35,10 @@ if (values.help) {
   --quick     relay at 1,000 groups only, 3 runs per scenario and 3 cold inits per bundle (2-3 minutes)
   --runs N    runs per workflow scenario (default 5; 3 with --quick)
   --groups N  InstanceGroups applied at once for the throughput figure (default 200)
-  --out DIR   where the JSON and SVG go (default bench/results)`);
+  --out DIR   where the JSON and SVG go (default bench/results)
+  --only nodes,rotation
+              only those sections, on their own control plane: eks-cf create until its nodes join (issue 11),
+              a 4-node instance-type rotation (issue 12); writes <time>-nodes.json`);
   process.exit(0);
 }
 const positive = (v: string | undefined, name: string, fallback: number) => {
@@ -46,6 +51,12 @@ const positive = (v: string | undefined, name: string, fallback: number) => {
   return n;
 };
 const quick = values.quick!;
+const NODE_SECTIONS = ['nodes', 'rotation'];
+const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
+if (only && (!only.length || only.some((s) => !NODE_SECTIONS.includes(s)))) {
+  console.error(`--only takes a comma-separated list of ${NODE_SECTIONS.join(', ')}, got ${values.only}`);
+  process.exit(2);
+}
 const options = {
   repo: REPO,
   out: path.resolve(values.out!),
@@ -56,6 +67,9 @@ const options = {
   relayChanges: 300,
   relayRate: 50,
   bundleRuns: quick ? 3 : 5,
+  nodeRuns: quick ? 1 : 3,
+  rotationRuns: 1,
+  only,
   progress,
 };
 

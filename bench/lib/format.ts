@@ -1,6 +1,7 @@
 // The result file of `npm run bench` (bench/results/<timestamp>.json and latest.json): its types, its version and
 // a structural check. The format is documented in bench/README.md; results of different runs are compared field by
 // field, so a change that renames, removes or re-means a field must bump FORMAT_VERSION (adding a field need not).
+import type { NodesFigure, RotationFigure } from './nodes-figures.js';
 import type { CostLine } from './cost.js';
 import type { Provisioner, Scenario } from './manifests.js';
 import { round, type Summary } from './stats.js';
@@ -145,7 +146,18 @@ export interface BenchResult {
   cost: CostFigure;
   bundles: BundleFigure[];
   throughput: ThroughputFigure;
+  /** Issue 11: eks-cf create, stack settled → NodesReady True. Absent from files written before it was measured. */
+  nodes?: NodesFigure;
+  /** Issue 12: an instance-type change of a 4-node eks-cf group. Absent from files written before it was measured. */
+  rotation?: RotationFigure;
 }
+
+/** What `npm run bench -- --only nodes,rotation` writes: the run's header and the sections it measured. */
+export type PartialBenchResult = Pick<BenchResult, 'formatVersion' | 'startedAt' | 'finishedAt' | 'durationS' | 'environment'> & {
+  options: { only: string[]; nodeRuns: number; rotationRuns: number };
+  nodes?: NodesFigure;
+  rotation?: RotationFigure;
+};
 
 /** 2026-11-27T13:40:15.123Z → 2026-11-27T13-40-15Z: sortable, and valid in every file system. */
 export function resultStem(date: Date): string {
@@ -322,6 +334,29 @@ export function checkResult(value: unknown): string[] {
     if (!Array.isArray(value.throughput.errors)) p.push('$.throughput.errors: expected an array');
     if (!isObject(value.throughput.sdkRetries)) p.push('$.throughput.sdkRetries: expected an object');
     if (!isObject(value.throughput.eventsByReason)) p.push('$.throughput.eventsByReason: expected an object');
+  }
+  p.push(...checkNodeSections(value));
+  return p;
+}
+
+/** The node sections (issues 11 and 12), when present. */
+export function checkNodeSections(value: Record<string, unknown>): string[] {
+  const p: string[] = [];
+  const { nodes, rotation } = value;
+  if (nodes !== undefined) {
+    if (!isObject(nodes)) p.push('$.nodes: expected an object');
+    else {
+      ['runs', 'nodes'].forEach((k) => num(p, nodes, k, '$.nodes'));
+      ['stackSettledToNodesReadyMs', 'checkNodesPolls', 'waitStatesMs', 'wallMs'].forEach((k) => summary(p, nodes, k, '$.nodes'));
+    }
+  }
+  if (rotation !== undefined) {
+    if (!isObject(rotation)) p.push('$.rotation: expected an object');
+    else {
+      ['runs', 'nodes'].forEach((k) => num(p, rotation, k, '$.rotation'));
+      ['wallMs', 'transitions', 'lambdaInvocations', 'transitionsPerNode', 'lambdaInvocationsPerNode', 'mapIterations', 'replacementPolls', 'drainPasses'].forEach((k) => summary(p, rotation, k, '$.rotation'));
+      if (!isObject(rotation.invocationsByFunction)) p.push('$.rotation.invocationsByFunction: expected an object');
+    }
   }
   return p;
 }

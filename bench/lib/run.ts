@@ -13,10 +13,13 @@ import { pollLoopsOf } from './asl.js';
 import { measureBundles } from './bundles.js';
 import { renderSvg } from './chart.js';
 import { ASSUMPTIONS, costPer1000, idleMonth, PRICES, readDeployment } from './cost.js';
-import { checkResult, FORMAT_VERSION, resultStem, roundDeep, type BenchResult } from './format.js';
+import { checkNodeSections, checkResult, FORMAT_VERSION, resultStem, roundDeep, type BenchResult, type PartialBenchResult } from './format.js';
 import { SdkRecorder } from './instrument.js';
 import { PROVISIONERS } from './manifests.js';
-import { renderTable } from './table.js';
+import { measureNodesReady, measureRotation, NODES_NAMESPACE } from './nodes.js';
+import { nodesFigure, rotationFigure, type NodesFigure, type NodesSample, type RotationFigure, type RotationSample } from './nodes-figures.js';
+import { nodeRows } from './nodes-table.js';
+import { renderTable, tableLines } from './table.js';
 import { measureThroughput } from './throughput.js';
 import { GroupWatch } from './watch.js';
 import { createNamespaces, measureLifecycle, namespaceFor, trackExecutions, type Harness, type Sample } from './workflows.js';
@@ -33,6 +36,11 @@ export interface BenchOptions {
   relayChanges: number;
   relayRate: number;
   bundleRuns: number;
+  /** eks-cf creates measured until their nodes join (issue 11), and 4-node rotations (issue 12). */
+  nodeRuns: number;
+  rotationRuns: number;
+  /** Only these sections (`nodes`, `rotation`), on their own control plane; undefined: everything. */
+  only?: string[];
   progress: (line: string) => void;
 }
 
@@ -73,6 +81,8 @@ async function measure(o: BenchOptions, startedAt: Date, environment: BenchResul
       progress(`workflows: run ${run}/${o.runs} done`);
     }
 
+    const nodeSections = await measureNodeSections(h, o, ['nodes', 'rotation']);
+
     progress(`throughput: ${o.groups} eks-cf groups in one kubectl apply`);
     const throughput = await measureThroughput(h, o.groups, { progress });
 
@@ -110,12 +120,82 @@ async function measure(o: BenchOptions, startedAt: Date, environment: BenchResul
       },
       bundles,
       throughput,
+      ...nodeSections,
     };
   } finally {
     watch?.stop();
     await plane?.stop();
     sdk.uninstall();
   }
+}
+
+/** Issue 11 (`nodes`) and issue 12 (`rotation`), each when listed in `sections`. */
+async function measureNodeSections(h: Harness, o: BenchOptions, sections: string[]): Promise<{ nodes?: NodesFigure; rotation?: RotationFigure }> {
+  await createNamespaces(h.plane, [NODES_NAMESPACE]);
+  const out: { nodes?: NodesFigure; rotation?: RotationFigure } = {};
+  if (sections.includes('nodes')) {
+    const samples: NodesSample[] = [];
+    for (let run = 1; run <= o.nodeRuns; run++) {
+      samples.push(await measureNodesReady(h, run));
+      o.progress(`nodes: eks-cf create until NodesReady, run ${run}/${o.nodeRuns} done`);
+    }
+    out.nodes = nodesFigure(samples);
+  }
+  if (sections.includes('rotation')) {
+    const samples: RotationSample[] = [];
+    for (let run = 1; run <= o.rotationRuns; run++) {
+      samples.push(await measureRotation(h, run));
+      o.progress(`rotation: 4 nodes replaced, run ${run}/${o.rotationRuns} done`);
+    }
+    out.rotation = rotationFigure(samples);
+  }
+  return out;
+}
+
+/** `--only nodes,rotation`: those sections on their own control plane; writes <stem>-nodes.json and prints their rows. */
+async function runOnly(o: BenchOptions, startedAt: Date, environment: BenchResult['environment']): Promise<number> {
+  const sections = o.only!;
+  const sdk = new SdkRecorder();
+  sdk.install();
+  let plane: ControlPlane | undefined;
+  let watch: GroupWatch | undefined;
+  const write = process.stdout.write;
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  let figures: { nodes?: NodesFigure; rotation?: RotationFigure };
+  try {
+    o.progress('starting the local control plane');
+    plane = await startControlPlane({ progress: (line) => o.progress(`control plane: ${line}`) });
+    const h: Harness = { plane, watch: (watch = new GroupWatch(connectionFromKubeconfig(plane.kubeconfigPath))), sdk, executions: trackExecutions(plane) };
+    await watch.start();
+    figures = await measureNodeSections(h, o, sections);
+  } finally {
+    watch?.stop();
+    await plane?.stop();
+    sdk.uninstall();
+    process.stdout.write = write;
+  }
+  const finishedAt = new Date();
+  const result: PartialBenchResult = roundDeep({
+    formatVersion: FORMAT_VERSION,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationS: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+    options: { only: sections, nodeRuns: o.nodeRuns, rotationRuns: o.rotationRuns },
+    environment,
+    ...figures,
+  });
+  mkdirSync(o.out, { recursive: true });
+  const json = path.join(o.out, `${resultStem(startedAt)}-nodes.json`);
+  writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`instance-manager benchmark ${result.startedAt} (only ${sections.join(', ')}) · load ${environment.loadAverage1m.toFixed(2)} at start · git ${environment.git.commit.slice(0, 10)}${environment.git.dirty ? '+dirty' : ''}`);
+  console.log(['', ...tableLines(nodeRows(result))].join('\n'));
+  console.log(`\nwrote ${path.relative(process.cwd(), json)}`);
+  const problems = checkNodeSections(JSON.parse(JSON.stringify(result)));
+  if (problems.length) {
+    console.error(`\nthe result does not match format ${FORMAT_VERSION}:\n  ${problems.join('\n  ')}`);
+    return 1;
+  }
+  return 0;
 }
 
 /** Runs everything; returns the process exit code (0, or 1 when groups were lost or duplicated). */
@@ -134,6 +214,7 @@ export async function runBench(o: BenchOptions): Promise<number> {
   if (environment.loadAverage1m > environment.cpus * 0.5) {
     o.progress(`note: load average ${environment.loadAverage1m.toFixed(2)} on ${environment.cpus} CPUs: other work on this machine skews the figures`);
   }
+  if (o.only) return runOnly(o, startedAt, environment);
   // stdout carries the table only: while measuring, the components' JSON logs (the Lambda handlers log to stdout,
   // e.g. the aws-auth write conflicts they retry) go to stderr with the progress lines.
   const write = process.stdout.write;

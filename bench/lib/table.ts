@@ -3,9 +3,8 @@
 import { PRICE_LINES, ASSUMPTIONS } from './cost.js';
 import type { BenchResult } from './format.js';
 import { SCENARIO_LABELS } from './manifests.js';
+import { nodeRows, type Row } from './nodes-table.js';
 import type { Summary } from './stats.js';
-
-type Row = [area: string, subject: string, figure: string, value: string, spread: string, target: string];
 
 const ms = (v: number) => `${Math.round(v)}`;
 const spread = (s: Summary, f: (v: number) => string = ms, unit = ' ms') => (s.min === s.max ? '' : `${f(s.min)}–${f(s.max)}${unit}`);
@@ -85,6 +84,7 @@ export function tableRows(r: BenchResult): Row[] {
   const retries = Object.entries(t.sdkRetries).map(([k, v]) => `${k} ${v}`).join(', ');
   rows.push(['throughput', subject, 'failed Lambda attempts · SDK-retried calls', `${t.failedLambdaAttempts} · ${Object.values(t.sdkRetries).reduce((a, b) => a + b, 0)}`, retries, '']);
   rows.push(['throughput', subject, 'moto busy: PutEvents · handler calls', `${t.putEventsBusyS.toFixed(1)} s · ${t.handlerCallsBusyS.toFixed(1)} s`, '', '']);
+  rows.push(...nodeRows(r));
   return rows;
 }
 
@@ -95,20 +95,22 @@ function passes(r: BenchResult): string {
   return distinct.length === 1 ? distinct[0]! : r.overhead.pollLoops.map((l) => `${l.workflow}: ${text(l)}`).join('; ');
 }
 
-export function renderTable(r: BenchResult): string {
+/** The table's lines: header, rule, rows. */
+export function tableLines(rows: Row[]): string[] {
   const header: Row = ['area', 'subject', 'figure', 'median', 'spread (min–max)', 'target'];
-  const rows = tableRows(r);
   const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((row) => [...row[i]!].length)));
   const pad = (s: string, w: number, right: boolean) => (right ? ' '.repeat(w - [...s].length) + s : s + ' '.repeat(w - [...s].length));
   const line = (row: Row) => `| ${row.map((c, i) => pad(c, widths[i]!, i === 3)).join(' | ')} |`;
+  return [line(header), `|${widths.map((w, i) => (i === 3 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`, ...rows.map(line)];
+}
+
+export function renderTable(r: BenchResult): string {
   const env = r.environment;
   const out = [
     `instance-manager benchmark ${r.startedAt} · node ${env.node} · ${env.cpuModel} ×${env.cpus} · load ${env.loadAverage1m.toFixed(2)} at start · git ${env.git.commit.slice(0, 10)}${env.git.dirty ? '+dirty' : ''}`,
     `${r.options.quick ? 'quick: ' : ''}${r.options.runs} runs per workflow scenario, ${r.options.bundleRuns} cold inits per bundle; medians, spread min–max; all measured in this run (${r.durationS.toFixed(0)} s)`,
     '',
-    line(header),
-    `|${widths.map((w, i) => (i === 3 ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`,
-    ...rows.map(line),
+    ...tableLines(tableRows(r)),
     '',
     `Prices: ${PRICE_LINES.join('; ')}.`,
     `Assumed as in docs/operations/cost.md (not measurable locally): ${ASSUMPTIONS.lambdaBilledMsPerInvocation} ms billed per Lambda invocation, ` +
