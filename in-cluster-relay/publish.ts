@@ -1,3 +1,5 @@
+// Over 350 lines: batching, per-entry backoff and oversize handling share one queue state; issue 16 splits the relay
+// into informer, queue and reconciler pieces.
 // Sending: PutEvents in batches of at most 10 entries and 256 KB, resending only the entries that failed, each
 // with its own exponential backoff. Nothing is dropped: an entry that keeps failing is counted and logged as
 // undeliverable, stays queued (at the maximum backoff) and is made due again by every resync.

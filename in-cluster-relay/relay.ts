@@ -1,3 +1,5 @@
+// Over 350 lines: the wiring of watch, queue, leadership, retries and probes; issue 16 splits it into informer,
+// queue and reconciler pieces.
 // The relay, wired (module map in README.md): watches feed a keyed work queue; while this replica leads, each object that needs work gets
 // our finalizer and its change is handed to the publisher. A resync pass runs on taking the lead and then
 // periodically. startRelay() is what main.ts and the local control plane (in-process) call.

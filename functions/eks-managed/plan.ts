@@ -1,3 +1,5 @@
+// Over 350 lines: the reconcile kit (issue 16) splits this into the shared plan and a managed node group resource
+// manager; until then the decisions stay together so their unit tests read as one table.
 // What a managed node group needs, decided from the spec and what EKS reports. Pure: no AWS calls, so every
 // decision (create, update in place, replace, delete, wait) is unit-tested on plain objects.
 //
