@@ -183,8 +183,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       // off then (NodesReady Unknown); with them it runs as in AWS.
       NODE_JOIN_WAIT: process.env.NODE_JOIN_WAIT ?? (withNodes ? 'on' : 'off'),
       NODE_ACCESS_KUBECONFIG: nodeAccessKubeconfigPath,
-      // Local steps take milliseconds and local retries are scaled down: a delete that finds nothing waits 1 s,
-      // not the 2 minutes a Lambda timeout calls for (functions/shared/delete-fence.ts).
+      // Local steps take milliseconds: a delete that finds nothing waits out a 1 s fence ("Wait For Earlier
+      // Applies"), not the 2 minutes a Lambda timeout calls for (functions/shared/delete-fence.ts).
       DELETE_FENCE_SECONDS: process.env.DELETE_FENCE_SECONDS ?? '1',
     });
 

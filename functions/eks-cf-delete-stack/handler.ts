@@ -3,7 +3,7 @@ import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import { clusterAccessFromEnv } from '../../core/kube/access.js';
 import { startDelete } from '../eks-cf/stack.js';
 import { lazy, type EksCfState } from '../eks-cf/state.js';
-import { assertFencePassed } from '../shared/delete-fence.js';
+import { fenceSummary, fenceWaitSeconds } from '../shared/delete-fence.js';
 import { loadGroup } from '../shared/group.js';
 import { workflowStep } from '../shared/step.js';
 
@@ -12,13 +12,18 @@ const access = lazy(() => clusterAccessFromEnv());
 
 /**
  * Starts deleting the group's stack (waiting out a create in progress) and keeps its node role ARN. A stack that is
- * not there yet is looked for again once no apply that began before the deletion can still create it.
+ * not there yet is looked for again (after "Wait For Earlier Applies") once no apply that began before the deletion
+ * can still create it.
  */
 export const handler = workflowStep('Delete Stack', async (input: Pick<EksCfState, 'change' | 'execution' | 'group'>, { log }) => {
   const progress = await startDelete(cf(), input.group.stackName, input.change.group.uid);
   if (progress.status === 'DELETE_COMPLETE') {
     const { object } = await loadGroup(input, access());
-    assertFencePassed(`Stack ${progress.stackName}`, object?.metadata.deletionTimestamp);
+    const waitSeconds = fenceWaitSeconds(object?.metadata.deletionTimestamp);
+    if (waitSeconds > 0) {
+      log.info(fenceSummary(`No stack ${progress.stackName}`, waitSeconds));
+      return { ...progress, gone: false, settled: false, awaitEarlierAppliesSeconds: waitSeconds };
+    }
   }
   log.info('stack delete started', { stackName: progress.stackName, status: progress.status });
   return progress;

@@ -41,6 +41,8 @@ export interface StackProgress {
   polls: number;
   observed?: ObservedResources;
   roleArn?: string;
+  /** Set while a delete that found no stack waits out the delete fence (functions/shared/delete-fence.ts). */
+  awaitEarlierAppliesSeconds?: number;
 }
 
 export async function describeStack(cf: CloudFormationClient, name: string): Promise<Stack | undefined> {

@@ -38,8 +38,12 @@ export async function decideProfile(input: DecideInput, deps: DecideDeps): Promi
 
   if (input.purpose === 'delete') {
     const decision = planDelete(ref, profiles);
-    if (decision.action === 'none' && !clusterMissing) await fenceBeforeNothingLeft(input, deps.access, `No Fargate profile of ${ref.namespace}/${ref.name}`);
     const notFound = input.plan?.notFound ?? (pass === 1 ? missingOnDelete(input, profiles, clusterMissing) : undefined);
+    if (decision.action === 'none' && !clusterMissing) {
+      // Waiting out the fence is not a round of changes: it does not count towards maxPasses.
+      const fence = await fenceBeforeNothingLeft(input, deps.access, `No Fargate profile of ${ref.namespace}/${ref.name}`);
+      if (fence) return { ...fence, pass: pass - 1, history, ...(notFound ? { notFound } : {}) };
+    }
     return {
       ...decision,
       pass,

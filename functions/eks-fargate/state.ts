@@ -16,7 +16,9 @@ export interface NotFoundReport {
 }
 
 export interface ProfilePlan extends Partial<Omit<ProfileDecision, 'action'>> {
-  action: ProfileDecision['action'] | 'start' | 'superseded' | 'deleting' | 'gone';
+  action: ProfileDecision['action'] | 'start' | 'superseded' | 'deleting' | 'gone' | 'await-earlier-applies';
+  /** Seconds the delete waits out the fence (functions/shared/delete-fence.ts). */
+  waitSeconds?: number;
   pass: number;
   history: string[];
   message?: string;

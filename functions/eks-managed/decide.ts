@@ -40,7 +40,11 @@ export async function decideNodeGroup(input: DecideInput, deps: DecideDeps): Pro
   const found = await findNodeGroups(deps.eks, ref);
   if (input.purpose === 'delete') {
     const decision = planDelete(found.owned);
-    if (decision.action === 'none' && !found.clusterMissing) await fenceBeforeNothingLeft(input, deps.access, `No node group of ${ref.namespace}/${ref.name}`);
+    if (decision.action === 'none' && !found.clusterMissing) {
+      // Waiting out the fence is not a round of changes: it does not count towards maxPasses.
+      const fence = await fenceBeforeNothingLeft(input, deps.access, `No node group of ${ref.namespace}/${ref.name}`);
+      if (fence) return { ...fence, pass: pass - 1, history };
+    }
     const next = decision.done ? [...history, decision.done] : history;
     return {
       ...decision,

@@ -11,7 +11,9 @@ export { lazy } from '../eks-cf/state.js';
 
 /** What "Decide Next Change" returns: the decision, plus the loop's bookkeeping. */
 export interface NodeGroupPlan extends Partial<Omit<NodeGroupDecision, 'action'>> {
-  action: NodeGroupDecision['action'] | 'start' | 'superseded' | 'deleting' | 'gone';
+  action: NodeGroupDecision['action'] | 'start' | 'superseded' | 'deleting' | 'gone' | 'await-earlier-applies';
+  /** Seconds the delete waits out the fence (functions/shared/delete-fence.ts). */
+  waitSeconds?: number;
   /** How many times the workflow has decided; bounds the loop. */
   pass: number;
   /** Every change made so far, in words. */

@@ -1,9 +1,9 @@
 // Delete before create: a delete that finds nothing must not report the group deleted while an apply that passed
 // its last re-check before the deletion could still be about to create. Such an apply step started before the
 // object's deletionTimestamp, and Lambda ends every step within its timeout, so once the timeout (and a margin for
-// the call already on the wire) has passed since deletionTimestamp, nothing can be created any more: look again
-// then, and delete whatever appeared.
-import { ResourceBusyError, RetryableError } from '../../core/errors/index.js';
+// the call already on the wire) has passed since deletionTimestamp, nothing can be created any more. Until then the
+// delete workflow waits in a Wait state ("Wait For Earlier Applies") and looks again: a Wait, not a Retry, because
+// a Retry's jittered pauses can run out before the fence has passed.
 
 /** The longest apply step's Lambda timeout (60 s) plus a margin. */
 export const DEFAULT_DELETE_FENCE_SECONDS = 120;
@@ -20,21 +20,12 @@ export function fenceRemainingMs(deletionTimestamp: string | undefined, now: num
   return Number.isFinite(since) ? Math.max(0, since + fenceMs - now) : 0;
 }
 
-/**
- * Throws (ResourceBusyError, or RetryableError where the step's Retry only names that) while an apply could still
- * create what `what` names; the state machine retries the step.
- */
-export function assertFencePassed(
-  what: string,
-  deletionTimestamp: string | undefined,
-  now = Date.now(),
-  fenceMs = deleteFenceMs(),
-  errorClass: typeof RetryableError = ResourceBusyError,
-): void {
-  const left = fenceRemainingMs(deletionTimestamp, now, fenceMs);
-  if (left > 0) {
-    throw new errorClass(
-      `${what} does not exist (yet); waiting ${Math.ceil(left / 1000)}s more for any apply that began before the deletion, then looking again`,
-    );
-  }
+/** Whole seconds a delete that found nothing waits before it looks again; 0 once the fence has passed. */
+export function fenceWaitSeconds(deletionTimestamp: string | undefined, now = Date.now(), fenceMs = deleteFenceMs()): number {
+  return Math.ceil(fenceRemainingMs(deletionTimestamp, now, fenceMs) / 1000);
+}
+
+/** The decision's words while the delete waits out the fence. */
+export function fenceSummary(what: string, seconds: number): string {
+  return `${what} found; waiting ${seconds}s for any apply that began before the deletion, then looking again`;
 }

@@ -130,14 +130,15 @@ describe('eks-managed: Decide Next Change', () => {
     expect(plan).toMatchObject({ action: 'delete', nodeGroupName: nodeGroupName(ref, 0), history: [`Deleted node group ${nodeGroupName(ref, 0)}`] });
   });
 
-  test('DeleteBeforeCreate: "nothing left" right after the deletion waits (retried) for any apply that began before it', async () => {
+  test('DeleteBeforeCreate: "nothing left" right after the deletion waits in the state machine for any apply that began before it', async () => {
     const { client } = eksWith([]);
     const justDeleted = object(1, true);
     justDeleted.metadata.deletionTimestamp = new Date().toISOString();
-    await expect(decideNodeGroup(input({ purpose: 'delete' }), { eks: client, access: fakeAccess({ object: justDeleted }) })).rejects.toMatchObject({
-      name: 'RetryableError',
-      message: expect.stringContaining('any apply that began before the deletion'),
-    });
+    const plan = await decideNodeGroup(input({ purpose: 'delete' }), { eks: client, access: fakeAccess({ object: justDeleted }) });
+    expect(plan).toMatchObject({ action: 'await-earlier-applies', summary: expect.stringContaining('any apply that began before the deletion') });
+    expect(plan.waitSeconds).toBeGreaterThan(100);
+    // Waiting is not a round of changes.
+    expect(plan.pass).toBe(0);
     // Long after the deletion, nothing left is nothing left.
     await expect(decideNodeGroup(input({ purpose: 'delete' }), { eks: client, access: fakeAccess({ object: object(1, true) }) })).resolves.toMatchObject({ action: 'none' });
   });
