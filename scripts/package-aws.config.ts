@@ -8,14 +8,13 @@
 // serverless.yml settings. CloudFormation intrinsics (Fn::Sub, Fn::GetAtt, Ref) carry the account and region.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { eventPattern, type Operation } from '../core/events/index.js';
-import { stateMachineEnvName } from '../functions/start-workflow/config.js';
-import { taskBindings, type AslDefinition } from '../local/workflows/bind.js';
+import { eventPattern } from '../core/events/index.js';
+import { FUNCTIONS_DIR, stateMachineFiles, taskBindings, type AslDefinition, type StateMachineFile } from '../core/workflows/bindings.js';
+import { pascalCase, stateMachineOutputName } from '../core/workflows/names.js';
+import { stateMachineEnvName } from '../core/workflows/state-machine-arns.js';
 import { heartbeatResources, observabilityEnvironment, VPC_ACCESS_STATEMENT, vpcSettings, type VpcSettings } from './package-aws.operations.js';
 
-export const REPO_ROOT = path.resolve(__dirname_(), '..');
-export const FUNCTIONS_DIR = path.join(REPO_ROOT, 'functions');
-export const STATE_MACHINES_DIR = path.join(REPO_ROOT, 'statemachines');
+export { FUNCTIONS_DIR, REPO_ROOT, STATE_MACHINES_DIR, stateMachineFiles, type StateMachineFile } from '../core/workflows/bindings.js';
 /** Where scripts/package-aws.ts leaves one zip per function (index.mjs at the zip's root). */
 export const ARTIFACTS_DIR = 'dist/aws';
 
@@ -74,20 +73,6 @@ export interface GeneratorInput {
   vpc?: VpcSettings;
 }
 
-export interface StateMachineFile {
-  file: string;
-  /** e.g. eks-cf-apply */
-  base: string;
-  provisioner: string;
-  operation: Operation;
-}
-
-function __dirname_(): string {
-  // Works when loaded as ESM (tsx, jest) and when tsx compiles it to CommonJS for serverless.
-  if (typeof __dirname === 'string') return __dirname;
-  return path.dirname(new URL(import.meta.url).pathname);
-}
-
 /** Every folder under functions/ with a handler.ts: one Lambda each. */
 export function functionFolders(root = FUNCTIONS_DIR): string[] {
   return readdirSync(root, { withFileTypes: true })
@@ -96,27 +81,8 @@ export function functionFolders(root = FUNCTIONS_DIR): string[] {
     .sort();
 }
 
-/** statemachines/<provisioner>-<apply|delete>.asl.json */
-export function stateMachineFiles(root = STATE_MACHINES_DIR): StateMachineFile[] {
-  return readdirSync(root)
-    .filter((f) => f.endsWith('.asl.json'))
-    .sort()
-    .map((file) => {
-      const base = file.slice(0, -'.asl.json'.length);
-      const m = /^([a-z0-9-]+)-(apply|delete)$/.exec(base);
-      if (!m) throw new Error(`statemachines/${file}: expected <provisioner>-<apply|delete>.asl.json`);
-      return { file: path.join(root, file), base, provisioner: m[1]!, operation: m[2] as Operation };
-    });
-}
-
 /** "eks-cf-apply-stack" → "EksCfApplyStack": the serverless function key, and the ASL placeholder's base. */
-export function pascal(kebab: string): string {
-  return kebab
-    .split('-')
-    .filter(Boolean)
-    .map((p) => p[0]!.toUpperCase() + p.slice(1))
-    .join('');
-}
+export const pascal = pascalCase;
 
 /** Serverless names a function's resources after its key: <Key>LambdaFunction, <Key>LogGroup. */
 export const lambdaLogicalId = (folder: string) => `${pascal(folder)}LambdaFunction`;
@@ -533,7 +499,7 @@ export function buildResources(input: GeneratorInput, folders = functionFolders(
   }
 
   for (const m of machines) {
-    Outputs[`${pascal(m.base)}StateMachineArn`] = { Description: `statemachines/${m.base}.asl.json`, Value: ref(stateMachineLogicalId(m.base)) };
+    Outputs[stateMachineOutputName(m.provisioner, m.operation)] = { Description: `statemachines/${m.base}.asl.json`, Value: ref(stateMachineLogicalId(m.base)) };
   }
   Outputs.KubernetesRoleArns = {
     Description: `Roles of the functions that call Kubernetes: map each to the Kubernetes group ${KUBERNETES_GROUP} (access entry or aws-auth; docs/operations/install.md)`,
