@@ -15,7 +15,7 @@ import { isInstanceGroupChange, type InstanceGroupChange, type Operation } from 
 import { consoleUrl, executionName } from '../core/names/index.js';
 import { PROVISIONERS } from '../core/schema/openapi.js';
 import type { InstanceGroup } from '../core/spec/types.js';
-import { stateMachineArnsFromEnv, workflowKey } from '../functions/start-workflow/config.js';
+import { stateMachineArnsFromEnv, workflowKey } from '../core/workflows/state-machine-arns.js';
 import type { GlobalOptions } from './args.js';
 import type { Deps, Sender } from './clients.js';
 import { CliError } from './errors.js';

@@ -1,18 +1,15 @@
 // What a deployment is, read from its CloudFormation stack (serverless.yml deploys `instance-manager-<stage>`): one
-// `<Provisioner><Operation>StateMachineArn` output per workflow (scripts/package-aws.config.ts) and the
+// `<Provisioner><Operation>StateMachineArn` output per workflow (core/workflows/names.ts) and the
 // EventBridge archive (`EventArchiveName`).
 import { DescribeStacksCommand, type DescribeStacksOutput } from '@aws-sdk/client-cloudformation';
-import type { Operation } from '../core/events/index.js';
 import { PROVISIONERS } from '../core/schema/openapi.js';
-import { workflowKey } from '../functions/start-workflow/config.js';
+import { OPERATIONS, stateMachineOutputName, workflowKey } from '../core/workflows/names.js';
 import type { Sender } from './clients.js';
 import { CliError } from './errors.js';
 
 export const SERVICE_NAME = 'instance-manager';
 export const stackNameOf = (stage: string) => `${SERVICE_NAME}-${stage}`;
 
-const OPERATIONS: Operation[] = ['apply', 'delete'];
-const pascal = (kebab: string) => kebab.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 
 export interface Deployment {
   stackName: string;
@@ -40,7 +37,7 @@ export async function readDeployment(cloudformation: Sender, stage: string, regi
   const workflows = new Map<string, string>();
   for (const provisioner of PROVISIONERS) {
     for (const operation of OPERATIONS) {
-      const arn = outputs.get(`${pascal(`${provisioner}-${operation}`)}StateMachineArn`);
+      const arn = outputs.get(stateMachineOutputName(provisioner, operation));
       if (arn) workflows.set(workflowKey(provisioner, operation), arn);
     }
   }

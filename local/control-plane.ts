@@ -5,7 +5,7 @@
 // kubelet of every Node) and the stand-in for EC2 instances booting (local/instances/), so the groups' instances join as
 // Nodes. `npm start` and the end-to-end tests both start it through startControlPlane().
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateArchiveCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -13,6 +13,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { awsClientConfig } from '../core/aws/config.js';
 import type { Operation } from '../core/events/index.js';
+import { workflowKey } from '../core/workflows/names.js';
 import { createLogger, type Logger } from '../core/log/index.js';
 import { relayConfig } from '../in-cluster-relay/config.js';
 import { startRelay, type Relay } from '../in-cluster-relay/relay.js';
@@ -21,7 +22,8 @@ import { startInstanceBoots, type InstanceBoots } from './instances/index.js';
 import { seedAccount, type SeededAccount } from './seed.js';
 import { LocalStepFunctions, type LambdaContext } from './stepfunctions/index.js';
 import { startTestBed, type TestBed } from './testbed/index.js';
-import { bindHandlers, loadAsl, REPO_ROOT, STATE_MACHINES_DIR, taskBindings } from './workflows/bind.js';
+import { loadAsl, REPO_ROOT, STATE_MACHINES_DIR, stateMachineFiles, taskBindings } from '../core/workflows/bindings.js';
+import { bindHandlers } from './workflows/bind.js';
 import { kubectl, waitForCrd } from './kubectl.js';
 import { installPolicy, LOCAL_POLICY } from './policy.js';
 import type { InstallationPolicy } from '../core/policy/index.js';
@@ -130,16 +132,15 @@ function withOverrides(handlers: Record<string, StepHandler>, overrides: Record<
   return out;
 }
 
-/** statemachines/<provisioner>-<operation>.asl.json → the workflows this installation runs. */
+/** statemachines/<provisioner>-<operation>.asl.json → the workflows this installation runs (`file` relative to statemachines/). */
 export function localWorkflows(): { provisioner: string; operation: Operation; file: string; base: string; name: string }[] {
-  return readdirSync(STATE_MACHINES_DIR)
-    .filter((f) => f.endsWith('.asl.json'))
-    .sort()
-    .map((file) => {
-      const base = file.replace(/\.asl\.json$/, '');
-      const operation = base.slice(base.lastIndexOf('-') + 1) as Operation;
-      return { provisioner: base.slice(0, base.lastIndexOf('-')), operation, file, base, name: `${STATE_MACHINE_PREFIX}${base}` };
-    });
+  return stateMachineFiles().map(({ file, base, provisioner, operation }) => ({
+    provisioner,
+    operation,
+    file: path.basename(file),
+    base,
+    name: `${STATE_MACHINE_PREFIX}${base}`,
+  }));
 }
 
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -229,7 +230,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         definition: readFileSync(path.join(STATE_MACHINES_DIR, workflow.file), 'utf8'),
         handlers: withOverrides(await bindHandlers(workflow.file), options.handlerOverrides?.[workflow.base]),
       });
-      stateMachineArns[`${workflow.provisioner}/${workflow.operation}`] = stateMachineArn;
+      stateMachineArns[workflowKey(workflow.provisioner, workflow.operation)] = stateMachineArn;
     }
 
     say('creating the EventBridge bus, one rule per workflow, and the dispatch queue');

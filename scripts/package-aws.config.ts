@@ -6,87 +6,39 @@
 //
 // No AWS call happens here: everything resolves offline, at `serverless package` time, from the tree and the
 // serverless.yml settings. CloudFormation intrinsics (Fn::Sub, Fn::GetAtt, Ref) carry the account and region.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// The pieces: package-aws.cfn.ts (input, names, intrinsics), package-aws.iam.ts (function roles),
+// package-aws.state-machines.ts (one workflow's resources), package-aws.operations.ts (heartbeat, VPC, observability).
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { eventPattern, type Operation } from '../core/events/index.js';
-import { stateMachineEnvName } from '../functions/start-workflow/config.js';
-import { taskBindings, type AslDefinition } from '../local/workflows/bind.js';
-import { heartbeatResources, observabilityEnvironment, VPC_ACCESS_STATEMENT, vpcSettings, type VpcSettings } from './package-aws.operations.js';
+import { FUNCTIONS_DIR, stateMachineFiles } from '../core/workflows/bindings.js';
+import { stateMachineOutputName } from '../core/workflows/names.js';
+import { stateMachineEnvName } from '../core/workflows/state-machine-arns.js';
+import {
+  ARTIFACTS_DIR,
+  getAtt,
+  inVpc,
+  KUBERNETES_GROUP,
+  lambdaLogicalId,
+  MANAGED_BY_TAG,
+  NODE_ACCESS_GROUP,
+  pascal,
+  ref,
+  REPORT_EXECUTION_FAILURE,
+  roleLogicalId,
+  ruleLogicalId,
+  START_WORKFLOW,
+  stateMachineLogicalId,
+  type FunctionSettings,
+  type GeneratorInput,
+  type Obj,
+} from './package-aws.cfn.js';
+import { functionRole } from './package-aws.iam.js';
+import { heartbeatResources, observabilityEnvironment, vpcSettings } from './package-aws.operations.js';
+import { executionFailureRule, stateMachineResources } from './package-aws.state-machines.js';
 
-export const REPO_ROOT = path.resolve(__dirname_(), '..');
-export const FUNCTIONS_DIR = path.join(REPO_ROOT, 'functions');
-export const STATE_MACHINES_DIR = path.join(REPO_ROOT, 'statemachines');
-/** Where scripts/package-aws.ts leaves one zip per function (index.mjs at the zip's root). */
-export const ARTIFACTS_DIR = 'dist/aws';
-
-/** The Kubernetes group the workflow Lambdas' roles are mapped to (access entry or aws-auth); see infra/k8s/workflows-access.yaml. */
-export const KUBERNETES_GROUP = 'instance-manager-workflows';
-/** The extra group of the functions that edit aws-auth (kubernetes: node-access); see infra/k8s/workflows-rbac.yaml. */
-export const NODE_ACCESS_GROUP = 'instance-manager-node-access';
-/** The function EventBridge rules target; it starts executions under deterministic names. */
-export const START_WORKFLOW = 'start-workflow';
-/** The function the rule on Step Functions execution status changes targets; it reports failures onto groups. */
-export const REPORT_EXECUTION_FAILURE = 'report-execution-failure';
-/** Tag that marks what instance-manager created (core/names OWNERSHIP_TAGS.managedBy). */
-export const MANAGED_BY_TAG = 'app.kubernetes.io/managed-by';
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type Obj = { [key: string]: Json };
-
-export interface Statement {
-  Sid?: string;
-  Effect: 'Allow' | 'Deny';
-  Action: string | string[];
-  Resource: Json;
-  Condition?: Obj;
-}
-
-/** custom.functions.<folder> in serverless.yml. */
-export interface FunctionSettings {
-  description?: string;
-  memorySize?: number;
-  timeout?: number;
-  environment?: Obj;
-  /** IAM statements beyond logs and X-Ray, which every function gets. */
-  statements?: Statement[];
-  /**
-   * The function reaches Kubernetes API servers: its role gets an EKS access entry / aws-auth mapping to the workflows'
-   * group. `node-access` adds the group that may edit aws-auth: only the steps that map and unmap node roles.
-   */
-  kubernetes?: boolean | 'node-access';
-}
-
-export interface GeneratorInput {
-  service: string;
-  stage: string;
-  region: string;
-  defaults: Required<Pick<FunctionSettings, 'memorySize' | 'timeout'>>;
-  functions: Record<string, FunctionSettings>;
-  /**
-   * EKS clusters this installation serves: their access entries are created for the Kubernetes-facing roles, and the
-   * eks:Create* and tagging permissions name only them (RESOURCE_MARKERS). Empty: any cluster of the account.
-   */
-  clusterNames: string[];
-  /** Role ARNs besides instance-manager's own (IAM path /instance-manager/) that the functions may pass to EKS. */
-  passableRoleArns?: string[];
-  logRetentionInDays: number;
-  /** Private clusters: the Kubernetes-facing functions run in these subnets with these security groups. */
-  vpc?: VpcSettings;
-}
-
-export interface StateMachineFile {
-  file: string;
-  /** e.g. eks-cf-apply */
-  base: string;
-  provisioner: string;
-  operation: Operation;
-}
-
-function __dirname_(): string {
-  // Works when loaded as ESM (tsx, jest) and when tsx compiles it to CommonJS for serverless.
-  if (typeof __dirname === 'string') return __dirname;
-  return path.dirname(new URL(import.meta.url).pathname);
-}
+export * from './package-aws.cfn.js';
+export { expandStatement, IAM_PATH, RESOURCE_MARKERS, XRAY_STATEMENT } from './package-aws.iam.js';
+export { FUNCTIONS_DIR, REPO_ROOT, STATE_MACHINES_DIR, stateMachineFiles, type StateMachineFile } from '../core/workflows/bindings.js';
 
 /** Every folder under functions/ with a handler.ts: one Lambda each. */
 export function functionFolders(root = FUNCTIONS_DIR): string[] {
@@ -95,56 +47,6 @@ export function functionFolders(root = FUNCTIONS_DIR): string[] {
     .map((e) => e.name)
     .sort();
 }
-
-/** statemachines/<provisioner>-<apply|delete>.asl.json */
-export function stateMachineFiles(root = STATE_MACHINES_DIR): StateMachineFile[] {
-  return readdirSync(root)
-    .filter((f) => f.endsWith('.asl.json'))
-    .sort()
-    .map((file) => {
-      const base = file.slice(0, -'.asl.json'.length);
-      const m = /^([a-z0-9-]+)-(apply|delete)$/.exec(base);
-      if (!m) throw new Error(`statemachines/${file}: expected <provisioner>-<apply|delete>.asl.json`);
-      return { file: path.join(root, file), base, provisioner: m[1]!, operation: m[2] as Operation };
-    });
-}
-
-/** "eks-cf-apply-stack" → "EksCfApplyStack": the serverless function key, and the ASL placeholder's base. */
-export function pascal(kebab: string): string {
-  return kebab
-    .split('-')
-    .filter(Boolean)
-    .map((p) => p[0]!.toUpperCase() + p.slice(1))
-    .join('');
-}
-
-/** Serverless names a function's resources after its key: <Key>LambdaFunction, <Key>LogGroup. */
-export const lambdaLogicalId = (folder: string) => `${pascal(folder)}LambdaFunction`;
-export const roleLogicalId = (folder: string) => `${pascal(folder)}Role`;
-export const stateMachineLogicalId = (base: string) => `${pascal(base)}StateMachine`;
-export const ruleLogicalId = (base: string) => `${pascal(base)}Rule`;
-
-/** IAM names are global and 64 characters at most: keep the readable start, end with a short hash if cut. */
-export function iamName(...parts: string[]): string {
-  const full = parts.join('-');
-  if (full.length <= 64) return full;
-  let h = 0;
-  for (const c of full) h = (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0;
-  const hash = h.toString(16).padStart(8, '0').slice(0, 8);
-  return `${full.slice(0, 64 - hash.length - 1).replace(/-+$/, '')}-${hash}`;
-}
-
-const sub = (s: string): Obj => ({ 'Fn::Sub': s });
-const getAtt = (id: string, attr: string): Obj => ({ 'Fn::GetAtt': [id, attr] });
-const ref = (id: string): Obj => ({ Ref: id });
-
-export function readAsl(file: string): { text: string; asl: AslDefinition } {
-  const text = readFileSync(file, 'utf8');
-  return { text, asl: JSON.parse(text) as AslDefinition };
-}
-
-/** Whether a function runs in the VPC: the Kubernetes-facing ones, when VPC settings are given. */
-const inVpc = (input: GeneratorInput, settings: FunctionSettings) => !!input.vpc && !!settings.kubernetes;
 
 /** The Lambda functions section of serverless.yml. */
 export function buildFunctions(input: GeneratorInput, folders = functionFolders(), machines = stateMachineFiles()): Obj {
@@ -175,313 +77,6 @@ export function buildFunctions(input: GeneratorInput, folders = functionFolders(
     out[pascal(folder)] = fn;
   }
   return out;
-}
-
-const LAMBDA_TRUST: Obj = {
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-};
-
-/** X-Ray's PutTraceSegments and PutTelemetryRecords do not support resource-level permissions: "*" is required. */
-export const XRAY_STATEMENT: Statement = {
-  Sid: 'XRayTracesNoResourceLevelPermissions',
-  Effect: 'Allow',
-  Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-  Resource: '*',
-};
-
-/** instance-manager's IAM path (core/policy IAM_PATH): the roles and instance profiles it creates live under it. */
-export const IAM_PATH = '/instance-manager/';
-
-/**
- * Resource placeholders serverless.yml's statements may use, expanded from the installation's settings: the roles
- * the functions may pass, and the clusters (and what lives in them) they may create things in.
- */
-export const RESOURCE_MARKERS = {
-  passableRoles: 'IM::PassableRoles',
-  clusters: 'IM::Clusters',
-  nodegroups: 'IM::Nodegroups',
-  fargateProfiles: 'IM::FargateProfiles',
-  accessEntries: 'IM::AccessEntries',
-} as const;
-
-function expandMarker(value: Json, input: GeneratorInput): Json | Json[] {
-  const eks = 'arn:${AWS::Partition}:eks:${AWS::Region}:${AWS::AccountId}';
-  const clusters = input.clusterNames.length ? input.clusterNames : ['*'];
-  switch (value) {
-    case RESOURCE_MARKERS.passableRoles:
-      return [sub(`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role${IAM_PATH}*`), ...(input.passableRoleArns ?? [])];
-    case RESOURCE_MARKERS.clusters:
-      return clusters.map((c) => sub(`${eks}:cluster/${c}`));
-    case RESOURCE_MARKERS.nodegroups:
-      return clusters.map((c) => sub(`${eks}:nodegroup/${c}/*/*`));
-    case RESOURCE_MARKERS.fargateProfiles:
-      return clusters.map((c) => sub(`${eks}:fargateprofile/${c}/*/*`));
-    case RESOURCE_MARKERS.accessEntries:
-      return clusters.map((c) => sub(`${eks}:access-entry/${c}/*/*/*/*`));
-    default:
-      return value;
-  }
-}
-
-/** A statement with its resource markers expanded. */
-export function expandStatement(statement: Statement, input: GeneratorInput): Statement {
-  const resources = (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).flatMap((r) => expandMarker(r, input));
-  return { ...statement, Resource: resources.length === 1 ? resources[0]! : resources };
-}
-
-function functionRole(input: GeneratorInput, folder: string, settings: FunctionSettings, machines: StateMachineFile[]): Obj {
-  const fnName = `${input.service}-${input.stage}-${folder}`;
-  const statements: Statement[] = [
-    {
-      Sid: 'OwnLogGroupOnly',
-      Effect: 'Allow',
-      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${fnName}:*`),
-    },
-    XRAY_STATEMENT,
-    ...(inVpc(input, settings) ? [VPC_ACCESS_STATEMENT] : []),
-    ...(settings.statements ?? []).map((s) => expandStatement(s, input)),
-  ];
-  if (folder === REPORT_EXECUTION_FAILURE) {
-    statements.push({
-      Sid: 'ReadHowTheirExecutionsFailed',
-      Effect: 'Allow',
-      Action: ['states:GetExecutionHistory'],
-      Resource: machines.map((m) => ({
-        'Fn::Sub': ['arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${Name}:*', { Name: getAtt(stateMachineLogicalId(m.base), 'Name') }],
-      })),
-    });
-  }
-  if (folder === START_WORKFLOW) {
-    statements.push(
-      {
-        Sid: 'StartTheWorkflowsOfThisStackOnly',
-        Effect: 'Allow',
-        Action: ['states:StartExecution'],
-        Resource: machines.map((m) => ref(stateMachineLogicalId(m.base))),
-      },
-      {
-        // An attempt that ended without a report is followed by the next one (functions/start-workflow/start.ts).
-        Sid: 'SeeHowTheirExecutionsEnded',
-        Effect: 'Allow',
-        Action: ['states:DescribeExecution'],
-        Resource: machines.map((m) => ({
-          'Fn::Sub': [
-            'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${Name}:*',
-            { Name: getAtt(stateMachineLogicalId(m.base), 'Name') },
-          ],
-        })),
-      },
-      {
-        Sid: 'ParkFailedStartsInTheirQueue',
-        Effect: 'Allow',
-        Action: ['sqs:SendMessage'],
-        Resource: getAtt('FailedStartsQueue', 'Arn'),
-      },
-    );
-  }
-  return {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      RoleName: iamName(input.service, input.stage, input.region, folder),
-      Description: `instance-manager ${input.stage}: the ${folder} Lambda function`,
-      AssumeRolePolicyDocument: LAMBDA_TRUST,
-      Policies: [{ PolicyName: 'least-privilege', PolicyDocument: { Version: '2012-10-17', Statement: statements as unknown as Json[] } }],
-      Tags: [
-        { Key: MANAGED_BY_TAG, Value: 'instance-manager' },
-        { Key: 'instancemgr.keikoproj.io/function', Value: folder },
-      ],
-    },
-  };
-}
-
-function stateMachineResources(input: GeneratorInput, m: StateMachineFile, folders: Set<string>): Obj {
-  const { text, asl } = readAsl(m.file);
-  const bindings = taskBindings(asl);
-  const missing = [...new Set(bindings.map((b) => b.folder))].filter((f) => !folders.has(f));
-  if (missing.length) {
-    throw new Error(`statemachines/${path.basename(m.file)} names functions that do not exist: ${missing.map((f) => `functions/${f}/handler.ts`).join(', ')}`);
-  }
-  const id = stateMachineLogicalId(m.base);
-  const name = `${input.service}-${input.stage}-${m.base}`;
-  const substitutions: Obj = {};
-  for (const b of bindings) substitutions[b.placeholder] = getAtt(lambdaLogicalId(b.folder), 'Arn');
-  const invoked = [...new Set(bindings.map((b) => b.folder))].sort();
-  return {
-    [`${id}LogGroup`]: {
-      Type: 'AWS::Logs::LogGroup',
-      Properties: { LogGroupName: `/aws/vendedlogs/states/${name}`, RetentionInDays: input.logRetentionInDays },
-    },
-    [`${id}Role`]: {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        RoleName: iamName(input.service, input.stage, input.region, 'sfn', m.base),
-        Description: `instance-manager ${input.stage}: the ${m.base} state machine`,
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'states.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
-            },
-          ],
-        },
-        Policies: [
-          {
-            PolicyName: 'least-privilege',
-            PolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [
-                {
-                  Sid: 'InvokeItsOwnStepsOnly',
-                  Effect: 'Allow',
-                  Action: ['lambda:InvokeFunction'],
-                  Resource: invoked.map((f) => getAtt(lambdaLogicalId(f), 'Arn')),
-                },
-                {
-                  Sid: 'LogDeliveryNoResourceLevelPermissions',
-                  Effect: 'Allow',
-                  Action: [
-                    'logs:CreateLogDelivery',
-                    'logs:GetLogDelivery',
-                    'logs:UpdateLogDelivery',
-                    'logs:DeleteLogDelivery',
-                    'logs:ListLogDeliveries',
-                    'logs:PutResourcePolicy',
-                    'logs:DescribeResourcePolicies',
-                    'logs:DescribeLogGroups',
-                  ],
-                  Resource: '*',
-                },
-                {
-                  Sid: 'XRayNoResourceLevelPermissions',
-                  Effect: 'Allow',
-                  Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
-                  Resource: '*',
-                },
-              ],
-            },
-          },
-        ],
-        Tags: [{ Key: MANAGED_BY_TAG, Value: 'instance-manager' }],
-      },
-    },
-    [id]: {
-      Type: 'AWS::StepFunctions::StateMachine',
-      Properties: {
-        StateMachineName: name,
-        StateMachineType: 'STANDARD',
-        RoleArn: getAtt(`${id}Role`, 'Arn'),
-        // The file as it is in the repository (the same one the local runtime runs); the function ARNs replace its
-        // ${<Name>FunctionArn} placeholders at deploy time.
-        DefinitionString: text,
-        DefinitionSubstitutions: substitutions,
-        LoggingConfiguration: {
-          Level: 'ERROR',
-          IncludeExecutionData: false,
-          Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: getAtt(`${id}LogGroup`, 'Arn') } }],
-        },
-        TracingConfiguration: { Enabled: true },
-        Tags: [
-          { Key: MANAGED_BY_TAG, Value: 'instance-manager' },
-          { Key: 'instancemgr.keikoproj.io/workflow', Value: m.base },
-        ],
-      },
-    },
-    [`${id}FailedAlarm`]: {
-      Type: 'AWS::CloudWatch::Alarm',
-      Properties: {
-        AlarmName: `${name}-executions-failed`,
-        AlarmDescription: `An execution of ${name} failed or timed out: the InstanceGroup status says why; see the execution in the Step Functions console.`,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        Threshold: 1,
-        EvaluationPeriods: 1,
-        TreatMissingData: 'notBreaching',
-        Metrics: [
-          {
-            Id: 'failed',
-            ReturnData: false,
-            MetricStat: { Metric: { Namespace: 'AWS/States', MetricName: 'ExecutionsFailed', Dimensions: [{ Name: 'StateMachineArn', Value: ref(id) }] }, Period: 300, Stat: 'Sum' },
-          },
-          {
-            Id: 'timedout',
-            ReturnData: false,
-            MetricStat: { Metric: { Namespace: 'AWS/States', MetricName: 'ExecutionsTimedOut', Dimensions: [{ Name: 'StateMachineArn', Value: ref(id) }] }, Period: 300, Stat: 'Sum' },
-          },
-          { Id: 'failures', Expression: 'failed + timedout', Label: 'Failed or timed-out executions', ReturnData: true },
-        ],
-        AlarmActions: { 'Fn::If': ['HasAlarmTopic', [ref('AlarmTopicArn')], ref('AWS::NoValue')] },
-        OKActions: { 'Fn::If': ['HasAlarmTopic', [ref('AlarmTopicArn')], ref('AWS::NoValue')] },
-      },
-    },
-    [ruleLogicalId(m.base)]: {
-      Type: 'AWS::Events::Rule',
-      Properties: {
-        Name: `${input.service}-${input.stage}-${m.base}`,
-        Description: `InstanceGroup ${m.operation} for provisioner ${m.provisioner} → ${START_WORKFLOW} → ${name}`,
-        EventBusName: ref('EventBus'),
-        EventPattern: eventPattern(m.provisioner, m.operation) as unknown as Obj,
-        State: 'ENABLED',
-        Targets: [
-          {
-            Id: START_WORKFLOW,
-            Arn: getAtt(lambdaLogicalId(START_WORKFLOW), 'Arn'),
-            RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
-            DeadLetterConfig: { Arn: getAtt('UndeliveredEventsQueue', 'Arn') },
-          },
-        ],
-      },
-    },
-    [`${ruleLogicalId(m.base)}InvokePermission`]: {
-      Type: 'AWS::Lambda::Permission',
-      Properties: {
-        Action: 'lambda:InvokeFunction',
-        FunctionName: ref(lambdaLogicalId(START_WORKFLOW)),
-        Principal: 'events.amazonaws.com',
-        SourceArn: getAtt(ruleLogicalId(m.base), 'Arn'),
-      },
-    },
-  };
-}
-
-/**
- * Executions stop at the step that failed (so that Redrive resumes there); this rule, on the default bus, hands every
- * FAILED, TIMED_OUT or ABORTED execution of this stack's machines to the function that reports it onto the group.
- */
-function executionFailureRule(machines: StateMachineFile[]): Obj {
-  return {
-    ExecutionFailuresRule: {
-      Type: 'AWS::Events::Rule',
-      Properties: {
-        Description: `Failed, timed-out and aborted executions → ${REPORT_EXECUTION_FAILURE}`,
-        EventPattern: {
-          source: ['aws.states'],
-          'detail-type': ['Step Functions Execution Status Change'],
-          detail: { status: ['FAILED', 'TIMED_OUT', 'ABORTED'], stateMachineArn: machines.map((m) => ref(stateMachineLogicalId(m.base))) },
-        },
-        State: 'ENABLED',
-        Targets: [
-          {
-            Id: REPORT_EXECUTION_FAILURE,
-            Arn: getAtt(lambdaLogicalId(REPORT_EXECUTION_FAILURE), 'Arn'),
-            RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
-          },
-        ],
-      },
-    },
-    ExecutionFailuresRuleInvokePermission: {
-      Type: 'AWS::Lambda::Permission',
-      Properties: {
-        Action: 'lambda:InvokeFunction',
-        FunctionName: ref(lambdaLogicalId(REPORT_EXECUTION_FAILURE)),
-        Principal: 'events.amazonaws.com',
-        SourceArn: getAtt('ExecutionFailuresRule', 'Arn'),
-      },
-    },
-  };
 }
 
 /** Resources and Outputs that follow the tree (merged with the static ones in serverless.yml). */
@@ -533,7 +128,7 @@ export function buildResources(input: GeneratorInput, folders = functionFolders(
   }
 
   for (const m of machines) {
-    Outputs[`${pascal(m.base)}StateMachineArn`] = { Description: `statemachines/${m.base}.asl.json`, Value: ref(stateMachineLogicalId(m.base)) };
+    Outputs[stateMachineOutputName(m.provisioner, m.operation)] = { Description: `statemachines/${m.base}.asl.json`, Value: ref(stateMachineLogicalId(m.base)) };
   }
   Outputs.KubernetesRoleArns = {
     Description: `Roles of the functions that call Kubernetes: map each to the Kubernetes group ${KUBERNETES_GROUP} (access entry or aws-auth; docs/operations/install.md)`,

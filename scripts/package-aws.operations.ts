@@ -2,7 +2,7 @@
 // every function, the relay heartbeat rule and its "relay silent" alarms, and the optional VPC placement of the
 // Kubernetes-facing functions (private clusters). scripts/package-aws.config.ts puts them in place.
 import { heartbeatPattern } from '../core/events/index.js';
-import type { Statement } from './package-aws.config.js';
+import type { Statement } from './package-aws.cfn.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Obj = { [key: string]: Json };

@@ -2,15 +2,15 @@
 // A further rule hands it the relay's heartbeats, which it only counts (the "relay silent" alarm watches them).
 //
 // Environment: STATE_MACHINE_ARNS (JSON map "<provisioner>/<operation>" → ARN) and/or one
-// STATE_MACHINE_ARN_<PROVISIONER>_<OPERATION> per machine (config.ts); AWS_ENDPOINT_URL_SFN to point the SDK
-// at another Step Functions endpoint (the local runtime).
+// STATE_MACHINE_ARN_<PROVISIONER>_<OPERATION> per machine (core/workflows/state-machine-arns.ts);
+// AWS_ENDPOINT_URL_SFN to point the SDK at another Step Functions endpoint (the local runtime).
 import middy from '@middy/core';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import { HEARTBEAT_DETAIL_TYPE, isRelayHeartbeat, type RelayHeartbeat } from '../../core/events/index.js';
 import { adaptLogger, metrics, observability, powertoolsLogger } from '../shared/observability.js';
-import { stateMachineArnsFromEnv } from './config.js';
+import { stateMachineArnsFromEnv } from '../../core/workflows/state-machine-arns.js';
 import { recordHeartbeat, recordStart } from './metrics.js';
 import { handleStartWorkflowEvent, type BatchOutcome, type StartOutcome, type StartWorkflowEvent } from './start.js';
 

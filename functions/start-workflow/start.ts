@@ -16,7 +16,7 @@ import type { Logger } from '../../core/log/index.js';
 import { groupContext } from '../../core/log/index.js';
 import { consoleUrl, executionName } from '../../core/names/index.js';
 import { gaveUp } from '../../core/status/retry.js';
-import { stateMachineEnvName, workflowKey, type StateMachineArns } from './config.js';
+import { stateMachineEnvName, workflowKey, type StateMachineArns } from '../../core/workflows/state-machine-arns.js';
 
 export type InstanceGroupEvent = EventBridgeEvent<typeof DETAIL_TYPE, InstanceGroupChange>;
 export type StartWorkflowEvent = InstanceGroupEvent | SQSEvent;

@@ -1,6 +1,7 @@
 // ASL definitions: reading, placeholder substitution, walking every state (Parallel branches and Map processors
 // included), and the Wait / Retry overrides that make the same ASL run fast locally.
 import { readFileSync } from 'node:fs';
+import { kebabCase as kebabCaseName, pascalCase } from '../../core/workflows/names.js';
 import { lambdaFunctionArn, type Account } from './arn.js';
 import { sfnError } from './errors.js';
 
@@ -88,22 +89,13 @@ export const DEFAULT_FUNCTION_PREFIX = 'instance-manager-';
 const PLACEHOLDER = /\$\{([^}]*)\}/g;
 const FUNCTION_ARN_PLACEHOLDER = /^([A-Z][A-Za-z0-9]*)FunctionArn$/;
 
-/** "ReadInstanceGroup" → "read-instance-group", "EksCfRender" → "eks-cf-render", "ASGWait" → "asg-wait". */
-export function kebabCase(pascal: string): string {
-  return pascal
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')
-    .toLowerCase();
-}
+/** "ReadInstanceGroup" → "read-instance-group": the one naming rule of core/workflows/names.ts. */
+export const kebabCase = kebabCaseName;
 
-/** "read-instance-group" → "ReadInstanceGroupFunctionArn": the placeholder that names a function. */
+/** "instance-manager-read-instance-group" → "ReadInstanceGroupFunctionArn": the placeholder that names a function. */
 export function placeholderForFunction(functionName: string, prefix = DEFAULT_FUNCTION_PREFIX): string | undefined {
   if (!functionName.startsWith(prefix)) return undefined;
-  const pascal = functionName
-    .slice(prefix.length)
-    .split('-')
-    .map((w) => (w ? w[0]!.toUpperCase() + w.slice(1) : w))
-    .join('');
+  const pascal = pascalCase(functionName.slice(prefix.length));
   return pascal ? `${pascal}FunctionArn` : undefined;
 }
 

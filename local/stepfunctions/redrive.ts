@@ -3,7 +3,10 @@
 // stopped in to that state. The run itself still gets the execution's original input, so $$.Execution.Input is
 // right. Only top-level states are resume points: a failure inside a Parallel branch or Map iteration re-runs
 // the whole Parallel/Map state (AWS re-runs only the failed branches and iterations).
+import type { RedriveExecutionOutput } from '@aws-sdk/client-sfn';
 import type { AslDefinition } from './definition.js';
+import { sfnError } from './errors.js';
+import { REDRIVABLE, type ExecutionApiContext } from './execution-api.js';
 import type { StateRef } from './history.js';
 
 export const REDRIVE_ENTRY = '__LocalRedriveEntry__';
@@ -32,4 +35,25 @@ export function redrivePlan(def: AslDefinition, stoppedIn: StateRef | undefined)
     hidden: new Set([REDRIVE_ENTRY]),
     resumeAt: stoppedIn.name,
   };
+}
+
+/**
+ * Re-runs a FAILED, ABORTED or TIMED_OUT execution from the top-level state it stopped in, with the input
+ * that state had; the history continues (ExecutionRedriven, then the new state events) and redriveCount grows.
+ */
+export function redriveExecution(ctx: ExecutionApiContext, input: { executionArn?: string; clientToken?: string }): RedriveExecutionOutput {
+  const e = ctx.executions.get(input.executionArn);
+  if (!REDRIVABLE.includes(e.status)) throw sfnError('ExecutionNotRedrivable', `Execution is ${e.status} and cannot be redriven: '${e.executionArn}'`);
+  const m = ctx.machines.get(e.stateMachineArn);
+  const plan = redrivePlan(m.definition, e.stoppedIn);
+  e.redriveCount += 1;
+  e.redriveDate = new Date();
+  e.status = 'RUNNING';
+  delete e.error;
+  delete e.cause;
+  delete e.output;
+  delete e.stopDate;
+  ctx.log.info('execution redriven', { executionArn: e.executionArn, redriveCount: e.redriveCount, resumeAt: plan.resumeAt });
+  ctx.executions.run(e, m, { definition: plan.definition, hidden: plan.hidden, redrive: true, tokens: ctx.tokens });
+  return { redriveDate: e.redriveDate };
 }

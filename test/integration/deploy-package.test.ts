@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { eventPattern, heartbeatPattern } from '../../core/events/index.js';
-import { stateMachineArnsFromEnv } from '../../functions/start-workflow/config.js';
-import { loadAsl, taskBindings } from '../../local/workflows/bind.js';
+import { stateMachineArnsFromEnv } from '../../core/workflows/state-machine-arns.js';
+import { loadAsl, taskBindings } from '../../core/workflows/bindings.js';
 import {
   functionFolders,
   lambdaLogicalId,

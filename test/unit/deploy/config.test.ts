@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { folderFor } from '../../../local/workflows/bind.js';
+import { folderFor } from '../../../core/workflows/bindings.js';
 import {
   buildFunctions,
   buildResources,

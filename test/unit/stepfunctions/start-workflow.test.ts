@@ -1,6 +1,6 @@
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { SQSEvent } from 'aws-lambda';
-import { stateMachineArnsFromEnv } from '../../../functions/start-workflow/config.js';
+import { stateMachineArnsFromEnv } from '../../../core/workflows/state-machine-arns.js';
 import {
   InvalidChangeEventError,
   NoWorkflowError,

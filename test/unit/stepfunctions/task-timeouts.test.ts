@@ -1,7 +1,7 @@
 // Issue 14, defect 7: every Task has its own TimeoutSeconds, so a step that hangs fails (States.Timeout, retryable)
 // within minutes instead of holding its execution until the machine's timeout hours later.
 import { readdirSync } from 'node:fs';
-import { loadAsl, STATE_MACHINES_DIR } from '../../../local/workflows/bind.js';
+import { loadAsl, STATE_MACHINES_DIR } from '../../../core/workflows/bindings.js';
 
 const LONGEST_LAMBDA_TIMEOUT_SECONDS = 60;
 

@@ -1,15 +1,16 @@
-// Which state machine runs which workflow. Two ways to say it, for the Lambda's environment:
+// Which state machine runs which workflow, as the start-workflow Lambda, the packaging and the CLI read it:
 //   STATE_MACHINE_ARNS='{"eks-cf/apply":"arn:aws:states:...:stateMachine:...","eks-cf/delete":"arn:..."}'
 //   STATE_MACHINE_ARN_EKS_CF_APPLY=arn:aws:states:...   (one variable per machine; wins over the JSON map)
 // Keys are "<provisioner>/<operation>"; a per-machine variable's name is the provisioner upper-cased with "-"
-// as "_", then the operation.
-import type { Operation } from '../../core/events/index.js';
+// as "_", then the operation. Pure: bundled into the start-workflow Lambda.
+import type { Operation } from '../events/index.js';
+
+export { workflowKey } from './names.js';
 
 /** "<provisioner>/<operation>" → state machine ARN. */
 export type StateMachineArns = Record<string, string>;
 
-export const workflowKey = (provisioner: string, operation: Operation): string => `${provisioner}/${operation}`;
-
+/** The environment variable that carries one workflow's state machine ARN. */
 export const stateMachineEnvName = (provisioner: string, operation: Operation): string =>
   `STATE_MACHINE_ARN_${provisioner.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_${operation.toUpperCase()}`;
 
