@@ -61,7 +61,10 @@ export async function cordonAndDrain(input: DrainInput, { log }: { log: Logger }
     await reportRotation(input, batchProgress(input.batch, 0, ending.blocked ? blockedBy(ending.blocked) : 'a person: the rotation stopped'), log);
     return { ...base, drained: false, stopped: true, abandoned: false, message, ...(ending.blocked ? { blocked: ending.blocked } : {}) };
   };
-  const release = (): Release => ({ owed: input.start.surged, given: [], since: now.toISOString(), done: input.start.surged === 0 });
+  // Without `before` (a batch started by an older version of Start Batch) the surge cannot be told apart: none is
+  // given back rather than risk draining a node that is not the batch's.
+  const owed = input.start.before ? input.start.surged : 0;
+  const release = (): Release => ({ owed, given: [], since: now.toISOString(), done: owed === 0 });
 
   if (input.drain?.ending) return end(input.drain.ending);
 
@@ -97,7 +100,7 @@ function batchFacts(input: DrainInput) {
   return {
     scalingGroupName: input.scalingGroupName,
     instanceIds: input.start.instanceIds,
-    before: input.start.before ?? input.start.instanceIds,
+    before: input.start.before ?? [],
     settings: input.settings,
     generation: input.change.group.generation,
   };
