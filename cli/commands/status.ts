@@ -1,4 +1,5 @@
-// imctl status: InstanceGroups with their state, generation lag, last execution and the Ready condition's reason.
+// imctl status: InstanceGroups with their state, generation lag, last execution and the Ready condition's reason,
+// and below the table where a node rotation is (batch, nodes replaced, what it waits on).
 import type { InstanceGroup } from '../../core/spec/types.js';
 import type { GlobalOptions } from '../args.js';
 import type { Deps } from '../clients.js';
@@ -17,6 +18,8 @@ export interface StatusRow {
   lastExecution?: { name?: string; result?: string; generation?: number; attempt?: number; consoleUrl?: string };
   readyReason?: string;
   readyMessage?: string;
+  /** The rotation under way (or the one that stopped), from status.rotation. */
+  rotation?: { generation?: number; batch?: number; batches?: number; replaced?: number; total?: number; waitingFor?: string; message?: string };
 }
 
 export function statusRow(group: InstanceGroup): StatusRow {
@@ -37,7 +40,19 @@ export function statusRow(group: InstanceGroup): StatusRow {
       : {}),
     ...(ready?.reason ? { readyReason: ready.reason } : {}),
     ...(ready?.message ? { readyMessage: ready.message } : {}),
+    ...(status?.rotation ? { rotation: status.rotation } : {}),
   };
+}
+
+/** "batch 2 of 4, 3 of 8 nodes replaced; waiting for PodDisruptionBudget ..." (stopped: when the group is in Error). */
+export function rotationLine(row: StatusRow): string | undefined {
+  const r = row.rotation;
+  if (!r) return undefined;
+  const where = r.batch ? `batch ${r.batch} of ${r.batches ?? '?'}, ` : r.batches ? `${r.batches} batches planned, ` : '';
+  const lead = row.state === 'Error' ? 'rotation stopped at' : 'rotating:';
+  const generation = r.generation !== undefined ? ` (generation ${r.generation})` : '';
+  const waiting = r.waitingFor ? `; waiting for ${r.waitingFor}` : '';
+  return `${lead} ${where}${r.replaced ?? 0} of ${r.total ?? '?'} nodes replaced${generation}${waiting}`;
 }
 
 export function renderStatus(rows: StatusRow[], withNamespace: boolean): string {
@@ -54,7 +69,12 @@ export function renderStatus(rows: StatusRow[], withNamespace: boolean): string 
     r.lastExecution?.result ?? '-',
     r.readyReason ?? '-',
   ]);
-  return withNamespace ? table(['NAMESPACE', ...headers], body.map((row, i) => [rows[i]!.namespace, ...row])) : table(headers, body);
+  const rendered = withNamespace ? table(['NAMESPACE', ...headers], body.map((row, i) => [rows[i]!.namespace, ...row])) : table(headers, body);
+  const rotations = rows.flatMap((r) => {
+    const line = rotationLine(r);
+    return line ? [`${withNamespace ? `${r.namespace}/` : ''}${r.name}: ${line}`] : [];
+  });
+  return rotations.length ? `${rendered}\n\n${rotations.join('\n')}` : rendered;
 }
 
 export async function status(deps: Deps, allNamespaces: boolean, options: GlobalOptions): Promise<number> {

@@ -501,6 +501,21 @@ const condition: JsonSchema = {
   },
 };
 
+/** Where a drain-aware rotation is (eks-cf, issue 12): written by its steps, kept when it stops, cleared when Ready. */
+const rotationStatus: JsonSchema = {
+  type: 'object',
+  description: 'The node rotation in progress, or the one that stopped (eks-cf). Absent when no rotation is under way.',
+  properties: {
+    generation: int('The spec generation the rotation applies.'),
+    batch: int('The batch being rotated, 1-based.', { minimum: 0 }),
+    batches: int('How many batches the rotation has.', { minimum: 0 }),
+    replaced: int('Outdated nodes replaced so far.', { minimum: 0 }),
+    total: int('Outdated nodes the rotation replaces in all.', { minimum: 0 }),
+    waitingFor: str('What the rotation waits on now, such as a PodDisruptionBudget that refuses an eviction.', { maxLength: 1024 }),
+    message: str('The progress in words: "rotating: batch 2 of 4, 3 of 8 nodes replaced".', { maxLength: 2048 }),
+  },
+};
+
 export function instanceGroupStatusSchema(): JsonSchema {
   return {
     type: 'object',
@@ -522,6 +537,7 @@ export function instanceGroupStatusSchema(): JsonSchema {
       imageFamily: str('How that image boots: al2023, bottlerocket or al2 (eks-cf).'),
       desiredNodes: int('Nodes the group should have now: the Auto Scaling group\'s desired capacity.', { minimum: 0 }),
       readyNodes: int('Nodes of the group registered in the cluster and Ready, when the workflow last looked.', { minimum: 0 }),
+      rotation: rotationStatus,
       conditions: {
         type: 'array',
         description: 'Ready, Progressing, Degraded and NodesReady: at most one of each type.',

@@ -494,6 +494,39 @@ export interface InstanceGroupStatus {
    */
   readyNodes?: number;
   /**
+   * The node rotation in progress, or the one that stopped (eks-cf). Absent when no rotation is under way.
+   */
+  rotation?: {
+    /**
+     * The spec generation the rotation applies.
+     */
+    generation?: number;
+    /**
+     * The batch being rotated, 1-based.
+     */
+    batch?: number;
+    /**
+     * How many batches the rotation has.
+     */
+    batches?: number;
+    /**
+     * Outdated nodes replaced so far.
+     */
+    replaced?: number;
+    /**
+     * Outdated nodes the rotation replaces in all.
+     */
+    total?: number;
+    /**
+     * What the rotation waits on now, such as a PodDisruptionBudget that refuses an eviction.
+     */
+    waitingFor?: string;
+    /**
+     * The progress in words: "rotating: batch 2 of 4, 3 of 8 nodes replaced".
+     */
+    message?: string;
+  };
+  /**
    * Ready, Progressing, Degraded and NodesReady: at most one of each type.
    */
   conditions?: {

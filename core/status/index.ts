@@ -65,7 +65,11 @@ export type StatusReport =
       nodes?: NodeCount;
     }
   | { phase: 'deleting'; execution: ExecutionInfo }
-  | { phase: 'superseded'; execution: ExecutionInfo; latestGeneration: number };
+  | { phase: 'superseded'; execution: ExecutionInfo; latestGeneration: number }
+  | { phase: 'rotating'; execution: ExecutionInfo; rotation: RotationProgress };
+
+/** Where a drain-aware rotation is (status.rotation), without the generation the report already carries. */
+export type RotationProgress = Omit<NonNullable<InstanceGroupStatus['rotation']>, 'generation'>;
 
 export interface ObservedResources {
   currentMin?: number;
@@ -138,10 +142,22 @@ export function statusAfter(current: InstanceGroupStatus | undefined, report: St
   };
   const counts = (nodes: NodeCount | undefined) => (nodes?.checked ? { desiredNodes: nodes.desired, readyNodes: nodes.ready } : {});
 
+  // A rotation's progress stays while the execution runs or after it stops; a new start or Ready clears it.
+  const { rotation: _rotation, ...withoutRotation } = base;
   switch (report.phase) {
-    case 'started':
+    case 'rotating':
       return {
         ...base,
+        currentState: CURRENT_STATES.modifying,
+        rotation: { generation, ...report.rotation },
+        conditions: [
+          ...(previous?.filter((c) => c.type !== 'Progressing') ?? []),
+          cond('Progressing', 'True', 'Rotating', report.rotation.message ?? 'Rotating the group\'s nodes.'),
+        ],
+      };
+    case 'started':
+      return {
+        ...withoutRotation,
         currentState: CURRENT_STATES.modifying,
         lastExecution: lastExecution('Running'),
         conditions: [
@@ -152,7 +168,7 @@ export function statusAfter(current: InstanceGroupStatus | undefined, report: St
       };
     case 'ready':
       return {
-        ...base,
+        ...withoutRotation,
         ...counts(report.nodes),
         currentState: CURRENT_STATES.ready,
         observedGeneration: generation,

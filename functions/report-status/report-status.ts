@@ -4,7 +4,7 @@ import { InstanceGroupApi, httpStatusOf } from '../../core/kube/instancegroups.j
 import type { Logger } from '../../core/log/index.js';
 import { targetClusterName } from '../../core/spec/normalize.js';
 import type { InstanceGroup } from '../../core/spec/types.js';
-import { reportIsCurrent, statusAfter, type NodeCount, type ObservedResources, type StatusReport } from '../../core/status/index.js';
+import { reportIsCurrent, statusAfter, type NodeCount, type ObservedResources, type RotationProgress, type StatusReport } from '../../core/status/index.js';
 import { executionInfo, type WorkflowState } from '../shared/workflow-state.js';
 
 /** What a state machine asks the callback to record. `deleted` also releases the object (removes the finalizer). */
@@ -14,7 +14,8 @@ export type Report =
   | { phase: 'failed'; reason: string; message: string; step?: string; retryable: boolean; observed?: ObservedResources; nodes?: NodeCount }
   | { phase: 'deleting' }
   | { phase: 'deleted' }
-  | { phase: 'superseded'; latestGeneration: number };
+  | { phase: 'superseded'; latestGeneration: number }
+  | { phase: 'rotating'; rotation: RotationProgress };
 
 export interface ReportStatusInput extends WorkflowState {
   report: Report;
@@ -39,6 +40,7 @@ const EVENTS: Record<Report['phase'], { type: 'Normal' | 'Warning'; reason: stri
   deleting: { type: 'Normal', reason: 'Deleting' },
   deleted: { type: 'Normal', reason: 'Deleted' },
   superseded: { type: 'Normal', reason: 'Superseded' },
+  rotating: { type: 'Normal', reason: 'Rotating' },
 };
 
 function eventMessage(report: Report, input: ReportStatusInput): string {
@@ -56,6 +58,8 @@ function eventMessage(report: Report, input: ReportStatusInput): string {
       return 'AWS resources are deleted; releasing the object.';
     case 'superseded':
       return `Execution ${execution} stopped: generation ${report.latestGeneration} replaced generation ${input.change.group.generation}.`;
+    case 'rotating':
+      return [report.rotation.message, report.rotation.waitingFor && `waiting for ${report.rotation.waitingFor}`].filter(Boolean).join('; ');
   }
 }
 

@@ -63,13 +63,27 @@ export function startAttempt(record: ExecutionRecord, machine: MachineForRun, at
   const timeoutFactor = machine.timing.tokenTimeoutFactor ?? 1;
   const runDefinition = withTaskTokens(attempt.definition, timeoutFactor);
   const sm = new StateMachine(runDefinition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } });
+  const handlers = localTaskHandlers(machine.bindings, journal, machine.bindingOptions, {
+    tokens: attempt.tokens,
+    executionArn: record.executionArn,
+    timeoutFactor,
+  });
+  // On AWS a Map whose iteration fails stops the others and starts no more; aws-local-stepfunctions aborts the
+  // running ones but still starts those its concurrency limit had queued. No Task runs once the execution ended.
+  let ended = false;
+  const runHandlers = Object.fromEntries(
+    Object.entries(handlers).map(([state, handler]) => [
+      state,
+      async (input: unknown) => {
+        await new Promise((resolve) => setImmediate(resolve)); // lets a failure that is settling land first
+        if (ended) throw new ExecutionAbortedError();
+        return handler(input);
+      },
+    ]),
+  );
   const run = sm.run(record.inputValue as never, {
     overrides: {
-      taskResourceLocalHandlers: localTaskHandlers(machine.bindings, journal, machine.bindingOptions, {
-        tokens: attempt.tokens,
-        executionArn: record.executionArn,
-        timeoutFactor,
-      }) as never,
+      taskResourceLocalHandlers: runHandlers as never,
       waitTimeOverrides: machine.timing.waitTimeOverrides,
       retryIntervalOverrides: machine.timing.retryIntervalOverrides,
     },
@@ -86,6 +100,7 @@ export function startAttempt(record: ExecutionRecord, machine: MachineForRun, at
       (output) => ({ ok: true as const, output }),
       (error: unknown) => ({ ok: false as const, error }),
     );
+    ended = true;
     await drain;
     attempt.tokens.closeExecution(record.executionArn);
     const now = new Date();

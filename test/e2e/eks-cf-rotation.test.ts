@@ -2,6 +2,8 @@
 // (local/instances), kwok runs the pods, kube-controller-manager runs ReplicaSets and keeps PodDisruptionBudget
 // status, so the Eviction API answers as in a real cluster. A change of instance type gives the launch template a
 // new version; the workflow replaces every node in batches of maxUnavailable.
+import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { stringify } from 'yaml';
 import { KubeRest } from '../../core/kube/rest.js';
 import { connectionFromKubeconfig } from '../../core/kube/connection.js';
@@ -104,6 +106,16 @@ async function waitFor<T>(what: string, look: () => Promise<T | undefined>, time
   }
 }
 
+/** The group's Auto Scaling group as moto has it: desired capacity and live instances. */
+async function scalingGroup(namespace: string, name: string): Promise<{ desired: number; instances: string[] }> {
+  const asgName = bed.group({ namespace, name })?.status?.activeScalingGroupName;
+  if (!asgName) throw new Error(`${namespace}/${name} has no activeScalingGroupName in status`);
+  const { AutoScalingGroups } = await bed.aws.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [asgName] }));
+  const group = AutoScalingGroups?.[0];
+  const live = (group?.Instances ?? []).filter((i) => ['Pending', 'InService'].includes(String(i.LifecycleState)));
+  return { desired: group?.DesiredCapacity ?? -1, instances: live.map((i) => i.InstanceId!).sort() };
+}
+
 async function readyReplicas(kube: KubeRest, namespace: string): Promise<number> {
   const d = await kube.get<{ status?: { readyReplicas?: number } }>(`/apis/apps/v1/namespaces/${namespace}/deployments/web`);
   return d.status?.readyReplicas ?? 0;
@@ -169,20 +181,105 @@ describe('eks-cf: drain-aware rotation', () => {
     expect(conditionOf(group)?.message).toMatch(/eviction of pod rotation-blocked\/web-/);
     expect(execution.path).toContain('Rotation Stopped');
     expect((await groupNodes(kube, `${ns}/web-nodes`)).filter((n) => n.spec?.unschedulable)).toEqual([]);
+    // The stopped batch gave its surged replacement back: desired capacity is 4 again, with the 4 original instances.
+    expect(conditionOf(group)?.message).toMatch(/gave back i-\S+ \(desired capacity decremented\)/);
+    const stopped = await scalingGroup(ns, 'web-nodes');
+    expect(stopped.desired).toBe(4);
+    expect(stopped.instances).toHaveLength(4);
+    // imctl status says where the rotation stopped and what held it.
+    const shown = await bed.imctl('status', '-n', ns);
+    expect(shown.out).toMatch(/web-nodes: rotation stopped at batch \d of 4, \d of 4 nodes replaced .*waiting for PodDisruptionBudget rotation-blocked\/web/);
 
     bed.kubectl(['apply', '-n', ns, '-f', '-'], workload(ns, 'web-nodes', { minAvailable: 3 }));
     const replay = await bed.imctl('replay', `${ns}/web-nodes`, '--wait', '--timeout', '7m');
     expect(replay.code).toBe(0);
-    // The stopped batch's surged replacement stays (desired capacity 5): every node is new, none cordoned.
+    // Every node is new, none cordoned, and the group has its 4 (no surge left over from the stopped batch).
     const before = new Set(originals);
-    const nodes = await waitFor('only new Nodes', async () => {
+    const nodes = await waitFor('only 4 new Nodes', async () => {
       const all = await groupNodes(kube, `${ns}/web-nodes`);
-      return all.length >= 4 && all.every(ready) && !all.some((n) => before.has(n.metadata.name)) ? all : undefined;
+      return all.length === 4 && all.every(ready) && !all.some((n) => before.has(n.metadata.name)) ? all : undefined;
     }, 60_000);
     expect(nodes.filter((n) => n.spec?.unschedulable)).toEqual([]);
-    expect(bed.group({ namespace: ns, name: 'web-nodes' })?.status?.currentState).toBe('Ready');
+    const settledGroup = bed.group({ namespace: ns, name: 'web-nodes' });
+    expect(settledGroup?.status?.currentState).toBe('Ready');
+    expect(settledGroup?.status?.rotation).toBeUndefined();
+    const finished = await scalingGroup(ns, 'web-nodes');
+    expect(finished.desired).toBe(4);
+    expect(finished.instances).toHaveLength(4);
     kube.close();
   }, 600_000);
+
+  test('NewGeneration: a newer spec mid-rotation abandons the batch cleanly (surge given back, nothing cordoned) and its rotation takes over', async () => {
+    const ns = 'rotation-superseded';
+    const ref = { namespace: ns, name: 'web-nodes' };
+    const kube = kubeClient();
+    const first = await bed.ready(ns, rotatingGroup('web-nodes', { drainTimeout: 'PT10M' }));
+    const originals = new Set((await groupNodes(kube, `${ns}/web-nodes`)).map((n) => n.metadata.name));
+    // The budget first allows nothing, so generation 2's rotation is surely in the middle of its first batch.
+    bed.kubectl(['apply', '-n', ns, '-f', '-'], workload(ns, 'web-nodes', { maxUnavailable: 0 }));
+    await waitFor('4 Ready replicas', async () => ((await readyReplicas(kube, ns)) === 4 ? true : undefined));
+
+    const pods = recordPodRequests();
+    const watch = watchDisruption(kube, ns, 'web-nodes');
+    try {
+      const second = clone(first);
+      second.spec['eks-cf']!.configuration.instanceType = 'm5.xlarge';
+      const applied = bed.apply(ns, second);
+      const waiting = (generation: number) =>
+        waitFor(`generation ${generation}'s rotation to wait on the budget`, async () => {
+          const rotation = bed.group(ref)?.status?.rotation;
+          return rotation?.generation === generation && /PodDisruptionBudget rotation-superseded\/web/.test(rotation.waitingFor ?? '') ? rotation : undefined;
+        }, 240_000);
+      // (Which batch depends on where the scheduler put the pods: a node without any drains at once.)
+      const blocked = await waiting(applied.metadata.generation);
+      expect(blocked).toMatchObject({ batches: 4, total: 4 });
+      expect(blocked.replaced).toBe(blocked.batch! - 1);
+      const shown = await bed.imctl('status', '-n', ns);
+      expect(shown.out).toContain(`web-nodes: rotating: batch ${blocked.batch} of 4, ${blocked.replaced} of 4 nodes replaced (generation ${applied.metadata.generation}); waiting for PodDisruptionBudget rotation-superseded/web`);
+      const surged = await scalingGroup(ns, 'web-nodes');
+      expect(surged.desired).toBe(5);
+
+      const third = clone(bed.group(ref)!);
+      third.spec['eks-cf']!.configuration.instanceType = 'm5.2xlarge';
+      const newer = bed.apply(ns, third);
+      expect(newer.metadata.generation).toBe(applied.metadata.generation + 1);
+      const older = await waitFor('generation 2\'s execution to end', async () => {
+        const execution = await bed.execution(applied).catch(() => undefined);
+        return execution?.status === 'RUNNING' ? undefined : execution;
+      }, 240_000);
+      // It stopped without failing or rolling anything back: the batch was abandoned, later batches skipped.
+      expect(older.status).toBe('SUCCEEDED');
+      expect(older.path).toContain('Batch Abandoned');
+      expect(older.path).not.toContain('Rotation Stopped');
+
+      bed.kubectl(['apply', '-n', ns, '-f', '-'], workload(ns, 'web-nodes', { minAvailable: 3 }));
+      const group = await bed.settled(ref, { generation: newer.metadata.generation, timeoutMs: ROTATION_TIMEOUT_MS });
+      expect(group.status?.currentState).toBe('Ready');
+      expect(group.status?.rotation).toBeUndefined();
+      const { path } = await bed.execution(group);
+      expect(path).toContain('Terminate Drained Instances');
+    } finally {
+      await watch.stop();
+      pods.restore();
+    }
+
+    const nodes = await waitFor('4 new Nodes only', async () => {
+      const all = await groupNodes(kube, `${ns}/web-nodes`);
+      return all.length === 4 && all.every(ready) && !all.some((n) => originals.has(n.metadata.name)) ? all : undefined;
+    }, 90_000);
+    expect(nodes.filter((n) => n.spec?.unschedulable)).toEqual([]);
+    const finished = await scalingGroup(ns, 'web-nodes');
+    expect(finished.desired).toBe(4);
+    expect(finished.instances).toHaveLength(4);
+    expect(watch.seen.samples).toBeGreaterThan(0);
+    expect(watch.seen.minReadyReplicas).toBeGreaterThanOrEqual(3);
+    expect(watch.seen.maxUnschedulable).toBeLessThanOrEqual(1);
+    expect(pods.calls.filter((c) => c.startsWith('DELETE '))).toEqual([]);
+    const stackName = bed.group(ref)?.status?.stackName;
+    const { Stacks } = await bed.aws.cf.send(new DescribeStacksCommand({ StackName: stackName }));
+    expect(Stacks?.[0]?.StackStatus).toBe('UPDATE_COMPLETE');
+    kube.close();
+  }, 900_000);
 
   test('UpgradeLock: the annotation holds the rotation (status says so); removing it lets the rotation run', async () => {
     const ns = 'rotation-locked';

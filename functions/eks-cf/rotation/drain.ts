@@ -41,11 +41,14 @@ export async function nodesOf(kube: KubeRest, instanceIds: string[]): Promise<Ku
 
 const nodePath = (name: string) => `/api/v1/nodes/${encodeURIComponent(name)}`;
 
-/** Marks the nodes unschedulable, noting that rotation did it (so an abort uncordons only what rotation cordoned). */
-export async function cordon(kube: KubeRest, nodes: KubeNode[]): Promise<void> {
+/**
+ * Marks the nodes unschedulable, noting that rotation did it (so an abort uncordons only what rotation cordoned) and
+ * for which generation (so a newer generation's rotation waits until an older one has released its batch).
+ */
+export async function cordon(kube: KubeRest, nodes: KubeNode[], generation?: number): Promise<void> {
   for (const node of nodes) {
     await kube.request('PATCH', nodePath(node.metadata.name), {
-      body: { metadata: { annotations: { [CORDON_ANNOTATION]: 'true' } }, spec: { unschedulable: true } },
+      body: { metadata: { annotations: { [CORDON_ANNOTATION]: generation === undefined ? 'true' : String(generation) } }, spec: { unschedulable: true } },
       contentType: 'application/merge-patch+json',
     });
   }
@@ -56,7 +59,7 @@ export async function uncordon(kube: KubeRest, nodes: KubeNode[]): Promise<strin
   const done: string[] = [];
   for (const node of nodes) {
     const annotations = (node.metadata as { annotations?: Record<string, string> }).annotations ?? {};
-    if (annotations[CORDON_ANNOTATION] !== 'true') continue;
+    if (annotations[CORDON_ANNOTATION] === undefined) continue;
     await kube.request('PATCH', nodePath(node.metadata.name), {
       body: { metadata: { annotations: { [CORDON_ANNOTATION]: null } }, spec: { unschedulable: null } },
       contentType: 'application/merge-patch+json',
@@ -64,6 +67,14 @@ export async function uncordon(kube: KubeRest, nodes: KubeNode[]): Promise<strin
     done.push(node.metadata.name);
   }
   return done;
+}
+
+/** Nodes an older generation's rotation cordoned and has not released yet. */
+export function cordonedByOlder(nodes: KubeNode[], generation: number): KubeNode[] {
+  return nodes.filter((node) => {
+    const owner = Number((node.metadata as { annotations?: Record<string, string> }).annotations?.[CORDON_ANNOTATION]);
+    return (node.spec as { unschedulable?: boolean } | undefined)?.unschedulable && Number.isInteger(owner) && owner < generation;
+  });
 }
 
 /** DaemonSet and mirror pods stay on a drained node; finished pods need no eviction. */
@@ -76,6 +87,13 @@ export function mustLeave(pod: Pod): boolean {
 async function podsOn(kube: KubeRest, nodeName: string): Promise<Pod[]> {
   const list = await kube.get<{ items: Pod[] }>('/api/v1/pods', { fieldSelector: `spec.nodeName=${nodeName}` });
   return list.items.filter(mustLeave);
+}
+
+/** Pods that would still have to leave the nodes (none evicted here). */
+export async function remainingPods(kube: KubeRest, nodes: KubeNode[]): Promise<number> {
+  let count = 0;
+  for (const node of nodes) count += (await podsOn(kube, node.metadata.name)).length;
+  return count;
 }
 
 /** The budget's name from a 429's causes ("The disruption budget web needs 3 healthy pods ..."). */

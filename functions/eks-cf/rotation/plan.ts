@@ -47,7 +47,11 @@ export function outdatedInstances(group: ScalingGroupFacts): string[] {
 
 export function planRotation(group: ScalingGroupFacts, policy: RollingUpdatePolicy, pauseSeconds: number): RotationPlan {
   const outdated = outdatedInstances(group).sort();
-  const batchSize = Math.min(resolveMaxUnavailable(policy.maxUnavailable, Math.max(group.desired, 1)), Math.max(outdated.length, 1));
+  const batchSize = Math.min(
+    resolveMaxUnavailable(policy.maxUnavailable, Math.max(group.desired, 1)),
+    inServiceCap(group.maxSize, policy.minInstancesInService),
+    Math.max(outdated.length, 1),
+  );
   const total = Math.ceil(outdated.length / batchSize);
   const batches: RotationBatch[] = [];
   for (let i = 0; i < total; i++) {
@@ -71,6 +75,15 @@ export function planRotation(group: ScalingGroupFacts, policy: RollingUpdatePoli
       ? `rotating ${outdated.length} outdated nodes in ${total} batches of up to ${batchSize} (launch template version ${group.version})`
       : 'no outdated nodes',
   };
+}
+
+/**
+ * The largest batch that keeps minInstancesInService nodes in service while it drains, surge counted: a batch of n
+ * surges min(n, maxSize - desired), so min(desired, maxSize - n) nodes serve; n <= maxSize - minInstancesInService
+ * keeps that at or above the minimum whenever the group is at least that big. At least 1, or nothing would rotate.
+ */
+export function inServiceCap(maxSize: number, minInstancesInService: number): number {
+  return Math.max(1, maxSize - minInstancesInService);
 }
 
 /** Replacements launched ahead of the drain: as many as maxSize allows, up to the batch size. */

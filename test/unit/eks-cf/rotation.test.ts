@@ -26,6 +26,13 @@ describe('rotation plan', () => {
     expect(planRotation(group(['2', '2']), rollingUpdateDefaults({}, 3), 0).needed).toBe(false);
   });
 
+  test('minInstancesInService caps the batch so that many nodes stay in service while it drains, surge counted', () => {
+    const eight = group(['1', '1', '1', '1', '1', '1', '1', '1'], { maxSize: 9 });
+    expect(planRotation(eight, rollingUpdateDefaults({ maxUnavailable: 8, minInstancesInService: 6 }, 9), 0).settings.batchSize).toBe(3);
+    expect(planRotation(eight, rollingUpdateDefaults({ maxUnavailable: 2, minInstancesInService: 6 }, 9), 0).settings.batchSize).toBe(2);
+    expect(planRotation(group(['1', '1'], { maxSize: 2 }), rollingUpdateDefaults({ maxUnavailable: 2, minInstancesInService: 1 }, 2), 0).settings.batchSize).toBe(1);
+  });
+
   test('surge launches replacements only where maxSize leaves room', () => {
     expect([surgeCount(4, 5, 2), surgeCount(4, 8, 2), surgeCount(4, 4, 2)]).toEqual([1, 2, 0]);
   });
