@@ -1,23 +1,25 @@
-// List + watch of InstanceGroups (all namespaces or one), on @kubernetes/client-node's Watch. Its informer stops
-// for good on any error other than 410 and has no bookmarks, so the loop is ours:
+// The informer: list + watch of InstanceGroups (all namespaces or one), on @kubernetes/client-node's Watch. Its
+// own informer stops for good on any error other than 410 and has no bookmarks, so the loop is ours:
 // - resume from the last resourceVersion seen (event or bookmark) after a normal close or an error;
 // - relist (paginated) when the server says the resourceVersion has expired (410 Gone, as an HTTP status or as an
 //   ERROR event);
-// - restart after any other error with exponential backoff;
+// - restart after any other error with exponential backoff (core/backoff);
 // - record every sign of life (list, connect, event, bookmark) for the liveness probe.
+// It keeps no cache of objects: each event goes straight to the work queue, which holds only the objects that need
+// work (most need none), so memory does not grow with the number of groups.
 import type { KubeConfig } from '@kubernetes/client-node';
+import { backoffDelay, sleep, type BackoffPolicy } from '../core/backoff/index.js';
 import { Watch } from '@kubernetes/client-node/dist/watch.js';
 import { httpStatusOf } from '../core/kube/instancegroups.js';
 import type { KubeRest } from '../core/kube/rest.js';
 import type { Logger } from '../core/log/index.js';
 import { API_GROUP, API_VERSION, PLURAL } from '../core/schema/openapi.js';
 import type { InstanceGroup } from '../core/spec/types.js';
-import type { Backoff } from './config.js';
 import type { RelayMetrics } from './metrics.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'LISTED';
 
-export interface WatcherOptions {
+export interface InformerOptions {
   /** For the lists. */
   rest: KubeRest;
   /** For client-node's Watch: a KubeConfig, or kube.ts's lightweight stand-in. */
@@ -29,7 +31,7 @@ export interface WatcherOptions {
   onListed?(uids: Set<string>): void;
   logger: Logger;
   metrics?: RelayMetrics;
-  backoff: Backoff;
+  backoff: BackoffPolicy;
   /** Server-side timeout of one watch request (jittered up to 2x), after which the watch resumes. */
   timeoutSeconds: number;
   /** Abort a watch connection that has carried no bytes for this long (a half-open connection). */
@@ -41,19 +43,7 @@ export interface WatcherOptions {
 
 type WatchEnd = { kind: 'closed'; received: boolean } | { kind: 'gone'; message: string } | { kind: 'error'; error: unknown };
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-
-export class GroupWatcher {
+export class InstanceGroupInformer {
   /** performance.now() of the last sign of life. */
   lastActivity = performance.now();
   /** True once the first list completed. */
@@ -67,7 +57,7 @@ export class GroupWatcher {
   private failures = 0;
   private listedOnce = false;
 
-  constructor(private readonly options: WatcherOptions) {
+  constructor(private readonly options: InformerOptions) {
     this.resourceVersion = options.resourceVersion ?? '';
   }
 
@@ -128,8 +118,7 @@ export class GroupWatcher {
         }
         this.failures++;
         metrics?.watchRestarts.inc();
-        const { initialMs, maxMs } = this.options.backoff;
-        const delay = Math.min(maxMs, initialMs * 2 ** Math.min(this.failures - 1, 30)) * (0.8 + 0.4 * Math.random());
+        const delay = backoffDelay(this.failures, this.options.backoff);
         logger.warn('watch failed; restarting', {
           path: this.path,
           resourceVersion: this.resourceVersion,
@@ -248,4 +237,40 @@ export async function listInstanceGroups(
     onPage(page.items);
   } while (continueToken);
   return resourceVersion;
+}
+
+/** One informer per watched namespace (or one for all namespaces), seen as a whole. */
+export class Informers {
+  readonly all: InstanceGroupInformer[];
+
+  constructor(namespaces: string[], options: Omit<InformerOptions, 'namespace'>) {
+    this.all = (namespaces.length ? namespaces : [undefined]).map((namespace) => new InstanceGroupInformer({ ...options, namespace }));
+  }
+
+  /** Every informer has completed its first list. */
+  get synced(): boolean {
+    return this.all.every((i) => i.synced);
+  }
+
+  /** No informer has delivered a list page yet. */
+  get nothingDelivered(): boolean {
+    return this.all.every((i) => i.pagesDelivered === 0);
+  }
+
+  unsynced(): InstanceGroupInformer[] {
+    return this.all.filter((i) => !i.synced);
+  }
+
+  /** Informers without a sign of life for longer than staleAfterMs. */
+  stale(staleAfterMs: number, now = performance.now()): InstanceGroupInformer[] {
+    return this.all.filter((i) => now - i.lastActivity > staleAfterMs);
+  }
+
+  start(): void {
+    for (const i of this.all) i.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.all.map((i) => i.stop()));
+  }
 }
