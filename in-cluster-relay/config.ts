@@ -1,7 +1,7 @@
 // The relay's configuration: environment variables, validated at start. Every problem is reported at once,
 // each naming its variable, so a bad Deployment fails with one readable message.
-
 import type { BackoffPolicy } from '../core/backoff/index.js';
+
 export interface RelayConfig {
   /** EventBridge bus that receives the changes (name or ARN). */
   eventBusName: string;
