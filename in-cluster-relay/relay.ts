@@ -11,7 +11,7 @@ import { decision, type ClusterInfo, type DecideMode } from './decide.js';
 import { eventBridgePutEvents, type PutEventsFn } from './eventbridge.js';
 import { Heartbeat } from './heartbeat.js';
 import { Informers } from './informer.js';
-import { relayConnection, restClient, watchConfig } from './kube.js';
+import { relayConnection, restClient, watchClient } from './kube.js';
 import { LeaderElector } from './lease.js';
 import { createRelayMetrics, type RelayMetrics } from './metrics.js';
 import { liveness, readiness, type ProbeState } from './probes.js';
@@ -63,7 +63,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   const connection = deps.connection ?? relayConnection(config.kubeconfig);
   const rest = restClient(connection);
   const groups = new InstanceGroupApi(rest);
-  const watching = watchConfig(connection);
+  const watching = watchClient(connection);
   let leading = false;
   let stopping = false;
 
@@ -124,7 +124,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
 
   const informers: Informers = new Informers(config.namespaces, {
     rest,
-    watchConfig: watching.config,
+    watch: watching,
     logger,
     metrics,
     backoff: config.watchBackoff,
