@@ -78,6 +78,8 @@ export function watchClient(connection: KubeConnection): WatchClient {
     };
 
     const req = (secure ? https : http).get(url, { headers, agent }, (res) => {
+      // Destroying the request (abort, timeout, end) makes the response emit 'aborted' errors: always listened to.
+      res.on('error', (error) => done(error));
       const status = res.statusCode ?? 0;
       if (status < 200 || status >= 300) {
         res.resume();
@@ -86,12 +88,13 @@ export function watchClient(connection: KubeConnection): WatchClient {
       stall();
       request.onConnected?.();
       res.on('data', stall);
-      res.on('error', (error) => done(error));
       res.on('end', () => done());
       // A connection closed mid-stream counts as the server ending the watch (as client-node's Watch has it): the
       // informer resumes from the last resourceVersion at once.
       res.on('close', () => done());
       const lines = createInterface({ input: res, crlfDelay: Infinity });
+      // readline re-emits its input's errors; unlistened, they would be thrown.
+      lines.on('error', (error) => done(error));
       lines.on('line', (line) => {
         if (finished || !line) return;
         let event: { type?: string; object?: unknown };
