@@ -1,5 +1,6 @@
 // The relay's configuration: environment variables, validated at start. Every problem is reported at once,
 // each naming its variable, so a bad Deployment fails with one readable message.
+import type { BackoffPolicy } from '../core/backoff/index.js';
 
 export interface RelayConfig {
   /** EventBridge bus that receives the changes (name or ARN). */
@@ -48,10 +49,8 @@ export interface RelayConfig {
   kubeconfig?: string;
 }
 
-export interface Backoff {
-  initialMs: number;
-  maxMs: number;
-}
+/** The relay's backoff settings; core/backoff's backoffDelay() turns them into delays (with its default jitter). */
+export type Backoff = Pick<BackoffPolicy, 'initialMs' | 'maxMs'>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -5,7 +5,7 @@
 import { heartbeatEntry } from '../core/events/index.js';
 import type { Logger } from '../core/log/index.js';
 import type { RelayMetrics } from './metrics.js';
-import type { PutEventsFn } from './publish.js';
+import type { PutEventsFn } from './eventbridge.js';
 
 export interface HeartbeatOptions {
   periodMs: number;

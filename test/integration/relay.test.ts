@@ -15,14 +15,14 @@ import type { InstanceGroup } from '../../core/spec/types.js';
 import { startTestBed, type TestBed } from '../../local/testbed/index.js';
 import { buildRelay } from '../../in-cluster-relay/build.js';
 import { relayConfig, type RelayConfig } from '../../in-cluster-relay/config.js';
-import { watchConfig } from '../../in-cluster-relay/kube.js';
+import { watchClient } from '../../in-cluster-relay/kube.js';
 import { createRelayMetrics } from '../../in-cluster-relay/metrics.js';
 import { startRelay, type Relay } from '../../in-cluster-relay/relay.js';
 import { apiserverControl, type ApiserverControl } from '../support/relay/apiserver.js';
 import { observeBus, type BusObserver, type ObservedEvent } from '../support/relay/bus-observer.js';
 import { fakeWorkflow, type FakeWorkflow, type Outcome } from '../support/relay/fake-workflow.js';
 import { startTcpProxy } from '../support/relay/tcp-proxy.js';
-import { GroupWatcher } from '../../in-cluster-relay/watch.js';
+import { InstanceGroupInformer } from '../../in-cluster-relay/informer.js';
 import { REFERENCE_SAMPLES, clone, loadManifest } from '../support/fixtures.js';
 
 const REGION = 'us-west-2';
@@ -403,10 +403,10 @@ describe('in-cluster relay: InstanceGroup changes to EventBridge', () => {
     // Expired resourceVersion: a watch resumed from a version the server no longer has relists and goes on.
     const seen: string[] = [];
     const watchMetrics = createRelayMetrics();
-    const watching = watchConfig(relayConnection());
-    const watcher = new GroupWatcher({
+    const watching = watchClient(relayConnection());
+    const watcher = new InstanceGroupInformer({
       rest: relayRest(),
-      watchConfig: watching.config,
+      watch: watching,
       namespace: ns,
       resourceVersion: '1',
       onEvent: (type, group) => seen.push(`${type} ${group.metadata.name} g${group.metadata.generation}`),

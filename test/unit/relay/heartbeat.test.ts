@@ -4,7 +4,7 @@ import { createLogger } from '../../../core/log/index.js';
 import { loadConfig } from '../../../in-cluster-relay/config.js';
 import { Heartbeat } from '../../../in-cluster-relay/heartbeat.js';
 import { createRelayMetrics } from '../../../in-cluster-relay/metrics.js';
-import type { PutEventsResult } from '../../../in-cluster-relay/publish.js';
+import type { PutEventsResult } from '../../../in-cluster-relay/eventbridge.js';
 
 function setup(result: () => Promise<PutEventsResult>) {
   const sent: PutEventsEntry[][] = [];

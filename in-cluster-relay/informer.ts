@@ -1,27 +1,28 @@
-// List + watch of InstanceGroups (all namespaces or one), on @kubernetes/client-node's Watch. Its informer stops
-// for good on any error other than 410 and has no bookmarks, so the loop is ours:
+// The informer: list + watch of InstanceGroups (all namespaces or one). client-node's informer stops for good on
+// any error other than 410 and has no bookmarks, so the loop is ours:
 // - resume from the last resourceVersion seen (event or bookmark) after a normal close or an error;
 // - relist (paginated) when the server says the resourceVersion has expired (410 Gone, as an HTTP status or as an
 //   ERROR event);
-// - restart after any other error with exponential backoff;
+// - restart after any other error with exponential backoff (core/backoff);
 // - record every sign of life (list, connect, event, bookmark) for the liveness probe.
-import type { KubeConfig } from '@kubernetes/client-node';
-import { Watch } from '@kubernetes/client-node/dist/watch.js';
+// It keeps no cache of objects: each event goes straight to the work queue, which holds only the objects that need
+// work (most need none), so memory does not grow with the number of groups.
+import { backoffDelay, sleep, type BackoffPolicy } from '../core/backoff/index.js';
 import { httpStatusOf } from '../core/kube/instancegroups.js';
 import type { KubeRest } from '../core/kube/rest.js';
 import type { Logger } from '../core/log/index.js';
 import { API_GROUP, API_VERSION, PLURAL } from '../core/schema/openapi.js';
 import type { InstanceGroup } from '../core/spec/types.js';
-import type { Backoff } from './config.js';
+import type { WatchClient } from './kube.js';
 import type { RelayMetrics } from './metrics.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'LISTED';
 
-export interface WatcherOptions {
+export interface InformerOptions {
   /** For the lists. */
   rest: KubeRest;
-  /** For client-node's Watch: a KubeConfig, or kube.ts's lightweight stand-in. */
-  watchConfig: KubeConfig;
+  /** For the watch requests (kube.ts). */
+  watch: WatchClient;
   /** Undefined watches all namespaces. */
   namespace?: string;
   onEvent(type: WatchEventType, group: InstanceGroup, observedAt: number): void;
@@ -29,7 +30,7 @@ export interface WatcherOptions {
   onListed?(uids: Set<string>): void;
   logger: Logger;
   metrics?: RelayMetrics;
-  backoff: Backoff;
+  backoff: BackoffPolicy;
   /** Server-side timeout of one watch request (jittered up to 2x), after which the watch resumes. */
   timeoutSeconds: number;
   /** Abort a watch connection that has carried no bytes for this long (a half-open connection). */
@@ -41,19 +42,7 @@ export interface WatcherOptions {
 
 type WatchEnd = { kind: 'closed'; received: boolean } | { kind: 'gone'; message: string } | { kind: 'error'; error: unknown };
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-
-export class GroupWatcher {
+export class InstanceGroupInformer {
   /** performance.now() of the last sign of life. */
   lastActivity = performance.now();
   /** True once the first list completed. */
@@ -62,12 +51,12 @@ export class GroupWatcher {
   pagesDelivered = 0;
   resourceVersion: string;
   private readonly stopController = new AbortController();
-  private current: AbortController | undefined;
+  private abortCurrent: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private failures = 0;
   private listedOnce = false;
 
-  constructor(private readonly options: WatcherOptions) {
+  constructor(private readonly options: InformerOptions) {
     this.resourceVersion = options.resourceVersion ?? '';
   }
 
@@ -82,7 +71,7 @@ export class GroupWatcher {
 
   async stop(): Promise<void> {
     this.stopController.abort();
-    this.current?.abort();
+    this.abortCurrent?.();
     await this.loop;
   }
 
@@ -128,8 +117,7 @@ export class GroupWatcher {
         }
         this.failures++;
         metrics?.watchRestarts.inc();
-        const { initialMs, maxMs } = this.options.backoff;
-        const delay = Math.min(maxMs, initialMs * 2 ** Math.min(this.failures - 1, 30)) * (0.8 + 0.4 * Math.random());
+        const delay = backoffDelay(this.failures, this.options.backoff);
         logger.warn('watch failed; restarting', {
           path: this.path,
           resourceVersion: this.resourceVersion,
@@ -164,11 +152,6 @@ export class GroupWatcher {
 
   private watchOnce(): Promise<WatchEnd> {
     return new Promise<WatchEnd>((resolve) => {
-      const watch = new Watch(this.options.watchConfig);
-      // The client's inactivity timeout (private, 30 s by default) must outlast the server's bookmark interval
-      // (about a minute), or quiet watches reconnect needlessly.
-      (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs = this.options.idleTimeoutMs;
-      let gone: string | undefined;
       let settled = false;
       let received = false;
       const finish = (end: WatchEnd) => {
@@ -179,48 +162,43 @@ export class GroupWatcher {
         resolve(end);
       };
       const timeoutSeconds = Math.round(this.options.timeoutSeconds * (1 + Math.random()));
-      watch
-        .watch(
-          this.path,
-          { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
-          (type: string, object: { code?: number; message?: string; metadata?: { resourceVersion?: string } }) => {
-            if (settled) return;
-            this.alive();
-            received = true;
-            this.options.metrics?.watchEvents.inc({ type });
-            if (type === 'ERROR') {
-              if (object.code === 410) gone = object.message ?? 'expired';
-              else gone = undefined;
-              // The server ends the stream after an ERROR; make sure of it.
-              const error = Object.assign(new Error(`watch ERROR event: ${object.message ?? JSON.stringify(object)}`), {
-                code: object.code,
-              });
-              this.current?.abort();
-              finish(gone ? { kind: 'gone', message: gone } : { kind: 'error', error });
-              return;
-            }
-            const rv = object.metadata?.resourceVersion;
-            if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
-              this.options.onEvent(type, object as unknown as InstanceGroup, performance.now());
-            }
-            if (rv) this.resourceVersion = rv;
-          },
-          (error: unknown) => {
-            if (!error) return finish({ kind: 'closed', received });
-            if (httpStatusOf(error) === 410) return finish({ kind: 'gone', message: String((error as Error).message) });
-            // The client's own inactivity timeout: reconnect from the last resourceVersion right away.
-            if ((error as Error)?.name === 'TimeoutError') return finish({ kind: 'closed', received });
-            finish({ kind: 'error', error });
-          },
-        )
-        .then(
-          (controller) => {
-            this.current = controller;
-            if (!settled) this.alive();
-            if (this.stopped) controller.abort();
-          },
-          (error: unknown) => finish({ kind: 'error', error }),
-        );
+      this.abortCurrent = this.options.watch.watch({
+        path: this.path,
+        query: { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
+        // Must outlast the server's bookmark interval (about a minute), or quiet watches reconnect needlessly.
+        idleTimeoutMs: this.options.idleTimeoutMs,
+        onConnected: () => {
+          if (!settled) this.alive();
+        },
+        onEvent: (type, raw) => {
+          if (settled) return;
+          const object = raw as { code?: number; message?: string; metadata?: { resourceVersion?: string } };
+          this.alive();
+          received = true;
+          this.options.metrics?.watchEvents.inc({ type });
+          if (type === 'ERROR') {
+            const gone = object.code === 410 ? (object.message ?? 'expired') : undefined;
+            const error = Object.assign(new Error(`watch ERROR event: ${object.message ?? JSON.stringify(object)}`), { code: object.code });
+            finish(gone ? { kind: 'gone', message: gone } : { kind: 'error', error });
+            // The server ends the stream after an ERROR; make sure of it.
+            this.abortCurrent?.();
+            return;
+          }
+          if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
+            this.options.onEvent(type, object as unknown as InstanceGroup, performance.now());
+          }
+          const rv = object.metadata?.resourceVersion;
+          if (rv) this.resourceVersion = rv;
+        },
+        onDone: (error) => {
+          if (!error) return finish({ kind: 'closed', received });
+          if (httpStatusOf(error) === 410) return finish({ kind: 'gone', message: error.message });
+          // The inactivity timeout: reconnect from the last resourceVersion right away.
+          if (error.name === 'TimeoutError') return finish({ kind: 'closed', received });
+          finish({ kind: 'error', error });
+        },
+      });
+      if (this.stopped) this.abortCurrent();
     });
   }
 }
@@ -248,4 +226,40 @@ export async function listInstanceGroups(
     onPage(page.items);
   } while (continueToken);
   return resourceVersion;
+}
+
+/** One informer per watched namespace (or one for all namespaces), seen as a whole. */
+export class Informers {
+  readonly all: InstanceGroupInformer[];
+
+  constructor(namespaces: string[], options: Omit<InformerOptions, 'namespace'>) {
+    this.all = (namespaces.length ? namespaces : [undefined]).map((namespace) => new InstanceGroupInformer({ ...options, namespace }));
+  }
+
+  /** Every informer has completed its first list. */
+  get synced(): boolean {
+    return this.all.every((i) => i.synced);
+  }
+
+  /** No informer has delivered a list page yet. */
+  get nothingDelivered(): boolean {
+    return this.all.every((i) => i.pagesDelivered === 0);
+  }
+
+  unsynced(): InstanceGroupInformer[] {
+    return this.all.filter((i) => !i.synced);
+  }
+
+  /** Informers without a sign of life for longer than staleAfterMs. */
+  stale(staleAfterMs: number, now = performance.now()): InstanceGroupInformer[] {
+    return this.all.filter((i) => now - i.lastActivity > staleAfterMs);
+  }
+
+  start(): void {
+    for (const i of this.all) i.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.all.map((i) => i.stop()));
+  }
 }

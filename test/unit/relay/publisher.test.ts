@@ -2,7 +2,8 @@ import { MAX_ENTRY_BYTES, type InstanceGroupChange, type PutEventsEntry } from '
 import { createLogger } from '../../../core/log/index.js';
 import type { PendingChange } from '../../../in-cluster-relay/decide.js';
 import { createRelayMetrics } from '../../../in-cluster-relay/metrics.js';
-import { Publisher, type Delivered, type PutEventsFn, type PutEventsResult } from '../../../in-cluster-relay/publish.js';
+import type { PutEventsFn, PutEventsResult } from '../../../in-cluster-relay/eventbridge.js';
+import { Publisher, type Delivered } from '../../../in-cluster-relay/publisher.js';
 import { REFERENCE_SAMPLES, loadManifest } from '../../support/fixtures.js';
 
 const spec = loadManifest(REFERENCE_SAMPLES.eksCf).spec;

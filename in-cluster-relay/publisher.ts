@@ -1,30 +1,21 @@
-// Over 350 lines: batching, per-entry backoff and oversize handling share one queue state; issue 16 splits the relay
-// into informer, queue and reconciler pieces.
-// Sending: PutEvents in batches of at most 10 entries and 256 KB, resending only the entries that failed, each
-// with its own exponential backoff. Nothing is dropped: an entry that keeps failing is counted and logged as
-// undeliverable, stays queued (at the maximum backoff) and is made due again by every resync.
-import {
-  MAX_ENTRY_BYTES,
-  entrySize,
-  toPutEventsEntry,
-  withoutSpec,
-  type PutEventsEntry,
-} from '../core/events/index.js';
-import { groupContext, type Logger } from '../core/log/index.js';
-import type { Backoff } from './config.js';
+// Publishing: PutEvents in batches of at most 10 entries and 256 KB, resending only the entries that failed, each
+// with its own exponential backoff (core/backoff). Nothing is dropped: an entry that keeps failing is counted and
+// logged as undeliverable, stays queued (at the maximum backoff) and is made due again by every resync.
+import { backoffDelay, type BackoffPolicy } from '../core/backoff/index.js';
+import { MAX_ENTRY_BYTES, entrySize, type PutEventsEntry } from '../core/events/index.js';
+import type { Logger } from '../core/log/index.js';
 import { executionKey, type PendingChange } from './decide.js';
+import {
+  MAX_BATCH_BYTES,
+  MAX_BATCH_ENTRIES,
+  entryOf,
+  entryOutcomes,
+  fitEntry,
+  type PutEventsFn,
+  type PutEventsResult,
+} from './eventbridge.js';
 import type { RelayMetrics } from './metrics.js';
-
-export const MAX_BATCH_ENTRIES = 10;
-export const MAX_BATCH_BYTES = 256 * 1024;
-
-export interface PutEventsResult {
-  FailedEntryCount?: number;
-  Entries?: { EventId?: string; ErrorCode?: string; ErrorMessage?: string }[];
-}
-
-/** One PutEvents call; the relay passes the SDK client's, tests pass a stub. */
-export type PutEventsFn = (entries: PutEventsEntry[]) => Promise<PutEventsResult>;
+import { PublishReport } from './publish-report.js';
 
 export interface Delivered {
   change: PendingChange;
@@ -41,7 +32,7 @@ export interface Delivered {
 export interface PublisherOptions {
   putEvents: PutEventsFn;
   eventBusName: string;
-  backoff: Backoff;
+  backoff: BackoffPolicy;
   /** After this many failed sends an entry is reported undeliverable (once); it is still retried. */
   giveUpAfter: number;
   logger: Logger;
@@ -70,8 +61,6 @@ interface Pending {
 
 export type EnqueueResult = 'queued' | 'duplicate' | 'stale' | 'oversize';
 
-const LOG_EVERY_MS = 10_000;
-const SENT_AT_PLACEHOLDER = new Date(0).toISOString();
 const slotOf = (c: PendingChange) => `${c.group.uid}/${c.operation}`;
 const newer = (a: PendingChange, b: PendingChange) =>
   a.group.generation !== b.group.generation ? a.group.generation > b.group.generation : a.attempt > b.attempt;
@@ -87,8 +76,7 @@ export class Publisher {
   private timerDue = Infinity;
   private stopped = false;
   private waiters: (() => void)[] = [];
-  private lastCallErrorLog = -Infinity;
-  private suppressedCallErrors = 0;
+  private readonly report: PublishReport;
   private readonly maxEntries: number;
   private readonly maxBytes: number;
   private readonly concurrency: number;
@@ -101,6 +89,7 @@ export class Publisher {
     this.concurrency = options.concurrency ?? 4;
     this.now = options.now ?? (() => performance.now());
     this.random = options.random ?? Math.random;
+    this.report = new PublishReport(options.logger, options.metrics, options.giveUpAfter);
   }
 
   get size(): number {
@@ -115,35 +104,14 @@ export class Publisher {
   enqueue(full: PendingChange, observedAt?: number): EnqueueResult {
     const key = executionKey(full);
     if (this.pending.has(key)) return 'duplicate';
-    const sizeOf = (c: PendingChange) => entrySize(toPutEventsEntry({ ...c, sentAt: SENT_AT_PLACEHOLDER }, this.options.eventBusName));
-    let change = full;
-    let bytes = sizeOf(change);
-    if (bytes > MAX_ENTRY_BYTES) {
-      // The workflow re-reads the object, so the spec can stay behind: only what names the AWS resources travels.
-      const slim = withoutSpec(full);
-      const slimBytes = sizeOf(slim);
-      if (slimBytes <= MAX_ENTRY_BYTES) {
-        this.options.logger.info('change exceeds the EventBridge entry limit; sending it without its spec', {
-          ...groupContext(full.group),
-          operation: full.operation,
-          bytes,
-          sentBytes: slimBytes,
-        });
-        change = slim;
-        bytes = slimBytes;
-      }
-    }
-    if (bytes > MAX_ENTRY_BYTES) {
-      this.options.metrics?.oversize.inc();
-      this.options.logger.error('change exceeds the EventBridge entry limit; not sent', {
-        ...groupContext(change.group),
-        operation: change.operation,
-        bytes,
-        limit: MAX_ENTRY_BYTES,
-      });
+    const fitted = fitEntry(full, this.options.eventBusName);
+    const { change, bytes } = fitted;
+    if (!fitted.fits) {
+      this.report.oversize(change, bytes, MAX_ENTRY_BYTES);
       this.options.onOversize?.(change, bytes);
       return 'oversize';
     }
+    if (fitted.slimmedFrom !== undefined) this.report.slimmed(full, fitted.slimmedFrom, bytes);
     const slot = slotOf(change);
     const previousKey = this.bySlot.get(slot);
     const previous = previousKey ? this.pending.get(previousKey) : undefined;
@@ -244,7 +212,7 @@ export class Publisher {
           this.ready.delete(key);
           continue;
         }
-        const entry = toPutEventsEntry({ ...p.change, sentAt: new Date().toISOString() }, this.options.eventBusName);
+        const entry = entryOf(p.change, this.options.eventBusName);
         const size = entrySize(entry);
         if (batch.length >= this.maxEntries || (batch.length > 0 && bytes + size > this.maxBytes)) break;
         batch.push(p);
@@ -263,7 +231,6 @@ export class Publisher {
   }
 
   private async send(batch: Pending[], entries: PutEventsEntry[]): Promise<void> {
-    const { metrics, logger } = this.options;
     const started = this.now();
     let result: PutEventsResult | undefined;
     let callError: unknown;
@@ -274,32 +241,8 @@ export class Publisher {
     }
     const ackAt = this.now();
     const roundTripMs = ackAt - started;
-    metrics?.putEventsSeconds.observe(roundTripMs / 1000);
-
-    const outcomes = batch.map((_, i) => {
-      if (callError) return { ok: false, error: describe(callError) };
-      const r = result?.Entries?.[i];
-      if (r?.ErrorCode) return { ok: false, error: `${r.ErrorCode}: ${r.ErrorMessage ?? ''}`.trim() };
-      // Without per-entry results the count is all we have: a non-zero count fails the whole batch.
-      if (!r && (result?.FailedEntryCount ?? 0) > 0) return { ok: false, error: 'FailedEntryCount without entry results' };
-      return { ok: true, eventId: r?.EventId };
-    });
-    const failed = outcomes.filter((o) => !o.ok).length;
-    metrics?.putEventsCalls.inc({ result: callError ? 'error' : failed ? 'partial' : 'ok' });
-    if (callError) {
-      // One line per failed call floods the log during an outage: at most one every LOG_EVERY_MS, with a count.
-      const now = this.now();
-      if (now - this.lastCallErrorLog >= LOG_EVERY_MS) {
-        logger.warn('PutEvents failed; the entries will be re-sent', {
-          entries: batch.length,
-          pending: this.pending.size,
-          failedCallsSinceLastLog: this.suppressedCallErrors,
-          error: callError,
-        });
-        this.lastCallErrorLog = now;
-        this.suppressedCallErrors = 0;
-      } else this.suppressedCallErrors++;
-    }
+    const outcomes = entryOutcomes(batch.length, result, callError);
+    this.report.call({ roundTripMs, outcomes, callError, pending: this.pending.size, now: this.now() });
 
     // One clock reading for the whole response, so entries rejected together are due together (and re-sent in one
     // call) however long logging the others takes on a busy machine.
@@ -309,59 +252,25 @@ export class Publisher {
       p.inFlight = false;
       if (outcome.ok) {
         this.remove(p);
-        metrics?.published.inc({ operation: p.change.operation });
-        if (p.observedAt !== undefined) metrics?.forwardSeconds.observe(Math.max(0, ackAt - p.observedAt - roundTripMs) / 1000);
-        logger.info('change forwarded', {
-          ...groupContext(p.change.group),
-          operation: p.change.operation,
-          reason: p.change.reason,
-          attempt: p.change.attempt,
-          eventId: outcome.eventId,
-          sends: p.failures + 1,
-          // From the watch event to the acknowledgement, and the PutEvents round trip within it.
-          ...(p.observedAt !== undefined ? { latencyMs: round(ackAt - p.observedAt) } : {}),
-          putEventsMs: round(roundTripMs),
-        });
-        this.options.onDelivered?.({
-          change: p.change,
-          eventId: outcome.eventId,
-          observedAt: p.observedAt,
-          ackAt,
-          roundTripMs,
-          sends: p.failures + 1,
-        });
+        const delivery = { change: p.change, eventId: outcome.eventId, observedAt: p.observedAt, ackAt, roundTripMs, sends: p.failures + 1 };
+        this.report.forwarded(p.change, delivery);
+        this.options.onDelivered?.(delivery);
         return;
       }
-      metrics?.failedEntries.inc();
-      if (p.superseded || this.stopped) {
+      const willRetry = !p.superseded && !this.stopped;
+      const delay = willRetry ? backoffDelay(p.failures + 1, this.options.backoff, this.random) : 0;
+      this.report.failed(p.change, { willRetry, sends: p.failures + 1, error: outcome.error, retryInMs: delay, wholeCallFailed: callError !== undefined });
+      if (!willRetry) {
         this.remove(p);
         return;
       }
       p.failures++;
-      const delay = this.delay(p.failures);
       p.dueAt = answeredAt + delay;
       this.delayed.add(p.key);
-      const context = { ...groupContext(p.change.group), operation: p.change.operation, attempt: p.change.attempt };
-      if (p.failures === this.options.giveUpAfter) {
-        metrics?.undeliverable.inc();
-        logger.error('change undeliverable so far; kept queued and re-sent at the next resync', {
-          ...context,
-          sends: p.failures,
-          error: outcome.error,
-        });
-      } else if (!callError) {
-        logger.warn('EventBridge rejected an entry; re-sending it', { ...context, sends: p.failures, error: outcome.error, retryInMs: Math.round(delay) });
-      }
     });
     this.updateGauge();
     this.scheduleDelayed();
     this.notifyIfEmpty();
-  }
-
-  private delay(failures: number): number {
-    const { initialMs, maxMs } = this.options.backoff;
-    const base = Math.min(maxMs, initialMs * 2 ** Math.min(failures - 1, 30));
-    return base * (0.8 + 0.4 * this.random());
   }
 
   private scheduleDelayed(): void {
@@ -393,9 +302,3 @@ export class Publisher {
   }
 }
 
-const round = (ms: number) => Math.round(ms * 100) / 100;
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
