@@ -177,7 +177,7 @@ export function formatReport(r: SoakReport): string {
     `  operations:      ${total} (${Object.entries(r.operations).map(([k, v]) => `${k} ${v}`).join(', ')})`,
     `  faults:          ${Object.entries(r.faults).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `  converged:       ${r.converged ? 'yes' : 'NO'}, ${r.convergeSecondsAfterLastFault}s after the last fault`,
-    ...r.takeovers.map((t) => `  relay take-over: ${t.frozen} frozen, ${t.successor} leading ${t.takeoverMs} ms later`),
+    ...r.takeovers.map((t) => (t.successor ? `  relay take-over: ${t.frozen} frozen, ${t.successor} leading ${t.takeoverMs} ms later` : '  relay take-over: NONE (no standby took the Lease)')),
     `  lost changes:    ${r.audit.lost.length}`,
     `  leaked:          ${r.audit.leaked.length}`,
     `  duplicates:      ${r.audit.duplicates.length}`,
@@ -187,7 +187,7 @@ export function formatReport(r: SoakReport): string {
   return lines.join('\n');
 }
 
-export const clean = (r: SoakReport) => r.converged && !r.audit.lost.length && !r.audit.leaked.length && !r.audit.duplicates.length && !r.audit.stuckRunning.length;
+export const clean = (r: SoakReport) => r.converged && r.takeovers.every((t) => t.successor !== '') && !r.audit.lost.length && !r.audit.leaked.length && !r.audit.duplicates.length && !r.audit.stuckRunning.length;
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
   const { values } = parseArgs({

@@ -126,12 +126,20 @@ export function disruptions(o: DisruptionOptions): Disruptions {
       if (freezeAt.has(index) && fleet) {
         const running = fleet;
         pending.push(
-          running.freezeThenKillLeader(60_000).then((t) => {
-            o.say(`soak: relay leader ${t.frozen} frozen (SIGSTOP) then killed; ${t.successor} took over in ${t.takeoverMs} ms`);
-            takeovers.push(t);
-            counts['relay-freeze-kill']!++;
-            last = performance.now();
-          }),
+          running.freezeThenKillLeader(60_000).then(
+            (t) => {
+              o.say(`soak: relay leader ${t.frozen} frozen (SIGSTOP) then killed; ${t.successor} took over in ${t.takeoverMs} ms`);
+              takeovers.push(t);
+              counts['relay-freeze-kill']!++;
+              last = performance.now();
+            },
+            (error: Error) => {
+              // No standby took over: the report shows it and the run is not clean.
+              o.say(`soak: relay freeze before operation ${index + 1} failed: ${error.message}`);
+              takeovers.push({ frozen: '?', successor: '', takeoverMs: -1 });
+              last = performance.now();
+            },
+          ),
         );
       }
     },
