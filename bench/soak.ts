@@ -49,7 +49,7 @@ export interface SoakReport {
   converged: boolean;
   convergeSecondsAfterLastFault: number;
   /** Relay take-overs after a freeze: who was frozen, who took over, how long it took. */
-  takeovers: { frozen: string; successor: string; takeoverMs: number }[];
+  takeovers: { frozen: string; stoppedAt: string; successor: string; takeoverMs: number }[];
   audit: Audit;
 }
 
@@ -177,7 +177,7 @@ export function formatReport(r: SoakReport): string {
     `  operations:      ${total} (${Object.entries(r.operations).map(([k, v]) => `${k} ${v}`).join(', ')})`,
     `  faults:          ${Object.entries(r.faults).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `  converged:       ${r.converged ? 'yes' : 'NO'}, ${r.convergeSecondsAfterLastFault}s after the last fault`,
-    ...r.takeovers.map((t) => (t.successor ? `  relay take-over: ${t.frozen} frozen, ${t.successor} leading ${t.takeoverMs} ms later` : '  relay take-over: NONE (no standby took the Lease)')),
+    ...r.takeovers.map((t) => (t.successor ? `  relay take-over: ${t.frozen} frozen at ${t.stoppedAt}, ${t.successor} leading ${t.takeoverMs} ms later` : '  relay take-over: NONE (no standby took the Lease)')),
     `  lost changes:    ${r.audit.lost.length}`,
     `  leaked:          ${r.audit.leaked.length}`,
     `  duplicates:      ${r.audit.duplicates.length}`,

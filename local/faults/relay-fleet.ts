@@ -21,6 +21,8 @@ export interface RelayFleetOptions {
 
 export interface FreezeAndKill {
   frozen: string;
+  /** When SIGSTOP was sent (ISO time, to read against the replicas' logs). */
+  stoppedAt: string;
   /** The replica holding the Lease after the takeover. */
   successor: string;
   /** From SIGSTOP to another replica holding the Lease. */
@@ -91,6 +93,7 @@ export async function startRelayFleet(options: RelayFleetOptions): Promise<Relay
       const frozen = await waitForLeader(timeoutMs);
       const proc = replicas.get(frozen)!;
       const t = performance.now();
+      const stoppedAt = new Date().toISOString();
       signalGroup(proc.pid, 'SIGSTOP');
       let successor: string;
       try {
@@ -102,7 +105,7 @@ export async function startRelayFleet(options: RelayFleetOptions): Promise<Relay
       }
       const takeoverMs = Math.round(performance.now() - t);
       await spawnReplica();
-      return { frozen, successor, takeoverMs };
+      return { frozen, stoppedAt, successor, takeoverMs };
     },
     async stop() {
       await Promise.all([...replicas.values()].map((p) => p.stop()));

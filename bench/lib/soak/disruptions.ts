@@ -128,7 +128,7 @@ export function disruptions(o: DisruptionOptions): Disruptions {
         pending.push(
           running.freezeThenKillLeader(60_000).then(
             (t) => {
-              o.say(`soak: relay leader ${t.frozen} frozen (SIGSTOP) then killed; ${t.successor} took over in ${t.takeoverMs} ms`);
+              o.say(`soak: relay leader ${t.frozen} frozen (SIGSTOP at ${t.stoppedAt}) then killed; ${t.successor} took over in ${t.takeoverMs} ms`);
               takeovers.push(t);
               counts['relay-freeze-kill']!++;
               last = performance.now();
@@ -136,7 +136,7 @@ export function disruptions(o: DisruptionOptions): Disruptions {
             (error: Error) => {
               // No standby took over: the report shows it and the run is not clean.
               o.say(`soak: relay freeze before operation ${index + 1} failed: ${error.message}`);
-              takeovers.push({ frozen: '?', successor: '', takeoverMs: -1 });
+              takeovers.push({ frozen: '?', stoppedAt: '', successor: '', takeoverMs: -1 });
               last = performance.now();
             },
           ),
