@@ -1,8 +1,11 @@
-// npm run soak [-- --seed 14 --ops 300 --groups 100 --fault-probability 0.05 --fault-window 60 --converge-timeout 900]
+// npm run soak [-- --seed 14 --ops 300 --groups 100 --fault-probability 0.03 --aws-fault-probability 0.03
+//                 --apiserver-restarts 3 --relay-freezes 2 --conflict-interval 250 --fault-window 60 --converge-timeout 900]
 //
 // A bounded, seeded fault-injection soak on the local control plane (issue 14): random create, scale, no-op
-// re-apply, delete and re-create under the same name over groups of all three provisioners, while the Lambda steps
-// suffer AWS throttling and 5xx, time-outs, and 409 conflicts on the status and on aws-auth (bench/lib/soak/faults.ts).
+// re-apply, delete and re-create under the same name over groups of all three provisioners, while AWS (a proxy in
+// front of moto and the local Step Functions) throttles, fails with 5xx and drops connections, the API server
+// restarts, the relay's leader is frozen and then killed, a concurrent writer causes real 409s on the status and on
+// aws-auth (bench/lib/soak/disruptions.ts), and Lambda steps time out or give up on conflicts (bench/lib/soak/faults.ts).
 // Then the faults stop and the run waits, with no one stepping in, until every group has converged, and audits the
 // cluster against moto. Prints the operations, faults by kind, lost changes, leaked resources, duplicates, anything
 // stuck Running, and the time to converge after the last fault; exits 1 unless all of those are zero.
@@ -15,6 +18,7 @@ import { kubectl } from '../local/kubectl.js';
 import { REFERENCE_CLUSTERS } from '../local/seed.js';
 import { manifestFor } from './lib/manifests.js';
 import { audit, type Audit } from './lib/soak/audit.js';
+import { disruptions } from './lib/soak/disruptions.js';
 import { faultInjector } from './lib/soak/faults.js';
 import { expectedEnd, plan, rng, type Op } from './lib/soak/plan.js';
 import path from 'node:path';
@@ -23,7 +27,15 @@ export interface SoakOptions {
   seed: number;
   ops: number;
   groups: number;
+  /** Chance that a Lambda step times out or gives up on a conflict. */
   faultProbability: number;
+  /** Chance that an AWS call is throttled, fails with 5xx or loses its connection. Default 0. */
+  awsFaultProbability?: number;
+  apiserverRestarts?: number;
+  /** Leader freezes (SIGSTOP, then SIGKILL); any above 0 runs the relay as two processes. */
+  relayFreezes?: number;
+  /** Interval of the writer that causes real 409s; 0 (default) turns it off. */
+  conflictIntervalMs?: number;
   /** How long faults go on after the last operation was sent, while the workflows it started run. */
   faultWindowMs: number;
   convergeTimeoutMs: number;
@@ -36,6 +48,8 @@ export interface SoakReport {
   faults: Record<string, number>;
   converged: boolean;
   convergeSecondsAfterLastFault: number;
+  /** Relay take-overs after a freeze: who was frozen, who took over, how long it took. */
+  takeovers: { frozen: string; stoppedAt: string; successor: string; takeoverMs: number }[];
   audit: Audit;
 }
 
@@ -72,15 +86,30 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
   const say = o.progress ?? (() => {});
   const ops = plan(o);
   const faults = faultInjector({ seed: o.seed, probability: o.faultProbability, machines: localWorkflows().map((w) => ({ base: w.base, file: w.file })) });
-  const cp = await startControlPlane({ resyncPeriodMs: 2_000, handlerOverrides: faults.overrides, progress: say });
-  const rest = new KubeRest(connectionFromKubeconfig(cp.kubeconfigPath));
-  const api = new InstanceGroupApi(rest);
+  const outside = disruptions({
+    seed: o.seed,
+    ops: ops.length,
+    awsFaultProbability: o.awsFaultProbability ?? 0,
+    apiserverRestarts: o.apiserverRestarts ?? 0,
+    relayFreezes: o.relayFreezes ?? 0,
+    conflictIntervalMs: o.conflictIntervalMs ?? 0,
+    namespace: NAMESPACE,
+    say,
+  });
+  let cp: ControlPlane | undefined;
+  let rest: KubeRest | undefined;
   try {
+    cp = await startControlPlane({ resyncPeriodMs: 2_000, handlerOverrides: faults.overrides, routeAws: outside.routeAws, progress: say });
+    rest = new KubeRest(connectionFromKubeconfig(cp.kubeconfigPath));
+    const api = new InstanceGroupApi(rest);
     kubectl(cp.kubeconfigPath, ['create', 'namespace', NAMESPACE]);
+    const recent: string[] = [];
+    await outside.begin(cp, rest, () => recent);
     const pause = rng(o.seed ^ 0xa11);
     const maxSize = new Map<string, number>();
     const operations: Record<string, number> = {};
     for (const op of ops) {
+      await outside.atOperation(op.index);
       operations[op.kind] = (operations[op.kind] ?? 0) + 1;
       if (op.kind === 'delete') kubectl(cp.kubeconfigPath, ['delete', 'instancegroup', '-n', NAMESPACE, op.group, '--wait=false', '--ignore-not-found']);
       else {
@@ -89,22 +118,27 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
         if (op.kind === 'recreate') await goneOrTimeout(api, op.group, 180_000);
         kubectl(cp.kubeconfigPath, ['apply', '-f', '-'], JSON.stringify(manifest(op, cp, maxSize)));
       }
-      if (op.index % 25 === 0) say(`soak: operation ${op.index + 1}/${ops.length}, faults so far ${JSON.stringify(faults.counts)}`);
+      recent.unshift(op.group);
+      recent.length = Math.min(recent.length, 6);
+      if (op.index % 25 === 0) say(`soak: operation ${op.index + 1}/${ops.length}, faults so far ${JSON.stringify({ ...faults.counts, ...outside.counts() })}`);
       await sleep(Math.floor(pause() * 200));
     }
     await sleep(o.faultWindowMs);
     faults.stop();
-    const lastFault = faults.lastAt();
+    await outside.end();
+    const lastFault = Math.max(faults.lastAt(), outside.lastAt());
     const { present, deleted } = expectedEnd(ops);
     say(`soak: ${ops.length} operations sent; faults stopped; waiting for ${present.size} groups to converge and ${deleted.size} to be gone`);
     const deadline = performance.now() + o.convergeTimeoutMs;
     let done = false;
-    while (!(done = await converged(api, present, deleted)) && performance.now() < deadline) {
-      await cp.relay.resyncNow();
+    while (!(done = await converged(api, present, deleted).catch(() => false)) && performance.now() < deadline) {
+      // The relay processes resync by themselves (every 2 s); the in-process one is asked to.
+      if (!outside.relayProcesses) await cp.relay.resyncNow();
       await sleep(1_000);
     }
     const convergeSecondsAfterLastFault = Math.round((performance.now() - (lastFault || performance.now())) / 100) / 10;
     await cp.executionEvents.idle();
+    const controlPlane = cp;
     const result = await audit({
       api,
       namespace: NAMESPACE,
@@ -113,17 +147,26 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       clusters: { nodes: LOCAL_CLUSTER_NAME, fargate: REFERENCE_CLUSTERS[1]! },
       runningExecutions: async () => {
         const running: string[] = [];
-        for (const stateMachineArn of Object.values(cp.stateMachineArns)) {
-          const out = await cp.stepFunctions.listExecutions({ stateMachineArn, statusFilter: 'RUNNING' });
+        for (const stateMachineArn of Object.values(controlPlane.stateMachineArns)) {
+          const out = await controlPlane.stepFunctions.listExecutions({ stateMachineArn, statusFilter: 'RUNNING' });
           running.push(...(out.executions ?? []).map((e) => e.executionArn ?? ''));
         }
         return running;
       },
     });
-    return { seed: o.seed, operations, faults: { ...faults.counts }, converged: done, convergeSecondsAfterLastFault, audit: result };
+    return {
+      seed: o.seed,
+      operations,
+      faults: { ...faults.counts, ...outside.counts() },
+      converged: done,
+      convergeSecondsAfterLastFault,
+      takeovers: outside.takeovers,
+      audit: result,
+    };
   } finally {
-    rest.close();
-    await cp.stop();
+    rest?.close();
+    await cp?.stop();
+    await outside.close();
   }
 }
 
@@ -134,6 +177,7 @@ export function formatReport(r: SoakReport): string {
     `  operations:      ${total} (${Object.entries(r.operations).map(([k, v]) => `${k} ${v}`).join(', ')})`,
     `  faults:          ${Object.entries(r.faults).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `  converged:       ${r.converged ? 'yes' : 'NO'}, ${r.convergeSecondsAfterLastFault}s after the last fault`,
+    ...r.takeovers.map((t) => (t.successor ? `  relay take-over: ${t.frozen} frozen at ${t.stoppedAt}, ${t.successor} leading ${t.takeoverMs} ms later` : '  relay take-over: NONE (no standby took the Lease)')),
     `  lost changes:    ${r.audit.lost.length}`,
     `  leaked:          ${r.audit.leaked.length}`,
     `  duplicates:      ${r.audit.duplicates.length}`,
@@ -143,7 +187,7 @@ export function formatReport(r: SoakReport): string {
   return lines.join('\n');
 }
 
-export const clean = (r: SoakReport) => r.converged && !r.audit.lost.length && !r.audit.leaked.length && !r.audit.duplicates.length && !r.audit.stuckRunning.length;
+export const clean = (r: SoakReport) => r.converged && r.takeovers.every((t) => t.successor !== '') && !r.audit.lost.length && !r.audit.leaked.length && !r.audit.duplicates.length && !r.audit.stuckRunning.length;
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
   const { values } = parseArgs({
@@ -151,7 +195,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(im
       seed: { type: 'string', default: '14' },
       ops: { type: 'string', default: '300' },
       groups: { type: 'string', default: '100' },
-      'fault-probability': { type: 'string', default: '0.05' },
+      'fault-probability': { type: 'string', default: '0.03' },
+      'aws-fault-probability': { type: 'string', default: '0.03' },
+      'apiserver-restarts': { type: 'string', default: '3' },
+      'relay-freezes': { type: 'string', default: '2' },
+      'conflict-interval': { type: 'string', default: '250' },
       'fault-window': { type: 'string', default: '60' },
       'converge-timeout': { type: 'string', default: '900' },
     },
@@ -161,6 +209,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(im
     ops: Number(values.ops),
     groups: Number(values.groups),
     faultProbability: Number(values['fault-probability']),
+    awsFaultProbability: Number(values['aws-fault-probability']),
+    apiserverRestarts: Number(values['apiserver-restarts']),
+    relayFreezes: Number(values['relay-freezes']),
+    conflictIntervalMs: Number(values['conflict-interval']),
     faultWindowMs: Number(values['fault-window']) * 1000,
     convergeTimeoutMs: Number(values['converge-timeout']) * 1000,
     progress: (line) => process.stderr.write(`${line}\n`),

@@ -65,6 +65,11 @@ export interface ControlPlaneOptions {
    * defaults. Default: LOCAL_POLICY (local/policy.ts), widened for the reference samples. `{}` is the shipped policy.
    */
   policy?: Partial<InstallationPolicy>;
+  /**
+   * Puts something between the components (Lambda steps, relay, dispatcher) and an emulator: gets the emulator's URL
+   * and returns the URL they use instead. The fault-injection soak routes them through local/faults/aws-proxy.ts.
+   */
+  routeAws?: (upstream: string, emulator: 'moto' | 'stepfunctions') => Promise<string>;
 }
 
 /** A Lambda step as the local runtime calls it. */
@@ -171,13 +176,15 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const stepFunctions = new LocalStepFunctions({ logger: logger.child({ component: 'local-stepfunctions' }) });
     const stepFunctionsUrl = await stepFunctions.listen();
     cleanups.push(() => stepFunctions.close());
+    const awsUrl = options.routeAws ? await options.routeAws(motoUrl, 'moto') : motoUrl;
+    const sfnUrl = options.routeAws ? await options.routeAws(stepFunctionsUrl, 'stepfunctions') : stepFunctionsUrl;
 
     // Every SDK client in this process (the Lambda handlers included) now talks to the emulators.
     Object.assign(process.env, {
       ...DUMMY_CREDENTIALS,
       AWS_REGION: process.env.AWS_REGION ?? 'us-west-2',
-      AWS_ENDPOINT_URL: motoUrl,
-      AWS_ENDPOINT_URL_SFN: stepFunctionsUrl,
+      AWS_ENDPOINT_URL: awsUrl,
+      AWS_ENDPOINT_URL_SFN: sfnUrl,
       CLUSTER_ACCESS: 'kubeconfig',
       KUBECONFIG: workflowsKubeconfigPath,
       // Without booting instances no Node ever registers, so the eks-cf "Wait For Nodes To Join" loop is switched
@@ -259,14 +266,14 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const dispatcher = startDispatcher({
       sqs,
       queueUrl: bus.queueUrl,
-      startWorkflow: { sfn: new SFNClient({ ...config, endpoint: stepFunctionsUrl }), stateMachines: stateMachineArns },
+      startWorkflow: { sfn: new SFNClient({ ...config, endpoint: sfnUrl }), stateMachines: stateMachineArns },
       logger: logger.child({ component: 'local-dispatcher' }),
     });
     cleanups.push(() => dispatcher.stop());
 
     // The rule on Step Functions execution status changes, emulated: failed, timed-out and aborted executions are
     // reported onto their InstanceGroup by the report-execution-failure code (local/execution-events.ts).
-    const reporterSfn = new SFNClient({ ...config, endpoint: stepFunctionsUrl });
+    const reporterSfn = new SFNClient({ ...config, endpoint: sfnUrl });
     const reporterAccess = new KubeconfigAccess(workflowsKubeconfigPath);
     const executionEvents = forwardExecutionFailures({
       stepFunctions,
@@ -285,7 +292,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         clusterName: LOCAL_CLUSTER_NAME,
         identity: 'local-relay',
         kubeconfig: relayKubeconfigPath,
-        awsEndpointUrl: motoUrl,
+        awsEndpointUrl: awsUrl,
         region: config.region,
         healthPort: 0,
         resyncPeriodMs: options.resyncPeriodMs ?? 30_000,

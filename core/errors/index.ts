@@ -138,7 +138,9 @@ export function isRetryableStepError(name: string): boolean {
     (RETRYABLE_ERROR_NAMES as readonly string[]).includes(name) ||
     name.startsWith('Lambda.') ||
     name === 'States.Timeout' ||
-    name === 'Sandbox.Timedout'
+    name === 'Sandbox.Timedout' ||
+    // middy's timeoutEarlyResponse: the form a Lambda running out of time takes under middy, just before Sandbox.Timedout.
+    name === 'TimeoutError'
   );
 }
 

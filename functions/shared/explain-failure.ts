@@ -20,6 +20,7 @@ const REASONS: Record<string, string> = {
   ResourceBusyError: 'ResourceBusy',
   'States.Timeout': 'TimedOut',
   'Sandbox.Timedout': 'TimedOut',
+  TimeoutError: 'TimedOut',
 };
 
 /** The message inside a Catch's Cause: Lambda sends {"errorType","errorMessage",...} as JSON; locally it is the text. */

@@ -58,58 +58,82 @@ export async function prepareApiserverFiles(runDir: string, identities: IssuedId
   return files;
 }
 
-export function startApiserver(opts: {
+interface ApiserverStart {
   bin: string;
   runDir: string;
   etcdUrl: string;
   files: ApiserverFiles;
   adminToken: string;
   timeoutMs?: number;
-}): Promise<Apiserver> {
-  const { files } = opts;
+}
+
+export function startApiserver(opts: ApiserverStart): Promise<Apiserver> {
   return retryOnPortClash(async () => {
     const port = await freePort();
-    const url = `https://127.0.0.1:${port}`;
-    const etcdPrefix = `/testbed-${path.basename(opts.runDir)}-${randomBytes(3).toString('hex')}`;
     // A cert left by an earlier attempt would name another port's issuer; let the apiserver write a fresh one.
-    fs.rmSync(files.caFile, { force: true });
-    fs.rmSync(path.join(files.certDir, 'apiserver.key'), { force: true });
-    const proc = await spawnManaged({
-      name: 'kube-apiserver',
-      command: opts.bin,
-      runDir: opts.runDir,
-      args: [
-        `--etcd-servers=${opts.etcdUrl}`,
-        `--etcd-prefix=${etcdPrefix}`,
-        '--bind-address=127.0.0.1',
-        `--secure-port=${port}`,
-        `--cert-dir=${files.certDir}`,
-        '--advertise-address=127.0.0.1',
-        '--endpoint-reconciler-type=none',
-        '--service-cluster-ip-range=10.0.0.0/24',
-        '--allow-privileged=true',
-        '--authorization-mode=Node,RBAC',
-        '--enable-admission-plugins=NodeRestriction',
-        '--disable-admission-plugins=ServiceAccount',
-        `--service-account-issuer=${url}/`,
-        `--service-account-key-file=${files.saPubFile}`,
-        `--service-account-signing-key-file=${files.saKeyFile}`,
-        `--token-auth-file=${files.tokenFile}`,
-        `--client-ca-file=${files.clientCa.certFile}`,
-      ],
-    });
-    try {
-      await waitUntilReady(proc, {
-        url: `${url}/readyz`,
-        headers: { Authorization: `Bearer ${opts.adminToken}` },
-        caFile: files.caFile,
-        timeoutMs: opts.timeoutMs ?? 60_000,
-        intervalMs: 100,
-      });
-    } catch (err) {
-      await proc.stop(1000);
-      throw err;
-    }
-    return { url, caFile: files.caFile, etcdPrefix, process: proc };
+    fs.rmSync(opts.files.caFile, { force: true });
+    fs.rmSync(path.join(opts.files.certDir, 'apiserver.key'), { force: true });
+    return runApiserver(opts, port, `/testbed-${path.basename(opts.runDir)}-${randomBytes(3).toString('hex')}`);
   });
+}
+
+/**
+ * Stops the API server (SIGTERM, as a node's kubelet would) and starts it again on the same port, with the same
+ * serving certificate and the same etcd prefix: its clients see a restart, not a new cluster.
+ */
+export async function restartApiserver(opts: ApiserverStart, running: Apiserver, downMs = 0): Promise<Apiserver> {
+  await running.process.stop();
+  await new Promise((r) => setTimeout(r, downMs));
+  const port = Number(new URL(running.url).port);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await runApiserver(opts, port, running.etcdPrefix);
+    } catch (error) {
+      // Someone may hold the port for a moment (a connection in TIME_WAIT is no obstacle; a new listener is).
+      if (attempt >= 5) throw error;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+async function runApiserver(opts: ApiserverStart, port: number, etcdPrefix: string): Promise<Apiserver> {
+  const { files } = opts;
+  const url = `https://127.0.0.1:${port}`;
+  const proc = await spawnManaged({
+    name: 'kube-apiserver',
+    command: opts.bin,
+    runDir: opts.runDir,
+    args: [
+      `--etcd-servers=${opts.etcdUrl}`,
+      `--etcd-prefix=${etcdPrefix}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${port}`,
+      `--cert-dir=${files.certDir}`,
+      '--advertise-address=127.0.0.1',
+      '--endpoint-reconciler-type=none',
+      '--service-cluster-ip-range=10.0.0.0/24',
+      '--allow-privileged=true',
+      '--authorization-mode=Node,RBAC',
+      '--enable-admission-plugins=NodeRestriction',
+      '--disable-admission-plugins=ServiceAccount',
+      `--service-account-issuer=${url}/`,
+      `--service-account-key-file=${files.saPubFile}`,
+      `--service-account-signing-key-file=${files.saKeyFile}`,
+      `--token-auth-file=${files.tokenFile}`,
+      `--client-ca-file=${files.clientCa.certFile}`,
+    ],
+  });
+  try {
+    await waitUntilReady(proc, {
+      url: `${url}/readyz`,
+      headers: { Authorization: `Bearer ${opts.adminToken}` },
+      caFile: files.caFile,
+      timeoutMs: opts.timeoutMs ?? 60_000,
+      intervalMs: 100,
+    });
+  } catch (err) {
+    await proc.stop(1000);
+    throw err;
+  }
+  return { url, caFile: files.caFile, etcdPrefix, process: proc };
 }

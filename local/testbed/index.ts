@@ -2,7 +2,7 @@
 // kube-controller-manager, kube-scheduler and kwok (the kubelet of every registered Node) next to the API server.
 import fs from 'node:fs';
 import path from 'node:path';
-import { startApiserver, prepareApiserverFiles } from './apiserver.js';
+import { prepareApiserverFiles, restartApiserver, startApiserver } from './apiserver.js';
 import { resolveBinaries, type Binaries } from './binaries.js';
 import { CONTROLLER_MANAGER_USER, SCHEDULER_USER, startControllerManager, startScheduler } from './components.js';
 import { startEtcd } from './etcd.js';
@@ -78,6 +78,11 @@ export interface TestBed {
     identities: string[];
     /** The CA of client certificates the apiserver accepts (to issue node identities, as kubelets have). */
     clientCa: ClientCa;
+    /**
+     * Stops kube-apiserver and starts it again on the same URL, certificate and etcd data, `downMs` later: the
+     * restart a control-plane upgrade or a crash causes (the fault-injection soak uses it).
+     */
+    restartApiserver(downMs?: number): Promise<void>;
   };
   moto?: { url: string; reset(): Promise<void> };
   runDir: string;
@@ -147,7 +152,8 @@ export async function startTestBed(options: TestBedOptions = {}): Promise<TestBe
     timings.etcdMs = since(t);
     log(`[testbed] etcd ready at ${etcd.url} in ${timings.etcdMs} ms`);
     t = performance.now();
-    const api = await startApiserver({ bin: bins.kubeApiserver, runDir, etcdUrl: etcd.url, files, adminToken: admin.token });
+    const apiStart = { bin: bins.kubeApiserver, runDir, etcdUrl: etcd.url, files, adminToken: admin.token };
+    const api = await startApiserver(apiStart);
     spawned.push(api.process);
     timings.apiserverMs = since(t);
     log(`[testbed] kube-apiserver ready at ${api.url} in ${timings.apiserverMs} ms`);
@@ -188,7 +194,7 @@ export async function startTestBed(options: TestBedOptions = {}): Promise<TestBe
           log(`[testbed] kube-scheduler ready in ${timings.schedulerMs} ms`);
         })(),
     ]);
-    return { api, kubeconfigs, clientCa: files.clientCa };
+    return { api, apiStart, kubeconfigs, clientCa: files.clientCa };
   };
 
   const [motoResult, kubeResult] = await Promise.allSettled([
@@ -222,6 +228,9 @@ export async function startTestBed(options: TestBedOptions = {}): Promise<TestBe
       caPath: kube.api.caFile,
       identities: [...kube.kubeconfigs.keys()],
       clientCa: kube.clientCa,
+      async restartApiserver(downMs = 0) {
+        kube.api = await restartApiserver(kube.apiStart, kube.api, downMs);
+      },
       kubeconfigFor(identity: string): string {
         const p = kube.kubeconfigs.get(identity);
         if (!p) throw new Error(`no identity "${identity}" (known: ${[...kube.kubeconfigs.keys()].join(', ')})`);

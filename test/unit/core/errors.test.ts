@@ -44,6 +44,13 @@ describe('step errors as Step Functions reports them', () => {
     });
   });
 
+  it("middy's early time-out (TimeoutError, the Lambda ran out of time) is retryable, with reason TimedOut", () => {
+    expect(explainFailure({ failedStep: 'Create Or Update Stack', error: { Error: 'TimeoutError', Cause: '[AbortError]: The operation was aborted.' } }).report).toMatchObject({
+      reason: 'TimedOut',
+      retryable: true,
+    });
+  });
+
   it('a terminal error stays terminal', () => {
     expect(isRetryableStepError('InvalidSpecError')).toBe(false);
   });
