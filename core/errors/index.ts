@@ -3,32 +3,74 @@
 
 export type ErrorKind = 'retryable' | 'terminal';
 
-export abstract class InstanceManagerError extends Error {
-  abstract readonly kind: ErrorKind;
+/** How Step Functions retries an error (a Retry block's fields, in ASL's own names). */
+export interface RetryPolicy {
+  IntervalSeconds: number;
+  MaxAttempts: number;
+  BackoffRate: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy: 'FULL' | 'NONE';
+}
+
+/**
+ * What a class says about itself, read by the state machine generator (statemachines/src) for Retry and Catch and
+ * by explain-failure for the reason. Statics, so they are known without an instance.
+ */
+export interface ErrorClass {
+  /** The error type Step Functions matches. Written out, not taken from the class's own name: bundles are minified. */
+  readonly errorName: string;
+  readonly kind: ErrorKind;
   /** A PascalCase reason for status conditions and Kubernetes Events. */
-  abstract readonly reason: string;
+  readonly reason: string;
+  /** Retryable classes only: how the state machines retry it unless a step names its own policy. */
+  readonly retry?: RetryPolicy;
+}
+
+/** The Retry a step gets for a RetryableError: a few quick attempts, a minute apart at most. */
+export const TRANSIENT_RETRY: RetryPolicy = { IntervalSeconds: 5, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 60, JitterStrategy: 'FULL' };
+
+export abstract class InstanceManagerError extends Error {
+  static readonly errorName: string = 'InstanceManagerError';
+  static readonly kind: ErrorKind = 'terminal';
+  static readonly reason: string = 'Failed';
+  static readonly retry?: RetryPolicy;
+
+  readonly kind: ErrorKind;
+  /** A PascalCase reason for status conditions and Kubernetes Events. */
+  readonly reason: string;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
+    const cls = new.target as unknown as ErrorClass;
+    // A subclass declared outside this module without its own errorName keeps its class name.
+    this.name = Object.hasOwn(cls, 'errorName') ? cls.errorName : new.target.name;
+    this.kind = cls.kind;
+    this.reason = cls.reason;
   }
 }
 
 /** Throttling, 5xx, timeouts, conflicts that a later attempt can win. State machines retry these with backoff. */
 export class RetryableError extends InstanceManagerError {
-  readonly kind = 'retryable' as const;
-  readonly reason: string = 'TransientFailure';
+  static override readonly errorName: string = 'RetryableError';
+  static override readonly kind: ErrorKind = 'retryable';
+  static override readonly reason: string = 'TransientFailure';
+  static override readonly retry?: RetryPolicy = TRANSIENT_RETRY;
 }
 
-/** The AWS resource is busy with another operation (a stack update in progress, a profile being created). */
+/**
+ * The AWS resource is busy with another operation (a stack update in progress, a profile being created). Retried
+ * like any RetryableError, unless the step names a longer policy for the resource it waits on.
+ */
 export class ResourceBusyError extends RetryableError {
-  override readonly reason = 'ResourceBusy';
+  static override readonly errorName = 'ResourceBusyError';
+  static override readonly reason = 'ResourceBusy';
 }
 
 /** The spec or the AWS account is wrong in a way that no retry can fix; the spec or the account must change. */
 export class TerminalError extends InstanceManagerError {
-  readonly kind = 'terminal' as const;
-  readonly reason: string = 'Failed';
+  static override readonly errorName: string = 'TerminalError';
+  static override readonly kind: ErrorKind = 'terminal';
+  static override readonly reason: string = 'Failed';
 }
 
 export interface FieldProblem {
@@ -38,7 +80,8 @@ export interface FieldProblem {
 }
 
 export class InvalidSpecError extends TerminalError {
-  override readonly reason = 'InvalidSpec';
+  static override readonly errorName = 'InvalidSpecError';
+  static override readonly reason = 'InvalidSpec';
   constructor(readonly problems: FieldProblem[]) {
     super(problems.map((p) => (p.message.startsWith(p.field) ? p.message : `${p.field}: ${p.message}`)).join('; '));
   }
@@ -46,7 +89,8 @@ export class InvalidSpecError extends TerminalError {
 
 /** A resource the spec names (subnet, security group, AMI, key pair, role, cluster) does not exist. */
 export class MissingReferenceError extends TerminalError {
-  override readonly reason = 'MissingReference';
+  static override readonly errorName = 'MissingReferenceError';
+  static override readonly reason = 'MissingReference';
   constructor(readonly missing: FieldProblem[]) {
     super(missing.map((p) => `${p.field}: ${p.message}`).join('; '));
   }
@@ -54,7 +98,8 @@ export class MissingReferenceError extends TerminalError {
 
 /** The spec asks for more than the installation policy (InstanceManagerPolicy "default") allows. */
 export class PolicyViolationError extends TerminalError {
-  override readonly reason = 'PolicyViolation';
+  static override readonly errorName = 'PolicyViolationError';
+  static override readonly reason = 'PolicyViolation';
   constructor(readonly problems: FieldProblem[]) {
     super(problems.map((p) => `${p.field}: ${p.message}`).join('; '));
   }
@@ -62,21 +107,25 @@ export class PolicyViolationError extends TerminalError {
 
 /** AWS refused the request as invalid (bad parameter, limit exceeded, name taken). */
 export class AwsRejectedError extends TerminalError {
-  override readonly reason: string = 'AwsRejected';
+  static override readonly errorName: string = 'AwsRejectedError';
+  static override readonly reason: string = 'AwsRejected';
 }
 
 export class NameConflictError extends AwsRejectedError {
-  override readonly reason = 'NameConflict';
+  static override readonly errorName = 'NameConflictError';
+  static override readonly reason = 'NameConflict';
 }
 
 /** The AWS operation ran and ended in failure (stack rolled back, node group CREATE_FAILED). */
 export class ProvisioningFailedError extends TerminalError {
-  override readonly reason = 'ProvisioningFailed';
+  static override readonly errorName = 'ProvisioningFailedError';
+  static override readonly reason = 'ProvisioningFailed';
 }
 
 /** A change AWS cannot make in place, without strategy.replace. */
 export class ReplacementRequiredError extends TerminalError {
-  override readonly reason = 'ReplacementRequired';
+  static override readonly errorName = 'ReplacementRequiredError';
+  static override readonly reason = 'ReplacementRequired';
 }
 
 /**
@@ -85,21 +134,32 @@ export class ReplacementRequiredError extends TerminalError {
  * machines catch it by name and end successfully without touching AWS.
  */
 export class NoLongerWantedError extends TerminalError {
-  override readonly reason = 'NoLongerWanted';
+  static override readonly errorName = 'NoLongerWantedError';
+  static override readonly reason = 'NoLongerWanted';
 }
 
-export const RETRYABLE_ERROR_NAMES = ['RetryableError', 'ResourceBusyError'] as const;
-export const TERMINAL_ERROR_NAMES = [
-  'TerminalError',
-  'InvalidSpecError',
-  'MissingReferenceError',
-  'PolicyViolationError',
-  'AwsRejectedError',
-  'NameConflictError',
-  'ProvisioningFailedError',
-  'ReplacementRequiredError',
-  'NoLongerWantedError',
-] as const;
+/** Every error class a workflow step can end with, parents before children. */
+export const ERROR_CLASSES: readonly ErrorClass[] = [
+  RetryableError,
+  ResourceBusyError,
+  TerminalError,
+  InvalidSpecError,
+  MissingReferenceError,
+  PolicyViolationError,
+  AwsRejectedError,
+  NameConflictError,
+  ProvisioningFailedError,
+  ReplacementRequiredError,
+  NoLongerWantedError,
+];
+
+export const RETRYABLE_ERROR_NAMES: readonly string[] = ERROR_CLASSES.filter((c) => c.kind === 'retryable').map((c) => c.errorName);
+export const TERMINAL_ERROR_NAMES: readonly string[] = ERROR_CLASSES.filter((c) => c.kind === 'terminal').map((c) => c.errorName);
+
+/** The class whose instances Step Functions reports under this error name. */
+export function errorClassNamed(name: string): ErrorClass | undefined {
+  return ERROR_CLASSES.find((c) => c.errorName === name);
+}
 
 const RETRYABLE_AWS_NAMES = new Set([
   'Throttling',
@@ -135,7 +195,7 @@ const RETRYABLE_AWS_NAMES = new Set([
  */
 export function isRetryableStepError(name: string): boolean {
   return (
-    (RETRYABLE_ERROR_NAMES as readonly string[]).includes(name) ||
+    RETRYABLE_ERROR_NAMES.includes(name) ||
     name.startsWith('Lambda.') ||
     name === 'States.Timeout' ||
     name === 'Sandbox.Timedout' ||

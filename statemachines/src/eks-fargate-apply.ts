@@ -1,0 +1,134 @@
+// The eks-fargate-apply state machine; `npm run generate` writes statemachines/eks-fargate-apply.asl.json from it.
+import { choice, fail, from, machine, pass, succeed, task, wait, when } from './kit/index.js';
+import { BUSY_FARGATE_CLUSTER } from './policies.js';
+
+export default machine('eks-fargate-apply', {
+  comment: 'eks-fargate apply: creates the Fargate profile of one InstanceGroup, replaces it when the spec changes (AWS cannot change a profile), one profile operation per cluster at a time, and reports status on the object. Waiting is a bounded Wait/Describe loop, which the local runtime runs as is.',
+  timeoutSeconds: 21600,
+  states: [
+    pass('Start', 'Keeps the InstanceGroup change that started this execution and the execution itself, and starts the decision loop with nothing done.', {
+      parameters: {
+        'change.$': '$',
+        execution: { 'arn.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' },
+        plan: { action: 'start', pass: 0, history: [] },
+        progress: { polls: 0, settled: false, waitSeconds: 5 },
+      },
+      next: 'Read Instance Group',
+    }),
+    task('Read Instance Group', 'Re-reads the InstanceGroup from the cluster: the workflow acts on the latest generation only.', {
+      parameters: from('change', 'execution'),
+      resultPath: '$.group',
+      next: 'Is This Generation Still Wanted?',
+    }),
+    choice(
+      'Is This Generation Still Wanted?',
+      'An older generation never gets applied; a group being deleted belongs to the delete workflow.',
+      [
+        when('$.group.outcome', 'superseded', 'Report Superseded'),
+        when('$.group.outcome', 'deleting', 'Stopped: Group Is Being Deleted'),
+        when('$.group.outcome', 'gone', 'Stopped: Group No Longer Exists'),
+      ],
+      'Report Started',
+    ),
+    task('Report Superseded', 'Records that a newer generation replaced the one this execution was started for.', {
+      parameters: {
+        ...from('change', 'execution'),
+        report: { phase: 'superseded', 'latestGeneration.$': '$.group.latestGeneration' },
+      },
+      resultPath: null,
+      next: 'Superseded By A Newer Generation',
+      bestEffort: true,
+    }),
+    succeed('Superseded By A Newer Generation', 'Nothing more applied: the execution for the newer generation does it.'),
+    succeed('Stopped: Group Is Being Deleted', 'Nothing more applied: the delete workflow owns the group now.'),
+    succeed('Stopped: Group No Longer Exists', 'Nothing applied: the object was deleted or recreated meanwhile.'),
+    succeed('Stopped: No Longer Wanted', "Nothing changed: right before changing AWS, the group had a newer generation, was being deleted or was gone (or AWS held a newer generation's work)."),
+    task('Report Started', 'Status ReconcileModifying. Sizes and names are written once AWS has them (Report Ready), so status never shows values that are not in effect.', {
+      parameters: { ...from('change', 'execution'), report: { phase: 'started' } },
+      resultPath: null,
+      next: 'Check AWS References',
+    }),
+    task('Check AWS References', 'Pre-flight: the EKS cluster, and the pod execution role if the spec names one, must exist. Subnets are left to EKS, which checks them on create.', {
+      parameters: from('change', 'execution', 'group'),
+      resultPath: '$.references',
+      next: 'Create Pod Execution Role If Needed',
+    }),
+    task('Create Pod Execution Role If Needed', "Uses the spec's podExecutionRoleArn; without one, creates the group's role (trusted by eks-fargate-pods.amazonaws.com, AmazonEKSFargatePodExecutionRolePolicy), deleted with the group.", {
+      parameters: from('change', 'execution', 'group', 'references'),
+      resultPath: '$.role',
+      next: 'Decide Next Change',
+    }),
+    task('Decide Next Change', 'Re-reads the InstanceGroup (stops if a newer generation replaced this one), reads every Fargate profile of the cluster and picks one change: create, update tags, delete a replaced profile, wait, or nothing left. AWS cannot change a profile, so a changed spec replaces it. Retried while another profile of the cluster is being created or deleted (AWS allows one at a time). Bounded: 20 decisions.', {
+      parameters: { ...from('change', 'execution', 'group', 'role', 'plan'), purpose: 'apply', maxPasses: 20 },
+      resultPath: '$.plan',
+      next: 'What Does The Fargate Profile Need?',
+      busy: BUSY_FARGATE_CLUSTER,
+    }),
+    choice(
+      'What Does The Fargate Profile Need?',
+      'Runs the change just decided; once nothing is left, reports Ready.',
+      [
+        when('$.plan.action', 'create', 'Create Fargate Profile'),
+        when('$.plan.action', 'update-tags', 'Update Tags'),
+        when('$.plan.action', 'delete', 'Delete Replaced Fargate Profile'),
+        when('$.plan.action', 'wait', 'Wait For EKS'),
+        when('$.plan.action', 'none', 'Delete Unused Pod Execution Role'),
+        when('$.plan.action', 'superseded', 'Report Superseded While Applying'),
+        when('$.plan.action', 'deleting', 'Stopped: Group Is Being Deleted'),
+        when('$.plan.action', 'gone', 'Stopped: Group No Longer Exists'),
+      ],
+      'Unexpected Decision',
+    ),
+    task('Create Fargate Profile', 'CreateFargateProfile with the selectors, subnets, pod execution role and tags (retried while another profile of the cluster is being created or deleted).', {
+      parameters: from('change', 'execution', 'group', 'role', 'plan'),
+      resultPath: '$.progress',
+      next: 'Has EKS Finished?',
+      busy: BUSY_FARGATE_CLUSTER,
+      noLongerWanted: 'Stopped: No Longer Wanted',
+    }),
+    task('Update Tags', 'TagResource / UntagResource: the one change AWS makes to a profile in place.', {
+      parameters: from('change', 'execution', 'group', 'role', 'plan'),
+      resultPath: '$.progress',
+      next: 'Has EKS Finished?',
+      busy: BUSY_FARGATE_CLUSTER,
+    }),
+    task('Delete Replaced Fargate Profile', 'Deletes the profile the spec change replaced (retried while another profile of the cluster is being created or deleted).', {
+      parameters: from('change', 'execution', 'group', 'role', 'plan'),
+      resultPath: '$.progress',
+      next: 'Has EKS Finished?',
+      busy: BUSY_FARGATE_CLUSTER,
+    }),
+    choice(
+      'Has EKS Finished?',
+      'Back to deciding once EKS has finished with the fargate profile; otherwise wait and look again.',
+      [
+        when('$.progress.settled', true, 'Decide Next Change'),
+      ],
+      'Wait For EKS',
+    ),
+    wait('Wait For EKS', 'EKS publishes no status events: look again after a growing interval (5, 10, 20, then 30 s at most), counted by the progress checks.', '$.progress.waitSeconds', 'Check Fargate Profile Progress'),
+    task('Check Fargate Profile Progress', "DescribeFargateProfile: fails with EKS's health issues if the create or delete failed. Bounded: 480 checks (about 4 hours).", {
+      parameters: { ...from('change', 'execution', 'group', 'plan', 'progress'), maxPolls: 480 },
+      resultPath: '$.progress',
+      next: 'Has EKS Finished?',
+    }),
+    task('Report Superseded While Applying', 'A newer generation arrived while this execution was applying; it stops, and the newer execution carries on.', {
+      parameters: { ...from('change', 'execution'), 'report.$': '$.plan.report' },
+      resultPath: null,
+      next: 'Superseded By A Newer Generation',
+      bestEffort: true,
+    }),
+    task('Delete Unused Pod Execution Role', 'Only when the spec names its own podExecutionRoleArn: deletes the role instance-manager created earlier, now that no profile uses it.', {
+      parameters: { ...from('change', 'execution', 'group'), purpose: 'apply' },
+      resultPath: '$.roleCleanup',
+      next: 'Report Ready',
+    }),
+    task('Report Ready', 'Status Ready with the profile and its pod execution role; the message says what changed (a replaced profile included).', {
+      parameters: { ...from('change', 'execution'), 'report.$': '$.plan.report' },
+      resultPath: null,
+      next: 'Ready',
+    }),
+    succeed('Ready', 'The Fargate profile matches the spec.'),
+    fail('Unexpected Decision', { error: 'UnexpectedDecision', cause: '"Decide Next Change" returned an action this workflow does not handle; its output in the execution history shows which.' }),
+  ],
+});

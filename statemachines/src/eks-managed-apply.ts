@@ -1,0 +1,150 @@
+// The eks-managed-apply state machine; `npm run generate` writes statemachines/eks-managed-apply.asl.json from it.
+import { choice, fail, from, machine, pass, succeed, task, wait, when } from './kit/index.js';
+import { BUSY_WHILE_CHANGING } from './policies.js';
+
+export default machine('eks-managed-apply', {
+  comment: 'eks-managed apply: creates or updates the EKS managed node group of one InstanceGroup (a replace strategy creates a new node group before deleting the old one) and reports status on the object. Waiting is a bounded Wait/Describe loop, which the local runtime runs as is.',
+  timeoutSeconds: 21600,
+  states: [
+    pass('Start', 'Keeps the InstanceGroup change that started this execution and the execution itself, and starts the decision loop with nothing done.', {
+      parameters: {
+        'change.$': '$',
+        execution: { 'arn.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' },
+        plan: { action: 'start', pass: 0, history: [] },
+        progress: { polls: 0, settled: false, waitSeconds: 5 },
+      },
+      next: 'Read Instance Group',
+    }),
+    task('Read Instance Group', 'Re-reads the InstanceGroup from the cluster: the workflow acts on the latest generation only.', {
+      parameters: from('change', 'execution'),
+      resultPath: '$.group',
+      next: 'Is This Generation Still Wanted?',
+    }),
+    choice(
+      'Is This Generation Still Wanted?',
+      'An older generation never gets applied; a group being deleted belongs to the delete workflow.',
+      [
+        when('$.group.outcome', 'superseded', 'Report Superseded'),
+        when('$.group.outcome', 'deleting', 'Stopped: Group Is Being Deleted'),
+        when('$.group.outcome', 'gone', 'Stopped: Group No Longer Exists'),
+      ],
+      'Report Started',
+    ),
+    task('Report Superseded', 'Records that a newer generation replaced the one this execution was started for.', {
+      parameters: {
+        ...from('change', 'execution'),
+        report: { phase: 'superseded', 'latestGeneration.$': '$.group.latestGeneration' },
+      },
+      resultPath: null,
+      next: 'Superseded By A Newer Generation',
+      bestEffort: true,
+    }),
+    succeed('Superseded By A Newer Generation', 'Nothing more applied: the execution for the newer generation does it.'),
+    succeed('Stopped: Group Is Being Deleted', 'Nothing more applied: the delete workflow owns the group now.'),
+    succeed('Stopped: Group No Longer Exists', 'Nothing applied: the object was deleted or recreated meanwhile.'),
+    succeed('Stopped: No Longer Wanted', "Nothing changed: right before changing AWS, the group had a newer generation, was being deleted or was gone (or AWS held a newer generation's work)."),
+    task('Report Started', 'Status ReconcileModifying. Sizes and names are written once AWS has them (Report Ready), so status never shows values that are not in effect.', {
+      parameters: { ...from('change', 'execution'), report: { phase: 'started' } },
+      resultPath: null,
+      next: 'Check AWS References',
+    }),
+    task('Check AWS References', 'Pre-flight: the EKS cluster, subnets, key pair, SSH security groups and node role the spec names must exist. Nothing is created otherwise.', {
+      parameters: from('change', 'execution', 'group'),
+      resultPath: '$.references',
+      next: 'Create Node Role If Needed',
+    }),
+    task('Create Node Role If Needed', "Uses the spec's nodeRole; without one, creates the group's node role (EKS worker, CNI and ECR read-only policies), deleted with the group.", {
+      parameters: from('change', 'execution', 'group'),
+      resultPath: '$.role',
+      next: 'Decide Next Change',
+    }),
+    task('Decide Next Change', "Re-reads the InstanceGroup (stops if a newer generation replaced this one), compares the spec with the group's node groups and picks one change: create, update size/labels/taints, update version, update tags, delete a replaced node group, wait, or nothing left. Bounded: 20 decisions.", {
+      parameters: { ...from('change', 'execution', 'group', 'role', 'plan'), purpose: 'apply', maxPasses: 20 },
+      resultPath: '$.plan',
+      next: 'What Does The Node Group Need?',
+    }),
+    choice(
+      'What Does The Node Group Need?',
+      'Runs the change just decided; once nothing is left, reports Ready.',
+      [
+        when('$.plan.action', 'create', 'Create Node Group'),
+        when('$.plan.action', 'update-config', 'Update Size, Labels And Taints'),
+        when('$.plan.action', 'update-version', 'Update Kubernetes Version'),
+        when('$.plan.action', 'update-tags', 'Update Tags'),
+        when('$.plan.action', 'delete', 'Delete Replaced Node Group'),
+        when('$.plan.action', 'wait', 'Wait For EKS'),
+        when('$.plan.action', 'none', 'Delete Unused Node Role'),
+        when('$.plan.action', 'superseded', 'Report Superseded While Applying'),
+        when('$.plan.action', 'deleting', 'Stopped: Group Is Being Deleted'),
+        when('$.plan.action', 'gone', 'Stopped: Group No Longer Exists'),
+      ],
+      'Unexpected Decision',
+    ),
+    task('Create Node Group', 'CreateNodegroup with the decided request: desired size = minSize (a replacement keeps the old desired size), tagged with ownership and the fields it was created with (retried while EKS is busy).', {
+      parameters: from('change', 'execution', 'group', 'role', 'plan'),
+      resultPath: '$.progress',
+      next: 'Has EKS Finished?',
+      busy: BUSY_WHILE_CHANGING,
+      noLongerWanted: 'Stopped: No Longer Wanted',
+    }),
+    task('Update Size, Labels And Taints', 'UpdateNodegroupConfig: min/max (the desired size is kept unless it falls outside them), labels and taints (retried while EKS is busy).', {
+      parameters: from('change', 'execution', 'group', 'role', 'plan'),
+      resultPath: '$.progress',
+      next: 'Has EKS Finished?',
+      busy: BUSY_WHILE_CHANGING,
+      noLongerWanted: 'Stopped: No Longer Wanted',
+    }),
+    task('Update Kubernetes Version', 'UpdateNodegroupVersion: the Kubernetes version and AMI release version the spec names; EKS rolls the nodes (retried while EKS is busy).', {
+      parameters: from('change', 'execution', 'group', 'role', 'plan'),
+      resultPath: '$.progress',
+      next: 'Has EKS Finished?',
+      busy: BUSY_WHILE_CHANGING,
+      noLongerWanted: 'Stopped: No Longer Wanted',
+    }),
+    task('Update Tags', 'TagResource / UntagResource on the node group.', {
+      parameters: from('change', 'execution', 'group', 'role', 'plan'),
+      resultPath: '$.progress',
+      next: 'Has EKS Finished?',
+      busy: BUSY_WHILE_CHANGING,
+      noLongerWanted: 'Stopped: No Longer Wanted',
+    }),
+    task('Delete Replaced Node Group', 'Deletes a node group of this group that the target replaced, now that the target is active (retried while EKS is busy).', {
+      parameters: from('change', 'execution', 'group', 'role', 'plan'),
+      resultPath: '$.progress',
+      next: 'Has EKS Finished?',
+      busy: BUSY_WHILE_CHANGING,
+    }),
+    choice(
+      'Has EKS Finished?',
+      'Back to deciding once EKS has finished with the node group; otherwise wait and look again.',
+      [
+        when('$.progress.settled', true, 'Decide Next Change'),
+      ],
+      'Wait For EKS',
+    ),
+    wait('Wait For EKS', 'EKS publishes no status events: look again after a growing interval (5, 10, 20, then 30 s at most), counted by the progress checks.', '$.progress.waitSeconds', 'Check Node Group Progress'),
+    task('Check Node Group Progress', "DescribeNodegroup: fails with EKS's health issues if the create or delete failed. Bounded: 480 checks (about 4 hours).", {
+      parameters: { ...from('change', 'execution', 'group', 'plan', 'progress'), maxPolls: 480 },
+      resultPath: '$.progress',
+      next: 'Has EKS Finished?',
+    }),
+    task('Report Superseded While Applying', 'A newer generation arrived while this execution was applying; it stops, and the newer execution carries on.', {
+      parameters: { ...from('change', 'execution'), 'report.$': '$.plan.report' },
+      resultPath: null,
+      next: 'Superseded By A Newer Generation',
+      bestEffort: true,
+    }),
+    task('Delete Unused Node Role', 'Only when the spec names its own nodeRole: deletes the node role instance-manager created earlier, now that no node group uses it.', {
+      parameters: { ...from('change', 'execution', 'group'), purpose: 'apply' },
+      resultPath: '$.roleCleanup',
+      next: 'Report Ready',
+    }),
+    task('Report Ready', "Status Ready: min/max, the node group, its Auto Scaling groups and node role; Degraded carries EKS's health issues.", {
+      parameters: { ...from('change', 'execution'), 'report.$': '$.plan.report' },
+      resultPath: null,
+      next: 'Ready',
+    }),
+    succeed('Ready', 'The node group matches the spec.'),
+    fail('Unexpected Decision', { error: 'UnexpectedDecision', cause: '"Decide Next Change" returned an action this workflow does not handle; its output in the execution history shows which.' }),
+  ],
+});
