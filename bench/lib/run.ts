@@ -13,14 +13,15 @@ import { pollLoopsOf } from './asl.js';
 import { measureBundles } from './bundles.js';
 import { renderSvg } from './chart.js';
 import { ASSUMPTIONS, costPer1000, idleMonth, PRICES, readDeployment } from './cost.js';
-import { checkNodeSections, checkResult, FORMAT_VERSION, resultStem, roundDeep, type BenchResult, type PartialBenchResult } from './format.js';
+import { checkNodeSections, checkResult, FORMAT_VERSION, resultStem, roundDeep, type BenchResult, type PartialBenchResult, type ThroughputFigure } from './format.js';
 import { SdkRecorder } from './instrument.js';
 import { PROVISIONERS } from './manifests.js';
 import { measureNodesReady, measureRotation, NODES_NAMESPACE } from './nodes.js';
 import { nodesFigure, rotationFigure, type NodesFigure, type NodesSample, type RotationFigure, type RotationSample } from './nodes-figures.js';
 import { nodeRows } from './nodes-table.js';
-import { renderTable, tableLines } from './table.js';
-import { measureThroughput } from './throughput.js';
+import { renderTable, tableLines, throughputRows, waitRows } from './table.js';
+import { measureThroughput, type ThroughputResult } from './throughput.js';
+import { waitFigures, type ExecutionHistory } from './waits.js';
 import { GroupWatch } from './watch.js';
 import { createNamespaces, measureLifecycle, namespaceFor, trackExecutions, type Harness, type Sample } from './workflows.js';
 
@@ -82,9 +83,14 @@ async function measure(o: BenchOptions, startedAt: Date, environment: BenchResul
     }
 
     const nodeSections = await measureNodeSections(h, o, ['nodes', 'rotation']);
+    const firstExecutions = [...h.executions.values()];
+    watch.stop();
+    watch = undefined;
+    await plane.stop();
+    plane = undefined;
 
-    progress(`throughput: ${o.groups} eks-cf groups in one kubectl apply`);
-    const throughput = await measureThroughput(h, o.groups, { progress });
+    const { throughput, executions: throughputExecutions } = await measureThroughputAlone(o, sdk);
+    const waits = waitFigures(o.repo, [...firstExecutions, ...throughputExecutions]);
 
     const workflows = workflowFigures(samples);
     const deployment = readDeployment(o.repo);
@@ -121,11 +127,38 @@ async function measure(o: BenchOptions, startedAt: Date, environment: BenchResul
       bundles,
       throughput,
       ...nodeSections,
+      waits,
     };
   } finally {
     watch?.stop();
     await plane?.stop();
     sdk.uninstall();
+  }
+}
+
+/**
+ * Throughput on a control plane of its own with no instances booting (nodes off, so no node-join wait): booting 200
+ * groups' instances at once swamps moto on this machine, and this section measures the control plane's own
+ * throughput of changes. Node boots and joins are measured by the nodes and rotation sections.
+ */
+async function measureThroughputAlone(o: BenchOptions, sdk: SdkRecorder): Promise<{ throughput: ThroughputResult; executions: ExecutionHistory[] }> {
+  const nodeJoinWait = process.env.NODE_JOIN_WAIT;
+  process.env.NODE_JOIN_WAIT = 'off';
+  let plane: ControlPlane | undefined;
+  let watch: GroupWatch | undefined;
+  try {
+    o.progress('throughput: starting a control plane without instance boots');
+    plane = await startControlPlane({ nodes: false, progress: (line) => o.progress(`control plane: ${line}`) });
+    const h: Harness = { plane, watch: (watch = new GroupWatch(connectionFromKubeconfig(plane.kubeconfigPath))), sdk, executions: trackExecutions(plane) };
+    await watch.start();
+    o.progress(`throughput: ${o.groups} eks-cf groups in one kubectl apply`);
+    const throughput = await measureThroughput(h, o.groups, { progress: o.progress });
+    return { throughput, executions: [...h.executions.values()] };
+  } finally {
+    watch?.stop();
+    await plane?.stop();
+    if (nodeJoinWait === undefined) delete process.env.NODE_JOIN_WAIT;
+    else process.env.NODE_JOIN_WAIT = nodeJoinWait;
   }
 }
 
@@ -152,50 +185,80 @@ async function measureNodeSections(h: Harness, o: BenchOptions, sections: string
   return out;
 }
 
-/** `--only nodes,rotation`: those sections on their own control plane; writes <stem>-nodes.json and prints their rows. */
+/**
+ * `--only nodes,rotation,throughput`: those sections, the node sections on a control plane with instance boots and
+ * throughput on one without; writes <stem>-nodes.json (node sections only) or <stem>-only.json, and prints their rows.
+ */
 async function runOnly(o: BenchOptions, startedAt: Date, environment: BenchResult['environment']): Promise<number> {
   const sections = o.only!;
+  const nodeSections = sections.filter((s) => s !== 'throughput');
   const sdk = new SdkRecorder();
   sdk.install();
   let plane: ControlPlane | undefined;
   let watch: GroupWatch | undefined;
   const write = process.stdout.write;
   process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
-  let figures: { nodes?: NodesFigure; rotation?: RotationFigure };
+  let figures: { nodes?: NodesFigure; rotation?: RotationFigure } = {};
+  let throughput: ThroughputResult | undefined;
+  const executions: ExecutionHistory[] = [];
   try {
-    o.progress('starting the local control plane');
-    plane = await startControlPlane({ progress: (line) => o.progress(`control plane: ${line}`) });
-    const h: Harness = { plane, watch: (watch = new GroupWatch(connectionFromKubeconfig(plane.kubeconfigPath))), sdk, executions: trackExecutions(plane) };
-    await watch.start();
-    figures = await measureNodeSections(h, o, sections);
+    if (nodeSections.length) {
+      o.progress('starting the local control plane');
+      plane = await startControlPlane({ progress: (line) => o.progress(`control plane: ${line}`) });
+      const h: Harness = { plane, watch: (watch = new GroupWatch(connectionFromKubeconfig(plane.kubeconfigPath))), sdk, executions: trackExecutions(plane) };
+      await watch.start();
+      figures = await measureNodeSections(h, o, nodeSections);
+      executions.push(...h.executions.values());
+      watch.stop();
+      watch = undefined;
+      await plane.stop();
+      plane = undefined;
+    }
+    if (sections.includes('throughput')) {
+      const alone = await measureThroughputAlone(o, sdk);
+      throughput = alone.throughput;
+      executions.push(...alone.executions);
+    }
   } finally {
     watch?.stop();
     await plane?.stop();
     sdk.uninstall();
     process.stdout.write = write;
   }
+  const waits = waitFigures(o.repo, executions);
   const finishedAt = new Date();
   const result: PartialBenchResult = roundDeep({
     formatVersion: FORMAT_VERSION,
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationS: (finishedAt.getTime() - startedAt.getTime()) / 1000,
-    options: { only: sections, nodeRuns: o.nodeRuns, rotationRuns: o.rotationRuns },
+    options: { only: sections, nodeRuns: o.nodeRuns, rotationRuns: o.rotationRuns, ...(throughput ? { throughputGroups: o.groups } : {}) },
     environment,
     ...figures,
+    ...(throughput ? { throughput } : {}),
+    ...(waits.length ? { waits } : {}),
   });
   mkdirSync(o.out, { recursive: true });
-  const json = path.join(o.out, `${resultStem(startedAt)}-nodes.json`);
+  const json = path.join(o.out, `${resultStem(startedAt)}-${throughput ? 'only' : 'nodes'}.json`);
   writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`instance-manager benchmark ${result.startedAt} (only ${sections.join(', ')}) · load ${environment.loadAverage1m.toFixed(2)} at start · git ${environment.git.commit.slice(0, 10)}${environment.git.dirty ? '+dirty' : ''}`);
-  console.log(['', ...tableLines(nodeRows(result))].join('\n'));
+  const rows = [...nodeRows(result), ...(result.waits ? waitRows(result.waits) : []), ...(result.throughput ? throughputRows(result.throughput) : [])];
+  console.log(['', ...tableLines(rows)].join('\n'));
   console.log(`\nwrote ${path.relative(process.cwd(), json)}`);
   const problems = checkNodeSections(JSON.parse(JSON.stringify(result)));
   if (problems.length) {
     console.error(`\nthe result does not match format ${FORMAT_VERSION}:\n  ${problems.join('\n  ')}`);
     return 1;
   }
-  return 0;
+  return result.throughput ? throughputVerdict(result.throughput) : 0;
+}
+
+/** Losing or duplicating work is a correctness failure of the system (performance targets are only reported). */
+function throughputVerdict(t: ThroughputFigure): number {
+  if (!t.lost && !t.duplicated) return 0;
+  console.error(`\nthroughput check failed: ${t.lost} of ${t.groups} groups lost, ${t.duplicated} duplicated`);
+  for (const e of t.errors) console.error(`  ${e.group}: ${e.reason}`);
+  return 1;
 }
 
 /** Runs everything; returns the process exit code (0, or 1 when groups were lost or duplicated). */
@@ -241,12 +304,5 @@ export async function runBench(o: BenchOptions): Promise<number> {
     console.error(`\nthe result does not match format ${FORMAT_VERSION}:\n  ${problems.join('\n  ')}`);
     return 1;
   }
-  // Performance targets are reported (✓/✗); losing or duplicating work is a correctness failure of the system.
-  const t = result.throughput;
-  if (t.lost || t.duplicated) {
-    console.error(`\nthroughput check failed: ${t.lost} of ${t.groups} groups lost, ${t.duplicated} duplicated`);
-    for (const e of t.errors) console.error(`  ${e.group}: ${e.reason}`);
-    return 1;
-  }
-  return 0;
+  return throughputVerdict(result.throughput);
 }
