@@ -37,10 +37,11 @@ if (values.help) {
   --runs N    runs per workflow scenario (default 5; 3 with --quick)
   --groups N  InstanceGroups applied at once for the throughput figure (default 200)
   --out DIR   where the JSON and SVG go (default bench/results)
-  --only nodes,rotation,throughput
+  --only nodes,rotation,stack-waits,throughput
               only those sections: eks-cf create until its nodes join (issue 11), a 4-node instance-type
-              rotation (issue 12), on a control plane that boots instances; --groups groups at once, on one
-              that does not; with how each wait ended (issue 17); writes <time>-nodes.json or <time>-only.json`);
+              rotation (issue 12), on a control plane that boots instances; eks-cf creates whose stack wait is
+              resumed by the stack's event, and --groups groups at once, on one that does not; with how each
+              wait ended (issue 17); writes <time>-nodes.json (node sections only) or <time>-only.json`);
   process.exit(0);
 }
 const positive = (v: string | undefined, name: string, fallback: number) => {
@@ -53,7 +54,7 @@ const positive = (v: string | undefined, name: string, fallback: number) => {
   return n;
 };
 const quick = values.quick!;
-const ONLY_SECTIONS = ['nodes', 'rotation', 'throughput'];
+const ONLY_SECTIONS = ['nodes', 'rotation', 'stack-waits', 'throughput'];
 const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
 if (only && (!only.length || only.some((s) => !ONLY_SECTIONS.includes(s)))) {
   console.error(`--only takes a comma-separated list of ${ONLY_SECTIONS.join(', ')}, got ${values.only}`);
@@ -71,6 +72,7 @@ const options = {
   bundleRuns: quick ? 3 : 5,
   nodeRuns: quick ? 1 : 3,
   rotationRuns: 1,
+  stackWaitRuns: quick ? 3 : 5,
   only,
   progress,
 };

@@ -9,6 +9,7 @@ import type { Provisioner, Scenario } from './manifests.js';
 import { round, type Summary } from './stats.js';
 import type { Sample } from './workflows.js';
 import type { WaitFigure } from './waits.js';
+import type { StackWaitsFigure } from './stack-waits.js';
 
 export const FORMAT_VERSION = 1;
 
@@ -153,15 +154,18 @@ export interface BenchResult {
   nodes?: NodesFigure;
   /** Issue 12: an instance-type change of a 4-node eks-cf group. Absent from files written before it was measured. */
   rotation?: RotationFigure;
+  /** Issue 17: eks-cf stack waits resumed by the stack's event, stack settled → Ready. */
+  stackWaits?: StackWaitsFigure;
   /** Issue 17: how each wait ended and how long it took. */
   waits?: WaitFigure[];
 }
 
 /** What `npm run bench -- --only nodes,rotation` writes: the run's header and the sections it measured. */
 export type PartialBenchResult = Pick<BenchResult, 'formatVersion' | 'startedAt' | 'finishedAt' | 'durationS' | 'environment'> & {
-  options: { only: string[]; nodeRuns: number; rotationRuns: number; throughputGroups?: number };
+  options: { only: string[]; nodeRuns: number; rotationRuns: number; throughputGroups?: number; stackWaitRuns?: number };
   nodes?: NodesFigure;
   rotation?: RotationFigure;
+  stackWaits?: StackWaitsFigure;
   throughput?: ThroughputFigure;
   waits?: WaitFigure[];
 };
@@ -351,6 +355,13 @@ export function checkNodeSections(value: Record<string, unknown>): string[] {
       if (!Array.isArray(throughput.errors)) p.push('$.throughput.errors: expected an array');
       if (!isObject(throughput.sdkRetries)) p.push('$.throughput.sdkRetries: expected an object');
       if (!isObject(throughput.eventsByReason)) p.push('$.throughput.eventsByReason: expected an object');
+    }
+  }
+  if (value.stackWaits !== undefined) {
+    if (!isObject(value.stackWaits)) p.push('$.stackWaits: expected an object');
+    else {
+      num(p, value.stackWaits, 'runs', '$.stackWaits');
+      summary(p, value.stackWaits, 'settledToReadyMs', '$.stackWaits');
     }
   }
   if (value.waits !== undefined) {

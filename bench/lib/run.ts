@@ -19,7 +19,8 @@ import { PROVISIONERS } from './manifests.js';
 import { measureNodesReady, measureRotation, NODES_NAMESPACE } from './nodes.js';
 import { nodesFigure, rotationFigure, type NodesFigure, type NodesSample, type RotationFigure, type RotationSample } from './nodes-figures.js';
 import { nodeRows } from './nodes-table.js';
-import { renderTable, tableLines, throughputRows, waitRows } from './table.js';
+import { renderTable, stackWaitRows, tableLines, throughputRows, waitRows } from './table.js';
+import { measureStackWaits, stackWaitOverrides, type StackWaitsFigure } from './stack-waits.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
 import { waitFigures, type ExecutionHistory } from './waits.js';
 import { GroupWatch } from './watch.js';
@@ -40,6 +41,8 @@ export interface BenchOptions {
   /** eks-cf creates measured until their nodes join (issue 11), and 4-node rotations (issue 12). */
   nodeRuns: number;
   rotationRuns: number;
+  /** eks-cf creates whose stack wait is resumed by the stack's event (issue 17). */
+  stackWaitRuns: number;
   /** Only these sections (`nodes`, `rotation`), on their own control plane; undefined: everything. */
   only?: string[];
   progress: (line: string) => void;
@@ -89,8 +92,9 @@ async function measure(o: BenchOptions, startedAt: Date, environment: BenchResul
     await plane.stop();
     plane = undefined;
 
-    const { throughput, executions: throughputExecutions } = await measureThroughputAlone(o, sdk);
-    const waits = waitFigures(o.repo, [...firstExecutions, ...throughputExecutions]);
+    const bare = await measureWithoutBoots(o, sdk, { stackWaits: true, throughput: true });
+    const throughput = bare.throughput!;
+    const waits = waitFigures(o.repo, [...firstExecutions, ...bare.executions]);
 
     const workflows = workflowFigures(samples);
     const deployment = readDeployment(o.repo);
@@ -127,6 +131,7 @@ async function measure(o: BenchOptions, startedAt: Date, environment: BenchResul
       bundles,
       throughput,
       ...nodeSections,
+      stackWaits: bare.stackWaits!,
       waits,
     };
   } finally {
@@ -137,23 +142,37 @@ async function measure(o: BenchOptions, startedAt: Date, environment: BenchResul
 }
 
 /**
- * Throughput on a control plane of its own with no instances booting (nodes off, so no node-join wait): booting 200
- * groups' instances at once swamps moto on this machine, and this section measures the control plane's own
- * throughput of changes. Node boots and joins are measured by the nodes and rotation sections.
+ * The sections on a control plane of its own with no instances booting (nodes off, so no node-join wait): the
+ * event-driven stack wait (lib/stack-waits.ts), then throughput. Booting 200 groups' instances at once swamps moto
+ * on this machine, and throughput measures the control plane's own handling of changes; node boots and joins are
+ * the nodes and rotation sections' subject.
  */
-async function measureThroughputAlone(o: BenchOptions, sdk: SdkRecorder): Promise<{ throughput: ThroughputResult; executions: ExecutionHistory[] }> {
+async function measureWithoutBoots(
+  o: BenchOptions,
+  sdk: SdkRecorder,
+  sections: { stackWaits: boolean; throughput: boolean },
+): Promise<{ stackWaits?: StackWaitsFigure; throughput?: ThroughputResult; executions: ExecutionHistory[] }> {
   const nodeJoinWait = process.env.NODE_JOIN_WAIT;
   process.env.NODE_JOIN_WAIT = 'off';
   let plane: ControlPlane | undefined;
   let watch: GroupWatch | undefined;
   try {
-    o.progress('throughput: starting a control plane without instance boots');
-    plane = await startControlPlane({ nodes: false, progress: (line) => o.progress(`control plane: ${line}`) });
+    o.progress('starting a control plane without instance boots (stack waits, throughput)');
+    const { overrides, settledAt } = stackWaitOverrides();
+    plane = await startControlPlane({ nodes: false, handlerOverrides: overrides, progress: (line) => o.progress(`control plane: ${line}`) });
     const h: Harness = { plane, watch: (watch = new GroupWatch(connectionFromKubeconfig(plane.kubeconfigPath))), sdk, executions: trackExecutions(plane) };
     await watch.start();
-    o.progress(`throughput: ${o.groups} eks-cf groups in one kubectl apply`);
-    const throughput = await measureThroughput(h, o.groups, { progress: o.progress });
-    return { throughput, executions: [...h.executions.values()] };
+    let stackWaits: StackWaitsFigure | undefined;
+    if (sections.stackWaits) {
+      o.progress(`stack waits: ${o.stackWaitRuns} eks-cf creates whose stack settles after the wait began`);
+      stackWaits = await measureStackWaits(h, o.stackWaitRuns, settledAt);
+    }
+    let throughput: ThroughputResult | undefined;
+    if (sections.throughput) {
+      o.progress(`throughput: ${o.groups} eks-cf groups in one kubectl apply`);
+      throughput = await measureThroughput(h, o.groups, { progress: o.progress });
+    }
+    return { ...(stackWaits ? { stackWaits } : {}), ...(throughput ? { throughput } : {}), executions: [...h.executions.values()] };
   } finally {
     watch?.stop();
     await plane?.stop();
@@ -191,7 +210,7 @@ async function measureNodeSections(h: Harness, o: BenchOptions, sections: string
  */
 async function runOnly(o: BenchOptions, startedAt: Date, environment: BenchResult['environment']): Promise<number> {
   const sections = o.only!;
-  const nodeSections = sections.filter((s) => s !== 'throughput');
+  const nodeSections = sections.filter((s) => s === 'nodes' || s === 'rotation');
   const sdk = new SdkRecorder();
   sdk.install();
   let plane: ControlPlane | undefined;
@@ -200,6 +219,7 @@ async function runOnly(o: BenchOptions, startedAt: Date, environment: BenchResul
   process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
   let figures: { nodes?: NodesFigure; rotation?: RotationFigure } = {};
   let throughput: ThroughputResult | undefined;
+  let stackWaits: StackWaitsFigure | undefined;
   const executions: ExecutionHistory[] = [];
   try {
     if (nodeSections.length) {
@@ -214,10 +234,11 @@ async function runOnly(o: BenchOptions, startedAt: Date, environment: BenchResul
       await plane.stop();
       plane = undefined;
     }
-    if (sections.includes('throughput')) {
-      const alone = await measureThroughputAlone(o, sdk);
-      throughput = alone.throughput;
-      executions.push(...alone.executions);
+    if (sections.includes('throughput') || sections.includes('stack-waits')) {
+      const bare = await measureWithoutBoots(o, sdk, { stackWaits: sections.includes('stack-waits'), throughput: sections.includes('throughput') });
+      throughput = bare.throughput;
+      stackWaits = bare.stackWaits;
+      executions.push(...bare.executions);
     }
   } finally {
     watch?.stop();
@@ -232,17 +253,23 @@ async function runOnly(o: BenchOptions, startedAt: Date, environment: BenchResul
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationS: (finishedAt.getTime() - startedAt.getTime()) / 1000,
-    options: { only: sections, nodeRuns: o.nodeRuns, rotationRuns: o.rotationRuns, ...(throughput ? { throughputGroups: o.groups } : {}) },
+    options: { only: sections, nodeRuns: o.nodeRuns, rotationRuns: o.rotationRuns, ...(throughput ? { throughputGroups: o.groups } : {}), ...(stackWaits ? { stackWaitRuns: o.stackWaitRuns } : {}) },
     environment,
     ...figures,
+    ...(stackWaits ? { stackWaits } : {}),
     ...(throughput ? { throughput } : {}),
     ...(waits.length ? { waits } : {}),
   });
   mkdirSync(o.out, { recursive: true });
-  const json = path.join(o.out, `${resultStem(startedAt)}-${throughput ? 'only' : 'nodes'}.json`);
+  const json = path.join(o.out, `${resultStem(startedAt)}-${nodeSections.length === sections.length ? 'nodes' : 'only'}.json`);
   writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`instance-manager benchmark ${result.startedAt} (only ${sections.join(', ')}) · load ${environment.loadAverage1m.toFixed(2)} at start · git ${environment.git.commit.slice(0, 10)}${environment.git.dirty ? '+dirty' : ''}`);
-  const rows = [...nodeRows(result), ...(result.waits ? waitRows(result.waits) : []), ...(result.throughput ? throughputRows(result.throughput) : [])];
+  const rows = [
+    ...nodeRows(result),
+    ...(result.stackWaits ? stackWaitRows(result.stackWaits) : []),
+    ...(result.waits ? waitRows(result.waits) : []),
+    ...(result.throughput ? throughputRows(result.throughput) : []),
+  ];
   console.log(['', ...tableLines(rows)].join('\n'));
   console.log(`\nwrote ${path.relative(process.cwd(), json)}`);
   const problems = checkNodeSections(JSON.parse(JSON.stringify(result)));

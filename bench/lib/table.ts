@@ -3,6 +3,7 @@
 import { PRICE_LINES, ASSUMPTIONS } from './cost.js';
 import type { BenchResult, ThroughputFigure } from './format.js';
 import type { WaitFigure } from './waits.js';
+import type { StackWaitsFigure } from './stack-waits.js';
 import { SCENARIO_LABELS } from './manifests.js';
 import { nodeRows, type Row } from './nodes-table.js';
 import type { Summary } from './stats.js';
@@ -69,6 +70,7 @@ export function tableRows(r: BenchResult): Row[] {
     ]);
   }
 
+  if (r.stackWaits) rows.push(...stackWaitRows(r.stackWaits));
   if (r.waits) rows.push(...waitRows(r.waits));
   rows.push(...throughputRows(r.throughput));
   rows.push(...nodeRows(r));
@@ -94,6 +96,11 @@ export function throughputRows(t: ThroughputFigure): Row[] {
   rows.push(['throughput', subject, 'failed Lambda attempts · SDK-retried calls', `${t.failedLambdaAttempts} · ${Object.values(t.sdkRetries).reduce((a, b) => a + b, 0)}`, retries, '']);
   rows.push(['throughput', subject, 'moto busy: PutEvents · handler calls', `${t.putEventsBusyS.toFixed(1)} s · ${t.handlerCallsBusyS.toFixed(1)} s`, '', '']);
   return rows;
+}
+
+/** The event-driven stack wait: the stack settled → the group Ready, through the stack's status event. */
+export function stackWaitRows(w: StackWaitsFigure): Row[] {
+  return [['wait', `eks-cf create × ${w.runs}`, 'stack settled → Ready (by its status event)', `${ms(w.settledToReadyMs.median)} ms`, `p90 ${ms(w.settledToReadyMs.p90)} ms, ${spread(w.settledToReadyMs)}`, `≤ 2 s ${mark(w.settledToReadyMs.p90 <= 2000)}`]];
 }
 
 /** Per wait: how it ended (its event, its own look, the fallback, a timer) and how long it took, local time. */

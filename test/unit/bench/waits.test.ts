@@ -50,4 +50,10 @@ describe('bench waits: how each wait ended and how long it took', () => {
     expect(checkNodeSections({ waits: JSON.parse(JSON.stringify(figures)) })).toEqual([]);
     expect(checkNodeSections({ waits: [{ workflow: 'eks-cf-apply' }] })[0]).toMatch(/waits\[0\]\.state: expected a string/);
   });
+
+  it('checks the stack-waits section of a result file', () => {
+    const settledToReadyMs = { n: 3, median: 400, min: 300, max: 600, p90: 600 };
+    expect(checkNodeSections({ stackWaits: { runs: 3, settledToReadyMs } })).toEqual([]);
+    expect(checkNodeSections({ stackWaits: { runs: 3 } })).toEqual(['$.stackWaits.settledToReadyMs: expected a summary {n, median, min, max, p90}']);
+  });
 });
