@@ -5,8 +5,8 @@
 // (local/control-plane.ts: real kube-apiserver, moto, the relay, EventBridge rules → SQS → dispatcher, the local
 // Step Functions runtime with the real handlers): every provisioner through create, update, no-op re-apply and
 // delete, `--runs` times each; eks-cf creates until their nodes join and a 4-node rotation (lib/nodes.ts; alone
-// with `--only nodes,rotation`); and 200 groups applied at once, on a second control plane that boots no instances
-// (alone with `--only throughput`); and how each wait ended (lib/waits.ts). Prints one table and writes
+// with `--only nodes,rotation`); then, with instance boots stopped, eks-cf stack waits resumed by the stack's event
+// and 200 groups applied at once (`--only stack-waits,throughput`); and how each wait ended (lib/waits.ts). Prints one table and writes
 // bench/results/<timestamp>.json and .svg, and latest.json / latest.svg. bench/README.md explains every figure
 // and the JSON format.
 //

@@ -67,8 +67,9 @@ async function measure(o: BenchOptions, startedAt: Date, environment: BenchResul
   sdk.install();
   let plane: ControlPlane | undefined;
   let watch: GroupWatch | undefined;
+  const { overrides, settledAt } = stackWaitOverrides();
   try {
-    plane = await startControlPlane({ progress: (line) => progress(`control plane: ${line}`) });
+    plane = await startControlPlane({ handlerOverrides: overrides, progress: (line) => progress(`control plane: ${line}`) });
     const h: Harness = { plane, watch: (watch = new GroupWatch(connectionFromKubeconfig(plane.kubeconfigPath))), sdk, executions: trackExecutions(plane) };
     await watch.start();
     await createNamespaces(plane, PROVISIONERS.map(namespaceFor));
@@ -86,15 +87,9 @@ async function measure(o: BenchOptions, startedAt: Date, environment: BenchResul
     }
 
     const nodeSections = await measureNodeSections(h, o, ['nodes', 'rotation']);
-    const firstExecutions = [...h.executions.values()];
-    watch.stop();
-    watch = undefined;
-    await plane.stop();
-    plane = undefined;
-
-    const bare = await measureWithoutBoots(o, sdk, { stackWaits: true, throughput: true });
+    const bare = await measureWithoutBoots(h, o, settledAt, { stackWaits: true, throughput: true });
     const throughput = bare.throughput!;
-    const waits = waitFigures(o.repo, [...firstExecutions, ...bare.executions]);
+    const waits = waitFigures(o.repo, h.executions.values());
 
     const workflows = workflowFigures(samples);
     const deployment = readDeployment(o.repo);
@@ -142,26 +137,22 @@ async function measure(o: BenchOptions, startedAt: Date, environment: BenchResul
 }
 
 /**
- * The sections on a control plane of its own with no instances booting (nodes off, so no node-join wait): the
- * event-driven stack wait (lib/stack-waits.ts), then throughput. Booting 200 groups' instances at once swamps moto
- * on this machine, and throughput measures the control plane's own handling of changes; node boots and joins are
- * the nodes and rotation sections' subject.
+ * The sections measured with no instances booting, after the node sections: instance boots stop and the node-join
+ * wait is off (check-nodes reads NODE_JOIN_WAIT per call). First the event-driven stack wait (lib/stack-waits.ts),
+ * then throughput: 200 groups' instances booting at once swamp moto on this machine, and throughput measures the
+ * control plane's handling of changes; node boots and joins are the nodes and rotation sections' subject.
  */
 async function measureWithoutBoots(
+  h: Harness,
   o: BenchOptions,
-  sdk: SdkRecorder,
+  settledAt: Map<string, number>,
   sections: { stackWaits: boolean; throughput: boolean },
-): Promise<{ stackWaits?: StackWaitsFigure; throughput?: ThroughputResult; executions: ExecutionHistory[] }> {
+): Promise<{ stackWaits?: StackWaitsFigure; throughput?: ThroughputResult }> {
+  o.progress('instance boots stopped and the node-join wait off, for the stack waits and throughput');
+  await h.plane.instanceBoots?.stop();
   const nodeJoinWait = process.env.NODE_JOIN_WAIT;
   process.env.NODE_JOIN_WAIT = 'off';
-  let plane: ControlPlane | undefined;
-  let watch: GroupWatch | undefined;
   try {
-    o.progress('starting a control plane without instance boots (stack waits, throughput)');
-    const { overrides, settledAt } = stackWaitOverrides();
-    plane = await startControlPlane({ nodes: false, handlerOverrides: overrides, progress: (line) => o.progress(`control plane: ${line}`) });
-    const h: Harness = { plane, watch: (watch = new GroupWatch(connectionFromKubeconfig(plane.kubeconfigPath))), sdk, executions: trackExecutions(plane) };
-    await watch.start();
     let stackWaits: StackWaitsFigure | undefined;
     if (sections.stackWaits) {
       o.progress(`stack waits: ${o.stackWaitRuns} eks-cf creates whose stack settles after the wait began`);
@@ -172,10 +163,8 @@ async function measureWithoutBoots(
       o.progress(`throughput: ${o.groups} eks-cf groups in one kubectl apply`);
       throughput = await measureThroughput(h, o.groups, { progress: o.progress });
     }
-    return { ...(stackWaits ? { stackWaits } : {}), ...(throughput ? { throughput } : {}), executions: [...h.executions.values()] };
+    return { ...(stackWaits ? { stackWaits } : {}), ...(throughput ? { throughput } : {}) };
   } finally {
-    watch?.stop();
-    await plane?.stop();
     if (nodeJoinWait === undefined) delete process.env.NODE_JOIN_WAIT;
     else process.env.NODE_JOIN_WAIT = nodeJoinWait;
   }
@@ -205,8 +194,8 @@ async function measureNodeSections(h: Harness, o: BenchOptions, sections: string
 }
 
 /**
- * `--only nodes,rotation,throughput`: those sections, the node sections on a control plane with instance boots and
- * throughput on one without; writes <stem>-nodes.json (node sections only) or <stem>-only.json, and prints their rows.
+ * `--only nodes,rotation,stack-waits,throughput`: those sections on one control plane (instance boots stop after the
+ * node sections); writes <stem>-nodes.json (node sections only) or <stem>-only.json, and prints their rows.
  */
 async function runOnly(o: BenchOptions, startedAt: Date, environment: BenchResult['environment']): Promise<number> {
   const sections = o.only!;
@@ -222,24 +211,16 @@ async function runOnly(o: BenchOptions, startedAt: Date, environment: BenchResul
   let stackWaits: StackWaitsFigure | undefined;
   const executions: ExecutionHistory[] = [];
   try {
-    if (nodeSections.length) {
-      o.progress('starting the local control plane');
-      plane = await startControlPlane({ progress: (line) => o.progress(`control plane: ${line}`) });
-      const h: Harness = { plane, watch: (watch = new GroupWatch(connectionFromKubeconfig(plane.kubeconfigPath))), sdk, executions: trackExecutions(plane) };
-      await watch.start();
-      figures = await measureNodeSections(h, o, nodeSections);
-      executions.push(...h.executions.values());
-      watch.stop();
-      watch = undefined;
-      await plane.stop();
-      plane = undefined;
-    }
+    o.progress('starting the local control plane');
+    const { overrides, settledAt } = stackWaitOverrides();
+    plane = await startControlPlane({ handlerOverrides: overrides, progress: (line) => o.progress(`control plane: ${line}`) });
+    const h: Harness = { plane, watch: (watch = new GroupWatch(connectionFromKubeconfig(plane.kubeconfigPath))), sdk, executions: trackExecutions(plane) };
+    await watch.start();
+    if (nodeSections.length) figures = await measureNodeSections(h, o, nodeSections);
     if (sections.includes('throughput') || sections.includes('stack-waits')) {
-      const bare = await measureWithoutBoots(o, sdk, { stackWaits: sections.includes('stack-waits'), throughput: sections.includes('throughput') });
-      throughput = bare.throughput;
-      stackWaits = bare.stackWaits;
-      executions.push(...bare.executions);
+      ({ throughput, stackWaits } = await measureWithoutBoots(h, o, settledAt, { stackWaits: sections.includes('stack-waits'), throughput: sections.includes('throughput') }));
     }
+    executions.push(...h.executions.values());
   } finally {
     watch?.stop();
     await plane?.stop();
