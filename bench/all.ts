@@ -5,7 +5,8 @@
 // (local/control-plane.ts: real kube-apiserver, moto, the relay, EventBridge rules → SQS → dispatcher, the local
 // Step Functions runtime with the real handlers): every provisioner through create, update, no-op re-apply and
 // delete, `--runs` times each; eks-cf creates until their nodes join and a 4-node rotation (lib/nodes.ts; alone
-// with `--only nodes,rotation`); and 200 groups applied at once. Prints one table and writes
+// with `--only nodes,rotation`); then, with instance boots stopped, eks-cf stack waits resumed by the stack's event
+// and 200 groups applied at once (`--only stack-waits,throughput`); and how each wait ended (lib/waits.ts). Prints one table and writes
 // bench/results/<timestamp>.json and .svg, and latest.json / latest.svg. bench/README.md explains every figure
 // and the JSON format.
 //
@@ -36,9 +37,11 @@ if (values.help) {
   --runs N    runs per workflow scenario (default 5; 3 with --quick)
   --groups N  InstanceGroups applied at once for the throughput figure (default 200)
   --out DIR   where the JSON and SVG go (default bench/results)
-  --only nodes,rotation
-              only those sections, on their own control plane: eks-cf create until its nodes join (issue 11),
-              a 4-node instance-type rotation (issue 12); writes <time>-nodes.json`);
+  --only nodes,rotation,stack-waits,throughput
+              only those sections: eks-cf create until its nodes join (issue 11), a 4-node instance-type
+              rotation (issue 12), on a control plane that boots instances; eks-cf creates whose stack wait is
+              resumed by the stack's event, and --groups groups at once, on one that does not; with how each
+              wait ended (issue 17); writes <time>-nodes.json (node sections only) or <time>-only.json`);
   process.exit(0);
 }
 const positive = (v: string | undefined, name: string, fallback: number) => {
@@ -51,10 +54,10 @@ const positive = (v: string | undefined, name: string, fallback: number) => {
   return n;
 };
 const quick = values.quick!;
-const NODE_SECTIONS = ['nodes', 'rotation'];
+const ONLY_SECTIONS = ['nodes', 'rotation', 'stack-waits', 'throughput'];
 const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);
-if (only && (!only.length || only.some((s) => !NODE_SECTIONS.includes(s)))) {
-  console.error(`--only takes a comma-separated list of ${NODE_SECTIONS.join(', ')}, got ${values.only}`);
+if (only && (!only.length || only.some((s) => !ONLY_SECTIONS.includes(s)))) {
+  console.error(`--only takes a comma-separated list of ${ONLY_SECTIONS.join(', ')}, got ${values.only}`);
   process.exit(2);
 }
 const options = {
@@ -69,6 +72,7 @@ const options = {
   bundleRuns: quick ? 3 : 5,
   nodeRuns: quick ? 1 : 3,
   rotationRuns: 1,
+  stackWaitRuns: quick ? 3 : 5,
   only,
   progress,
 };

@@ -30,6 +30,7 @@ import type { InstallationPolicy } from '../core/policy/index.js';
 import { KubeconfigAccess } from '../core/kube/access.js';
 import { reportExecutionFailure } from '../functions/report-execution-failure/report.js';
 import { forwardExecutionFailures, type ExecutionEvents } from './execution-events.js';
+import { startLocalStackEvents } from './cfn-events/target.js';
 
 export const LOCAL_CLUSTER_NAME = 'my-eks-cluster';
 export const BUS_NAME = 'instance-manager';
@@ -284,6 +285,11 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       await executionEvents.stop();
       reporterSfn.destroy();
     });
+
+    // CloudFormation's stack status events, emulated from moto's stacks and delivered to the eks-cf-stack-event
+    // code, so eks-cf stack waits resume by event as in AWS (local/cfn-events/).
+    const stackEvents = startLocalStackEvents({ stepFunctionsUrl, workflowsKubeconfigPath, logger });
+    cleanups.push(() => stackEvents.stop());
 
     say('starting the relay');
     const relay = await startRelay(

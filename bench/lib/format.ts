@@ -8,6 +8,8 @@ import type { CostLine } from './cost.js';
 import type { Provisioner, Scenario } from './manifests.js';
 import { round, type Summary } from './stats.js';
 import type { Sample } from './workflows.js';
+import type { WaitFigure } from './waits.js';
+import type { StackWaitsFigure } from './stack-waits.js';
 
 export const FORMAT_VERSION = 1;
 
@@ -152,13 +154,20 @@ export interface BenchResult {
   nodes?: NodesFigure;
   /** Issue 12: an instance-type change of a 4-node eks-cf group. Absent from files written before it was measured. */
   rotation?: RotationFigure;
+  /** Issue 17: eks-cf stack waits resumed by the stack's event, stack settled → Ready. */
+  stackWaits?: StackWaitsFigure;
+  /** Issue 17: how each wait ended and how long it took. */
+  waits?: WaitFigure[];
 }
 
 /** What `npm run bench -- --only nodes,rotation` writes: the run's header and the sections it measured. */
 export type PartialBenchResult = Pick<BenchResult, 'formatVersion' | 'startedAt' | 'finishedAt' | 'durationS' | 'environment'> & {
-  options: { only: string[]; nodeRuns: number; rotationRuns: number };
+  options: { only: string[]; nodeRuns: number; rotationRuns: number; throughputGroups?: number; stackWaitRuns?: number };
   nodes?: NodesFigure;
   rotation?: RotationFigure;
+  stackWaits?: StackWaitsFigure;
+  throughput?: ThroughputFigure;
+  waits?: WaitFigure[];
 };
 
 /** 2026-11-27T13:40:15.123Z → 2026-11-27T13-40-15Z: sortable, and valid in every file system. */
@@ -329,21 +338,39 @@ export function checkResult(value: unknown): string[] {
   });
 
   if (!isObject(value.throughput)) p.push('$.throughput: expected an object');
-  else {
-    str(p, value.throughput, 'provisioner', '$.throughput');
-    THROUGHPUT_NUMBERS.forEach((k) => num(p, value.throughput as Record<string, unknown>, k, '$.throughput'));
-    summary(p, value.throughput, 'readyS', '$.throughput');
-    if (!Array.isArray(value.throughput.errors)) p.push('$.throughput.errors: expected an array');
-    if (!isObject(value.throughput.sdkRetries)) p.push('$.throughput.sdkRetries: expected an object');
-    if (!isObject(value.throughput.eventsByReason)) p.push('$.throughput.eventsByReason: expected an object');
-  }
   p.push(...checkNodeSections(value));
   return p;
 }
 
-/** The node sections (issues 11 and 12), when present. */
+/** The node sections (issues 11 and 12), the throughput section and the waits (issue 17), when present. */
 export function checkNodeSections(value: Record<string, unknown>): string[] {
   const p: string[] = [];
+  const { throughput } = value;
+  if (throughput !== undefined) {
+    if (!isObject(throughput)) p.push('$.throughput: expected an object');
+    else {
+      str(p, throughput, 'provisioner', '$.throughput');
+      THROUGHPUT_NUMBERS.forEach((k) => num(p, throughput, k, '$.throughput'));
+      summary(p, throughput, 'readyS', '$.throughput');
+      if (!Array.isArray(throughput.errors)) p.push('$.throughput.errors: expected an array');
+      if (!isObject(throughput.sdkRetries)) p.push('$.throughput.sdkRetries: expected an object');
+      if (!isObject(throughput.eventsByReason)) p.push('$.throughput.eventsByReason: expected an object');
+    }
+  }
+  if (value.stackWaits !== undefined) {
+    if (!isObject(value.stackWaits)) p.push('$.stackWaits: expected an object');
+    else {
+      num(p, value.stackWaits, 'runs', '$.stackWaits');
+      summary(p, value.stackWaits, 'settledToReadyMs', '$.stackWaits');
+    }
+  }
+  if (value.waits !== undefined) {
+    list(p, value, 'waits', '$', (w, at) => {
+      for (const k of ['workflow', 'state', 'kind', 'endedBy']) str(p, w, k, at);
+      num(p, w, 'n', at);
+      summary(p, w, 'ms', at);
+    });
+  }
   const { nodes, rotation } = value;
   if (nodes !== undefined) {
     if (!isObject(nodes)) p.push('$.nodes: expected an object');

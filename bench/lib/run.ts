@@ -13,14 +13,16 @@ import { pollLoopsOf } from './asl.js';
 import { measureBundles } from './bundles.js';
 import { renderSvg } from './chart.js';
 import { ASSUMPTIONS, costPer1000, idleMonth, PRICES, readDeployment } from './cost.js';
-import { checkNodeSections, checkResult, FORMAT_VERSION, resultStem, roundDeep, type BenchResult, type PartialBenchResult } from './format.js';
+import { checkNodeSections, checkResult, FORMAT_VERSION, resultStem, roundDeep, type BenchResult, type PartialBenchResult, type ThroughputFigure } from './format.js';
 import { SdkRecorder } from './instrument.js';
 import { PROVISIONERS } from './manifests.js';
 import { measureNodesReady, measureRotation, NODES_NAMESPACE } from './nodes.js';
 import { nodesFigure, rotationFigure, type NodesFigure, type NodesSample, type RotationFigure, type RotationSample } from './nodes-figures.js';
 import { nodeRows } from './nodes-table.js';
-import { renderTable, tableLines } from './table.js';
-import { measureThroughput } from './throughput.js';
+import { renderTable, stackWaitRows, tableLines, throughputRows, waitRows } from './table.js';
+import { measureStackWaits, stackWaitOverrides, type StackWaitsFigure } from './stack-waits.js';
+import { measureThroughput, type ThroughputResult } from './throughput.js';
+import { waitFigures, type ExecutionHistory } from './waits.js';
 import { GroupWatch } from './watch.js';
 import { createNamespaces, measureLifecycle, namespaceFor, trackExecutions, type Harness, type Sample } from './workflows.js';
 
@@ -39,6 +41,8 @@ export interface BenchOptions {
   /** eks-cf creates measured until their nodes join (issue 11), and 4-node rotations (issue 12). */
   nodeRuns: number;
   rotationRuns: number;
+  /** eks-cf creates whose stack wait is resumed by the stack's event (issue 17). */
+  stackWaitRuns: number;
   /** Only these sections (`nodes`, `rotation`), on their own control plane; undefined: everything. */
   only?: string[];
   progress: (line: string) => void;
@@ -63,8 +67,9 @@ async function measure(o: BenchOptions, startedAt: Date, environment: BenchResul
   sdk.install();
   let plane: ControlPlane | undefined;
   let watch: GroupWatch | undefined;
+  const { overrides, settledAt } = stackWaitOverrides();
   try {
-    plane = await startControlPlane({ progress: (line) => progress(`control plane: ${line}`) });
+    plane = await startControlPlane({ handlerOverrides: overrides, progress: (line) => progress(`control plane: ${line}`) });
     const h: Harness = { plane, watch: (watch = new GroupWatch(connectionFromKubeconfig(plane.kubeconfigPath))), sdk, executions: trackExecutions(plane) };
     await watch.start();
     await createNamespaces(plane, PROVISIONERS.map(namespaceFor));
@@ -82,9 +87,9 @@ async function measure(o: BenchOptions, startedAt: Date, environment: BenchResul
     }
 
     const nodeSections = await measureNodeSections(h, o, ['nodes', 'rotation']);
-
-    progress(`throughput: ${o.groups} eks-cf groups in one kubectl apply`);
-    const throughput = await measureThroughput(h, o.groups, { progress });
+    const bare = await measureWithoutBoots(h, o, settledAt, { stackWaits: true, throughput: true });
+    const throughput = bare.throughput!;
+    const waits = waitFigures(o.repo, h.executions.values());
 
     const workflows = workflowFigures(samples);
     const deployment = readDeployment(o.repo);
@@ -121,11 +126,47 @@ async function measure(o: BenchOptions, startedAt: Date, environment: BenchResul
       bundles,
       throughput,
       ...nodeSections,
+      stackWaits: bare.stackWaits!,
+      waits,
     };
   } finally {
     watch?.stop();
     await plane?.stop();
     sdk.uninstall();
+  }
+}
+
+/**
+ * The sections measured with no instances booting, after the node sections: instance boots stop and the node-join
+ * wait is off (check-nodes reads NODE_JOIN_WAIT per call). First the event-driven stack wait (lib/stack-waits.ts),
+ * then throughput: 200 groups' instances booting at once swamp moto on this machine, and throughput measures the
+ * control plane's handling of changes; node boots and joins are the nodes and rotation sections' subject.
+ */
+async function measureWithoutBoots(
+  h: Harness,
+  o: BenchOptions,
+  settledAt: Map<string, number>,
+  sections: { stackWaits: boolean; throughput: boolean },
+): Promise<{ stackWaits?: StackWaitsFigure; throughput?: ThroughputResult }> {
+  o.progress('instance boots stopped and the node-join wait off, for the stack waits and throughput');
+  await h.plane.instanceBoots?.stop();
+  const nodeJoinWait = process.env.NODE_JOIN_WAIT;
+  process.env.NODE_JOIN_WAIT = 'off';
+  try {
+    let stackWaits: StackWaitsFigure | undefined;
+    if (sections.stackWaits) {
+      o.progress(`stack waits: ${o.stackWaitRuns} eks-cf creates whose stack settles after the wait began`);
+      stackWaits = await measureStackWaits(h, o.stackWaitRuns, settledAt);
+    }
+    let throughput: ThroughputResult | undefined;
+    if (sections.throughput) {
+      o.progress(`throughput: ${o.groups} eks-cf groups in one kubectl apply`);
+      throughput = await measureThroughput(h, o.groups, { progress: o.progress });
+    }
+    return { ...(stackWaits ? { stackWaits } : {}), ...(throughput ? { throughput } : {}) };
+  } finally {
+    if (nodeJoinWait === undefined) delete process.env.NODE_JOIN_WAIT;
+    else process.env.NODE_JOIN_WAIT = nodeJoinWait;
   }
 }
 
@@ -152,50 +193,80 @@ async function measureNodeSections(h: Harness, o: BenchOptions, sections: string
   return out;
 }
 
-/** `--only nodes,rotation`: those sections on their own control plane; writes <stem>-nodes.json and prints their rows. */
+/**
+ * `--only nodes,rotation,stack-waits,throughput`: those sections on one control plane (instance boots stop after the
+ * node sections); writes <stem>-nodes.json (node sections only) or <stem>-only.json, and prints their rows.
+ */
 async function runOnly(o: BenchOptions, startedAt: Date, environment: BenchResult['environment']): Promise<number> {
   const sections = o.only!;
+  const nodeSections = sections.filter((s) => s === 'nodes' || s === 'rotation');
   const sdk = new SdkRecorder();
   sdk.install();
   let plane: ControlPlane | undefined;
   let watch: GroupWatch | undefined;
   const write = process.stdout.write;
   process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
-  let figures: { nodes?: NodesFigure; rotation?: RotationFigure };
+  let figures: { nodes?: NodesFigure; rotation?: RotationFigure } = {};
+  let throughput: ThroughputResult | undefined;
+  let stackWaits: StackWaitsFigure | undefined;
+  const executions: ExecutionHistory[] = [];
   try {
     o.progress('starting the local control plane');
-    plane = await startControlPlane({ progress: (line) => o.progress(`control plane: ${line}`) });
+    const { overrides, settledAt } = stackWaitOverrides();
+    plane = await startControlPlane({ handlerOverrides: overrides, progress: (line) => o.progress(`control plane: ${line}`) });
     const h: Harness = { plane, watch: (watch = new GroupWatch(connectionFromKubeconfig(plane.kubeconfigPath))), sdk, executions: trackExecutions(plane) };
     await watch.start();
-    figures = await measureNodeSections(h, o, sections);
+    if (nodeSections.length) figures = await measureNodeSections(h, o, nodeSections);
+    if (sections.includes('throughput') || sections.includes('stack-waits')) {
+      ({ throughput, stackWaits } = await measureWithoutBoots(h, o, settledAt, { stackWaits: sections.includes('stack-waits'), throughput: sections.includes('throughput') }));
+    }
+    executions.push(...h.executions.values());
   } finally {
     watch?.stop();
     await plane?.stop();
     sdk.uninstall();
     process.stdout.write = write;
   }
+  const waits = waitFigures(o.repo, executions);
   const finishedAt = new Date();
   const result: PartialBenchResult = roundDeep({
     formatVersion: FORMAT_VERSION,
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationS: (finishedAt.getTime() - startedAt.getTime()) / 1000,
-    options: { only: sections, nodeRuns: o.nodeRuns, rotationRuns: o.rotationRuns },
+    options: { only: sections, nodeRuns: o.nodeRuns, rotationRuns: o.rotationRuns, ...(throughput ? { throughputGroups: o.groups } : {}), ...(stackWaits ? { stackWaitRuns: o.stackWaitRuns } : {}) },
     environment,
     ...figures,
+    ...(stackWaits ? { stackWaits } : {}),
+    ...(throughput ? { throughput } : {}),
+    ...(waits.length ? { waits } : {}),
   });
   mkdirSync(o.out, { recursive: true });
-  const json = path.join(o.out, `${resultStem(startedAt)}-nodes.json`);
+  const json = path.join(o.out, `${resultStem(startedAt)}-${nodeSections.length === sections.length ? 'nodes' : 'only'}.json`);
   writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`instance-manager benchmark ${result.startedAt} (only ${sections.join(', ')}) · load ${environment.loadAverage1m.toFixed(2)} at start · git ${environment.git.commit.slice(0, 10)}${environment.git.dirty ? '+dirty' : ''}`);
-  console.log(['', ...tableLines(nodeRows(result))].join('\n'));
+  const rows = [
+    ...nodeRows(result),
+    ...(result.stackWaits ? stackWaitRows(result.stackWaits) : []),
+    ...(result.waits ? waitRows(result.waits) : []),
+    ...(result.throughput ? throughputRows(result.throughput) : []),
+  ];
+  console.log(['', ...tableLines(rows)].join('\n'));
   console.log(`\nwrote ${path.relative(process.cwd(), json)}`);
   const problems = checkNodeSections(JSON.parse(JSON.stringify(result)));
   if (problems.length) {
     console.error(`\nthe result does not match format ${FORMAT_VERSION}:\n  ${problems.join('\n  ')}`);
     return 1;
   }
-  return 0;
+  return result.throughput ? throughputVerdict(result.throughput) : 0;
+}
+
+/** Losing or duplicating work is a correctness failure of the system (performance targets are only reported). */
+function throughputVerdict(t: ThroughputFigure): number {
+  if (!t.lost && !t.duplicated) return 0;
+  console.error(`\nthroughput check failed: ${t.lost} of ${t.groups} groups lost, ${t.duplicated} duplicated`);
+  for (const e of t.errors) console.error(`  ${e.group}: ${e.reason}`);
+  return 1;
 }
 
 /** Runs everything; returns the process exit code (0, or 1 when groups were lost or duplicated). */
@@ -241,12 +312,5 @@ export async function runBench(o: BenchOptions): Promise<number> {
     console.error(`\nthe result does not match format ${FORMAT_VERSION}:\n  ${problems.join('\n  ')}`);
     return 1;
   }
-  // Performance targets are reported (✓/✗); losing or duplicating work is a correctness failure of the system.
-  const t = result.throughput;
-  if (t.lost || t.duplicated) {
-    console.error(`\nthroughput check failed: ${t.lost} of ${t.groups} groups lost, ${t.duplicated} duplicated`);
-    for (const e of t.errors) console.error(`  ${e.group}: ${e.reason}`);
-    return 1;
-  }
-  return 0;
+  return throughputVerdict(result.throughput);
 }

@@ -1,7 +1,9 @@
 // The one table `npm run bench` prints: every figure of the run, one row each, with its median, its spread over
 // the runs and the target it is held to.
 import { PRICE_LINES, ASSUMPTIONS } from './cost.js';
-import type { BenchResult } from './format.js';
+import type { BenchResult, ThroughputFigure } from './format.js';
+import type { WaitFigure } from './waits.js';
+import type { StackWaitsFigure } from './stack-waits.js';
 import { SCENARIO_LABELS } from './manifests.js';
 import { nodeRows, type Row } from './nodes-table.js';
 import type { Summary } from './stats.js';
@@ -68,7 +70,16 @@ export function tableRows(r: BenchResult): Row[] {
     ]);
   }
 
-  const t = r.throughput;
+  if (r.stackWaits) rows.push(...stackWaitRows(r.stackWaits));
+  if (r.waits) rows.push(...waitRows(r.waits));
+  rows.push(...throughputRows(r.throughput));
+  rows.push(...nodeRows(r));
+  return rows;
+}
+
+/** The throughput section (200 eks-cf groups in one kubectl apply, on a control plane without instance boots). */
+export function throughputRows(t: ThroughputFigure): Row[] {
+  const rows: Row[] = [];
   const subject = `${t.groups} ${t.provisioner} groups at once`;
   rows.push(['throughput', subject, 'kubectl apply → all Ready', `${t.allReadyS.toFixed(1)} s`, `each: p50 ${t.readyS.median.toFixed(1)} s, p90 ${t.readyS.p90.toFixed(1)} s`, `${t.lost} lost, ${t.duplicated} duplicated ${mark(t.lost === 0 && t.duplicated === 0)}`]);
   const resent = t.eventsPut - t.groups;
@@ -84,8 +95,24 @@ export function tableRows(r: BenchResult): Row[] {
   const retries = Object.entries(t.sdkRetries).map(([k, v]) => `${k} ${v}`).join(', ');
   rows.push(['throughput', subject, 'failed Lambda attempts · SDK-retried calls', `${t.failedLambdaAttempts} · ${Object.values(t.sdkRetries).reduce((a, b) => a + b, 0)}`, retries, '']);
   rows.push(['throughput', subject, 'moto busy: PutEvents · handler calls', `${t.putEventsBusyS.toFixed(1)} s · ${t.handlerCallsBusyS.toFixed(1)} s`, '', '']);
-  rows.push(...nodeRows(r));
   return rows;
+}
+
+/** The event-driven stack wait: the stack settled → the group Ready, through the stack's status event. */
+export function stackWaitRows(w: StackWaitsFigure): Row[] {
+  return [['wait', `eks-cf create × ${w.runs}`, 'stack settled → Ready (by its status event)', `${ms(w.settledToReadyMs.median)} ms`, `p90 ${ms(w.settledToReadyMs.p90)} ms, ${spread(w.settledToReadyMs)}`, `≤ 2 s ${mark(w.settledToReadyMs.p90 <= 2000)}`]];
+}
+
+/** Per wait: how it ended (its event, its own look, the fallback, a timer) and how long it took, local time. */
+export function waitRows(waits: WaitFigure[]): Row[] {
+  return waits.map((w) => [
+    'wait',
+    `${w.workflow} ${w.state}`,
+    w.kind === 'callback' ? `ended by ${w.endedBy} · entered → exited` : 'timer (shortened locally) · entered → exited',
+    `${w.n} × ${ms(w.ms.median)} ms`,
+    `p90 ${ms(w.ms.p90)} ms, max ${ms(w.ms.max)} ms`,
+    w.kind === 'callback' ? `by event or own look ${mark(w.endedBy !== 'fallback')}` : '',
+  ]);
 }
 
 /** "3 transitions + 1 invocation" when every workflow's loop is the same, else per workflow. */

@@ -29,6 +29,7 @@ export const handler = workflowStep('Create Or Update Stack', async (input: Pick
     cluster: references.cluster,
     image: references.image,
     region: awsRegion(),
+    groupCluster: input.change.cluster,
   });
   await assertStillWanted(input, access());
   const stamp = { uid: input.change.group.uid, generation: input.change.group.generation };

@@ -1,7 +1,9 @@
 // Hands a CloudFormation wait back to its workflow when CloudFormation says the stack has settled, instead of the
 // workflow looking every 30 s. The waiting Task (`.waitForTaskToken`) leaves its token on the InstanceGroup in the
 // WAIT_ANNOTATION annotation; an EventBridge rule delivers "CloudFormation Stack Status Change" events here; we
-// find the group through the stack's ownership tags, read the token and call SendTaskSuccess (settled) or
+// find the group through the stack's tags (the group's own cluster from GROUP_CLUSTER_TAG, which may differ from
+// spec.clusterName; stacks tagged before it existed fall back to the ownership cluster tag), read the token and
+// call SendTaskSuccess (settled) or
 // SendTaskFailure (failed). The workflow then makes its usual check of the stack, which reads CloudFormation's
 // own reason on failure. A token already spent or timed out means the fallback got there first: nothing to do.
 import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -11,6 +13,7 @@ import type { ClusterAccess } from '../../core/kube/access.js';
 import { InstanceGroupApi } from '../../core/kube/instancegroups.js';
 import type { Logger } from '../../core/log/index.js';
 import { OWNERSHIP_TAGS } from '../../core/names/index.js';
+import { GROUP_CLUSTER_TAG, parseGroupClusterTag } from './group-cluster-tag.js';
 
 /** The annotation that holds a pending CloudFormation wait (JSON of StackWait). */
 export const WAIT_ANNOTATION = 'instancemgr.keikoproj.io/cloudformation-wait';
@@ -78,6 +81,11 @@ export type StackEventResult =
 
 const SPENT = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken']);
 
+/** The cluster the stack's group lives in: GROUP_CLUSTER_TAG, or for stacks tagged before it, the ownership tag. */
+export function groupClusterOf(tags: Record<string, string | undefined>): ClusterIdentity | undefined {
+  return parseGroupClusterTag(tags[GROUP_CLUSTER_TAG]) ?? parseGroupClusterTag(tags[OWNERSHIP_TAGS.cluster]);
+}
+
 export async function handleStackStatusChange(event: StackStatusChangeEvent, deps: StackEventDeps): Promise<StackEventResult> {
   const stackId = event.detail?.['stack-id'];
   const status = event.detail?.['status-details']?.status;
@@ -88,7 +96,7 @@ export async function handleStackStatusChange(event: StackStatusChangeEvent, dep
   const { Stacks } = await deps.cloudformation.send(new DescribeStacksCommand({ StackName: stackId }));
   const stack = Stacks?.[0];
   const tags = Object.fromEntries((stack?.Tags ?? []).map((t) => [t.Key, t.Value]));
-  const cluster = tags[OWNERSHIP_TAGS.cluster];
+  const cluster = groupClusterOf(tags);
   const namespace = tags[OWNERSHIP_TAGS.namespace];
   const name = tags[OWNERSHIP_TAGS.name];
   if (!stack || tags[OWNERSHIP_TAGS.managedBy] !== 'instance-manager' || !cluster || !namespace || !name) {
@@ -106,7 +114,7 @@ export async function handleStackStatusChange(event: StackStatusChangeEvent, dep
   const reason = event.detail['status-details']['status-reason'] ?? '';
   try {
     if (outcome === 'settled') {
-      await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: wait.taskToken, output: JSON.stringify({ stackStatus: status, eventTime: event.time }) }));
+      await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: wait.taskToken, output: JSON.stringify({ stackStatus: status, eventTime: event.time, seenBy: 'stack-event' }) }));
     } else {
       await deps.sfn.send(new SendTaskFailureCommand({ taskToken: wait.taskToken, error: 'StackSettledInFailure', cause: `${status}: ${reason}`.slice(0, 32768) }));
     }
@@ -130,6 +138,19 @@ export interface AwaitStackDeps {
   clusterAccess: ClusterAccess;
 }
 
+/** The token goes on the object, in the cluster the object lives in (the relay's), not the one its spec names. */
+export async function storeStackWait(
+  input: { cluster: ClusterIdentity; ref: { namespace: string; name: string }; wait: StackWait },
+  clusterAccess: ClusterAccess,
+): Promise<void> {
+  const kube = await clusterAccess.connect(input.cluster);
+  const path = `/apis/instancemgr.keikoproj.io/v1alpha1/namespaces/${encodeURIComponent(input.ref.namespace)}/instancegroups/${encodeURIComponent(input.ref.name)}`;
+  await kube.request('PATCH', path, {
+    body: { metadata: { annotations: { [WAIT_ANNOTATION]: JSON.stringify(input.wait) } } },
+    contentType: 'application/merge-patch+json',
+  });
+}
+
 /**
  * Leaves the token on the group (merge patch of one annotation: no generation change, so the relay ignores it),
  * THEN looks at the stack once: if it settled before the token was stored, no event will find the token, so this
@@ -139,13 +160,7 @@ export async function awaitStack(
   input: { cluster: ClusterIdentity; ref: { namespace: string; name: string }; wait: StackWait },
   deps: AwaitStackDeps,
 ): Promise<{ waiting: boolean; status: string }> {
-  // The token goes on the object, in the cluster the object lives in (the relay's), not the one its spec names.
-  const kube = await deps.clusterAccess.connect(input.cluster);
-  const path = `/apis/instancemgr.keikoproj.io/v1alpha1/namespaces/${encodeURIComponent(input.ref.namespace)}/instancegroups/${encodeURIComponent(input.ref.name)}`;
-  await kube.request('PATCH', path, {
-    body: { metadata: { annotations: { [WAIT_ANNOTATION]: JSON.stringify(input.wait) } } },
-    contentType: 'application/merge-patch+json',
-  });
+  await storeStackWait(input, deps.clusterAccess);
   let status = 'DELETE_COMPLETE';
   try {
     const { Stacks } = await deps.cloudformation.send(new DescribeStacksCommand({ StackName: input.wait.stackName }));

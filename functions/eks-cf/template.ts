@@ -7,6 +7,8 @@ import type { EksCfSpec, Tags } from '../../core/spec/types.js';
 import { IAM_PATH } from '../../core/policy/policy.js';
 import { kubeletSettings, renderUserData, type ClusterFacts } from './boot/index.js';
 import type { ResolvedImage } from './image.js';
+import type { ClusterIdentity } from '../../core/events/index.js';
+import { GROUP_CLUSTER_TAG, groupClusterTagValue } from './group-cluster-tag.js';
 
 export const BASE_NODE_POLICIES = [
   'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
@@ -31,6 +33,8 @@ export interface RenderInput {
   image: ResolvedImage;
   /** The stack's region, for cfn-signal. */
   region: string;
+  /** The cluster the InstanceGroup object lives in (the change's cluster), tagged so stack events find the group. */
+  groupCluster?: ClusterIdentity;
 }
 
 export interface RenderedStack {
@@ -53,16 +57,16 @@ export function userData(input: RenderInput, stack: string): string {
 }
 
 /** User tags first, then ours: instance-manager's ownership tags always win. */
-export function stackTags(group: GroupRef, spec: EksCfSpec): Tags {
+export function stackTags(group: GroupRef, spec: EksCfSpec, groupCluster?: ClusterIdentity): Tags {
   const user = Object.fromEntries(Object.entries(spec.tags).filter(([k]) => !k.startsWith('aws:')));
-  return { ...user, ...ownershipTags(group) };
+  return { ...user, ...ownershipTags(group), ...(groupCluster ? { [GROUP_CLUSTER_TAG]: groupClusterTagValue(groupCluster) } : {}) };
 }
 
 export function renderStack(input: RenderInput): RenderedStack {
   const { group, spec, existingRoleArn, image } = input;
   const stack = stackName(group);
   const ltName = launchTemplateName(group);
-  const tags = stackTags(group, spec);
+  const tags = stackTags(group, spec, input.groupCluster);
   const resources: Record<string, unknown> = {};
 
   if (!spec.existingRole) {

@@ -1,7 +1,8 @@
 // EMULATION (docs/emulation.md): moto publishes no "CloudFormation Stack Status Change" events. This watcher lists
 // moto's stacks, and for every stack whose status changed since the last look it builds the event CloudFormation
 // documents for EventBridge (source aws.cloudformation, detail stack-id and status-details) and delivers it to
-// the target, as the EksCfStackEventsRule would: only statuses that are not *_IN_PROGRESS.
+// the target of EksCfStackEventsRule. AWS also sends *_IN_PROGRESS statuses; moto never shows one (it settles a
+// stack within the API call) and the target ignores them, so they are left out.
 import { ListStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { randomUUID } from 'node:crypto';
 import { createLogger, type Logger } from '../../core/log/index.js';
@@ -35,9 +36,19 @@ export interface StackEventWatcherOptions {
   cloudformation: CloudFormationClient;
   deliver: (event: StackStatusChangeEvent) => Promise<unknown>;
   intervalMs?: number;
+  /** Deliveries in flight at once (default 8). */
+  concurrency?: number;
   region?: string;
   account?: string;
   logger?: Logger;
+}
+
+async function forEachLimited<T>(items: T[], limit: number, run: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await run(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 export function startStackEventWatcher(options: StackEventWatcherOptions): { stop(): Promise<void> } {
@@ -56,9 +67,11 @@ export function startStackEventWatcher(options: StackEventWatcherOptions): { sto
           }
           NextToken = page.NextToken;
         } while (NextToken);
-        for (const event of statusChanges(seen, current, options.region ?? 'us-west-2', options.account ?? '123456789012')) {
-          await options.deliver(event).catch((error: unknown) => log.warn('stack status event not handled', { stackId: event.detail['stack-id'], error: (error as Error).message }));
-        }
+        const events = statusChanges(seen, current, options.region ?? 'us-west-2', options.account ?? '123456789012');
+        // EventBridge invokes the target once per event, concurrently; a few at a time keeps moto answering.
+        await forEachLimited(events, options.concurrency ?? 8, (event) =>
+          options.deliver(event).catch((error: unknown) => log.warn('stack status event not handled', { stackId: event.detail['stack-id'], error: (error as Error).message })),
+        );
         seen = new Map(current.map((s) => [s.stackId, s.status]));
       } catch (error) {
         log.warn('listing stacks failed', { error: (error as Error).message });

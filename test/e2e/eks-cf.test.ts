@@ -12,6 +12,8 @@ import { parse, stringify } from 'yaml';
 import { FINALIZER, stackName } from '../../core/names/index.js';
 import type { InstanceGroup } from '../../core/spec/types.js';
 import { MANAGED_ROLES_ANNOTATION, mappableRoleArn } from '../../functions/shared/aws-auth.js';
+import { storeStackWait } from '../../functions/eks-cf/stack-events.js';
+import { KubeconfigAccess } from '../../core/kube/access.js';
 import { INJECTION_SPECS, WEAKENING_FLAG_SPECS } from '../fixtures/invalid-specs.js';
 import { conditionOf, useControlPlane } from '../support/e2e.js';
 import { kubectl as tryKubectl } from '../support/kubectl.js';
@@ -19,7 +21,7 @@ import { clone, loadManifest, REFERENCE_SAMPLES } from '../support/fixtures.js';
 
 const CLUSTER = 'my-eks-cluster';
 const bed = useControlPlane({
-  interceptable: { 'eks-cf-apply': ['Read Instance Group', 'Create Or Update Stack', 'Authorize Node Role'] },
+  interceptable: { 'eks-cf-apply': ['Read Instance Group', 'Create Or Update Stack', 'Wait For CloudFormation', 'Authorize Node Role'] },
 });
 
 /** The reference sample, with the placeholder IDs replaced by resources that exist in the emulated account. */
@@ -263,6 +265,37 @@ describe('eks-cf apply and delete on the local control plane', () => {
       'Is The Stack Ready?',
       'Authorize Node Role',
     ]);
+    expect((await bed.remove(group.metadata)).status).toBe('SUCCEEDED');
+  });
+
+  test('StackEvent: a stack that settles after the wait began resumes the workflow by its CloudFormation event, not the fallback', async () => {
+    const ref = { namespace: 'stack-event', name: 'evented' };
+    // moto settles a stack inside CreateStack, before any wait could begin. Here the stack is created only once the
+    // wait has left its token on the group and found the stack not settled: what happens in AWS, where CloudFormation
+    // finishes minutes after the call. Nothing hands the token back but local/cfn-events → eks-cf-stack-event.
+    let createStack: (() => Promise<unknown>) | undefined;
+    bed.intercept('eks-cf-apply', 'Create Or Update Stack', ref, async (event, context, real) => {
+      createStack = async () => real(event, context);
+      return { stackName: stackOf(ref.namespace, ref.name), status: 'CREATE_IN_PROGRESS', settled: false, gone: false, polls: 0, action: 'create' };
+    });
+    bed.intercept('eks-cf-apply', 'Wait For CloudFormation', ref, async (event) => {
+      const input = event as typeof event & { group: { ref: { namespace: string; name: string } }; stack: { stackName: string }; taskToken: string };
+      const wait = { taskToken: input.taskToken, stackName: input.stack.stackName, purpose: 'apply' as const, executionArn: input.execution.arn };
+      await storeStackWait({ cluster: input.change.cluster, ref: input.group.ref, wait }, new KubeconfigAccess(bed.plane.workflowsKubeconfigPath));
+      await createStack!();
+      return { waiting: true, status: 'CREATE_IN_PROGRESS' };
+    });
+    const group = await bed.ready(ref.namespace, seededSample(ref.name));
+    expect(group.status!.activeScalingGroupName).toBe(stackOf(ref.namespace, ref.name));
+
+    const execution = await bed.execution(group);
+    expect(execution.path).toEqual(expect.arrayContaining(['Wait For CloudFormation', 'Check Stack Progress', 'Authorize Node Role', 'Ready']));
+    const history = bed.plane.stepFunctions.getExecutionRecord(execution.arn)!.events;
+    const exited = history.find((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'Wait For CloudFormation');
+    // The token came back through SendTaskSuccess from the stack-event handler, with CloudFormation's status; the
+    // 60 s fallback (TimeoutSeconds) would have left a States.Timeout there instead.
+    expect(JSON.parse(exited!.stateExitedEventDetails!.output!).stackEvent).toMatchObject({ stackStatus: 'CREATE_COMPLETE', seenBy: 'stack-event' });
+    expect(history.filter((e) => e.type === 'TaskTimedOut')).toEqual([]);
     expect((await bed.remove(group.metadata)).status).toBe('SUCCEEDED');
   });
 

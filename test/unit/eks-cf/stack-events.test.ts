@@ -1,5 +1,6 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import type { ClusterIdentity } from '../../../core/events/index.js';
 import type { ClusterAccess } from '../../../core/kube/access.js';
 import type { KubeRest } from '../../../core/kube/rest.js';
 import { ownershipTags } from '../../../core/names/index.js';
@@ -12,6 +13,7 @@ import {
   type StackWait,
 } from '../../../functions/eks-cf/stack-events.js';
 import type { LocalStepFunctions } from '../../../local/stepfunctions/index.js';
+import { GROUP_CLUSTER_TAG, groupClusterTagValue, parseGroupClusterTag } from '../../../functions/eks-cf/group-cluster-tag.js';
 import { REGION, newRuntime, recorder, silent } from '../stepfunctions/helpers.js';
 
 const STACK = 'my-eks-cluster-default-hello-world-ab12cd';
@@ -32,8 +34,14 @@ function stubs(annotation: StackWait | undefined, tags: Record<string, string> =
     send: async () => ({ Stacks: [{ StackName: STACK, StackId: STACK_ID, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }] }),
   } as unknown as CloudFormationClient;
   const group = { metadata: { ...ref, annotations: annotation ? { [WAIT_ANNOTATION]: JSON.stringify(annotation) } : {} } };
-  const clusterAccess: ClusterAccess = { connect: async () => ({ get: async () => group }) as unknown as KubeRest };
-  return { cloudformation, clusterAccess };
+  const connected: ClusterIdentity[] = [];
+  const clusterAccess: ClusterAccess = {
+    connect: async (cluster) => {
+      connected.push(cluster);
+      return { get: async () => group } as unknown as KubeRest;
+    },
+  };
+  return { cloudformation, clusterAccess, connected };
 }
 
 describe('CloudFormation stack status events hand the eks-cf wait back to its workflow', () => {
@@ -89,9 +97,33 @@ describe('CloudFormation stack status events hand the eks-cf wait back to its wo
     const result = await handleStackStatusChange(event('CREATE_COMPLETE'), { ...stubs(wait), sfn: client, log: silent });
     expect(result).toEqual({ handed: 'success', stackName: STACK, status: 'CREATE_COMPLETE', executionArn });
     const done = await sfn.waitForExecution(executionArn);
-    expect(JSON.parse(done.output!).event).toEqual({ stackStatus: 'CREATE_COMPLETE', eventTime: '2026-12-01T00:00:00Z' });
+    expect(JSON.parse(done.output!).event).toEqual({ stackStatus: 'CREATE_COMPLETE', eventTime: '2026-12-01T00:00:00Z', seenBy: 'stack-event' });
     // The same event again (EventBridge delivers at least once): the token is spent, nothing else happens.
     await expect(handleStackStatusChange(event('CREATE_COMPLETE'), { ...stubs(wait), sfn: client, log: silent })).resolves.toEqual({ skipped: 'token-spent', status: 'CREATE_COMPLETE' });
+  });
+
+  it("finds the group in the cluster it lives in (the group-cluster tag), not the cluster its spec names", async () => {
+    const { executionArn, wait } = await waiting('multi-cluster');
+    const home = { name: 'relay-cluster', region: 'eu-west-1', accountId: '210987654321' };
+    // spec.clusterName (the ownership cluster tag) is my-eks-cluster; the object lives in relay-cluster.
+    const deps = stubs(wait, { ...ownershipTags(ref), [GROUP_CLUSTER_TAG]: groupClusterTagValue(home) });
+    await expect(handleStackStatusChange(event('CREATE_COMPLETE'), { ...deps, sfn: client, log: silent })).resolves.toMatchObject({ handed: 'success' });
+    expect(deps.connected).toEqual([home]);
+    await sfn.waitForExecution(executionArn);
+
+    // A stack tagged before the group-cluster tag existed: the ownership cluster tag, as before.
+    const legacy = stubs(undefined);
+    await handleStackStatusChange(event('CREATE_COMPLETE'), { ...legacy, sfn: client, log: silent });
+    expect(legacy.connected).toEqual([{ name: ref.clusterName }]);
+  });
+
+  it('the group-cluster tag holds the EKS ARN when region and account are known, else the name, and reads back', () => {
+    const full = { name: 'c1', region: 'cn-north-1', accountId: '123456789012' };
+    expect(groupClusterTagValue(full)).toBe('arn:aws-cn:eks:cn-north-1:123456789012:cluster/c1');
+    expect(parseGroupClusterTag(groupClusterTagValue(full))).toEqual(full);
+    expect(groupClusterTagValue({ name: 'c1' })).toBe('c1');
+    expect(parseGroupClusterTag('c1')).toEqual({ name: 'c1' });
+    expect(parseGroupClusterTag('')).toBeUndefined();
   });
 
   it('a failed stack fails the wait with SendTaskFailure carrying the status and reason', async () => {

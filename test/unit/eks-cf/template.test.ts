@@ -61,6 +61,14 @@ describe('eks-cf template rendering', () => {
     expect(resources(rendered).NodeInstanceRole!.Properties.Tags).toContainEqual({ Key: 'mykey', Value: 'myvalue' });
   });
 
+  test("the stack names the cluster the group object lives in, even when spec.clusterName is another", () => {
+    const rendered = renderStack({ ...facts, group, spec: specOf(), groupCluster: { name: 'relay-cluster', region: 'us-west-2', accountId: '123456789012' } });
+    expect(rendered.tags).toMatchObject({
+      'instancemgr.keikoproj.io/cluster': 'my-eks-cluster',
+      'instancemgr.keikoproj.io/group-cluster': 'arn:aws:eks:us-west-2:123456789012:cluster/relay-cluster',
+    });
+  });
+
   test('the ASG has min and max but no DesiredCapacity, so an update never resets the desired size', () => {
     const asg = resources(renderStack({ ...facts, group, spec: specOf() })).NodeGroup!.Properties;
     expect(asg).toMatchObject({ MinSize: '1', MaxSize: '3', VPCZoneIdentifier: ['subnet-1a2b3c4d', 'subnet-4d3c2b1a', 'subnet-0w9x8y7z'] });
