@@ -1,14 +1,16 @@
-// The parts of serverless.yml that follow the source tree: one Lambda per functions/<folder>/handler.ts, one state
+// The parts of serverless.yml that follow the source tree: one Lambda per function folder (core/names/functions.ts:
+// functions/<provisioner>/<step>, functions/common/<step>, top-level event targets), keyed by its flat id, one state
 // machine + EventBridge rule per statemachines/<provisioner>-<operation>.asl.json, one IAM role per function and per
 // state machine. serverless.yml reads them through scripts/package-aws.serverless.cjs (a `${file(...)}` variable), so a
 // new function or workflow is deployed without editing serverless.yml; what a function may do in AWS (its IAM
-// statements), its memory and its timeout are declared in serverless.yml under custom.functions.<folder>.
+// statements), its memory and its timeout are declared in serverless.yml under custom.functions.<function id>.
 //
 // No AWS call happens here: everything resolves offline, at `serverless package` time, from the tree and the
 // serverless.yml settings. CloudFormation intrinsics (Fn::Sub, Fn::GetAtt, Ref) carry the account and region.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { eventPattern, type Operation } from '../core/events/index.js';
+import { functionFoldersById, functionId } from '../core/names/functions.js';
 import { stateMachineEnvName } from '../functions/start-workflow/config.js';
 import { taskBindings, type AslDefinition } from '../local/workflows/bind.js';
 import { heartbeatResources, observabilityEnvironment, VPC_ACCESS_STATEMENT, vpcSettings, type VpcSettings } from './package-aws.operations.js';
@@ -88,12 +90,9 @@ function __dirname_(): string {
   return path.dirname(new URL(import.meta.url).pathname);
 }
 
-/** Every folder under functions/ with a handler.ts: one Lambda each. */
+/** Every function's flat id (eks-cf-create-or-update-stack, report-status, start-workflow): one Lambda each. */
 export function functionFolders(root = FUNCTIONS_DIR): string[] {
-  return readdirSync(root, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(path.join(root, e.name, 'handler.ts')))
-    .map((e) => e.name)
-    .sort();
+  return [...functionFoldersById(root).keys()].sort();
 }
 
 /** statemachines/<provisioner>-<apply|delete>.asl.json */
@@ -109,7 +108,7 @@ export function stateMachineFiles(root = STATE_MACHINES_DIR): StateMachineFile[]
     });
 }
 
-/** "eks-cf-apply-stack" → "EksCfApplyStack": the serverless function key, and the ASL placeholder's base. */
+/** "eks-cf-create-or-update-stack" → "EksCfCreateOrUpdateStack": the serverless function key (and the ASL placeholder's base). */
 export function pascal(kebab: string): string {
   return kebab
     .split('-')
@@ -153,7 +152,7 @@ export function buildFunctions(input: GeneratorInput, folders = functionFolders(
     const settings = input.functions[folder] ?? {};
     const fn: Obj = {
       name: `${input.service}-${input.stage}-${folder}`,
-      description: settings.description ?? `instance-manager: functions/${folder}`,
+      description: settings.description ?? `instance-manager: function ${folder}`,
       handler: 'index.handler',
       package: { artifact: `${ARTIFACTS_DIR}/${folder}.zip` },
       // Serverless also adds DependsOn on the role, which the GetAtt already implies (cfn-lint W3005, suppressed in
@@ -299,15 +298,15 @@ function functionRole(input: GeneratorInput, folder: string, settings: FunctionS
 function stateMachineResources(input: GeneratorInput, m: StateMachineFile, folders: Set<string>): Obj {
   const { text, asl } = readAsl(m.file);
   const bindings = taskBindings(asl);
-  const missing = [...new Set(bindings.map((b) => b.folder))].filter((f) => !folders.has(f));
+  const missing = [...new Set(bindings.map((b) => b.folder))].filter((f) => !folders.has(functionId(f)));
   if (missing.length) {
     throw new Error(`statemachines/${path.basename(m.file)} names functions that do not exist: ${missing.map((f) => `functions/${f}/handler.ts`).join(', ')}`);
   }
   const id = stateMachineLogicalId(m.base);
   const name = `${input.service}-${input.stage}-${m.base}`;
   const substitutions: Obj = {};
-  for (const b of bindings) substitutions[b.placeholder] = getAtt(lambdaLogicalId(b.folder), 'Arn');
-  const invoked = [...new Set(bindings.map((b) => b.folder))].sort();
+  for (const b of bindings) substitutions[b.placeholder] = getAtt(lambdaLogicalId(functionId(b.folder)), 'Arn');
+  const invoked = [...new Set(bindings.map((b) => functionId(b.folder)))].sort();
   return {
     [`${id}LogGroup`]: {
       Type: 'AWS::Logs::LogGroup',

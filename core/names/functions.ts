@@ -73,3 +73,8 @@ export function functionFolders(functionsDir: string): string[] {
   const nested = [...PROVISIONER_FOLDERS, COMMON_FOLDER].flatMap(subfolders);
   return [...topLevel, ...nested].filter(withHandler).sort();
 }
+
+/** The same folders by the flat id each deploys under (bundles, zips, serverless keys). */
+export function functionFoldersById(functionsDir: string): Map<string, string> {
+  return new Map(functionFolders(functionsDir).map((folder) => [functionId(folder), folder]));
+}

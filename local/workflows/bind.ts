@@ -1,9 +1,11 @@
-// Binds the Task states of an ASL file to Lambda handlers by the repository's convention:
-// "Resource": "${CreateNodeStackFunctionArn}"  ↔  functions/create-node-stack/handler.ts (export `handler`).
+// Binds the Task states of an ASL file to Lambda handlers by the repository's naming rule (core/names/functions.ts):
+// "Resource": "${EksCfCreateOrUpdateStackFunctionArn}"  ↔  functions/eks-cf/create-or-update-stack/handler.ts,
+// "${ReportStatusFunctionArn}"  ↔  functions/common/report-status/handler.ts (export `handler`).
 // The local Step Functions runtime, the tests and the deploy configuration all use this one mapping.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { folderForPlaceholder, functionId } from '../../core/names/functions.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FUNCTIONS_DIR = path.join(REPO_ROOT, 'functions');
@@ -17,7 +19,7 @@ export type Handler = (input: unknown, context?: unknown) => Promise<unknown>;
 export interface TaskBinding {
   state: string;
   placeholder: string;
-  /** Function folder under functions/, e.g. eks-cf-apply-stack. */
+  /** Function folder under functions/, e.g. eks-cf/create-or-update-stack. */
   folder: string;
   handlerPath: string;
 }
@@ -28,13 +30,8 @@ export interface AslDefinition {
   [key: string]: unknown;
 }
 
-/** "EksCfApplyStack" → "eks-cf-apply-stack"; "ReportStatus" → "report-status". */
-export function folderFor(baseName: string): string {
-  return baseName
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .replace(/([A-Z])([A-Z][a-z])/g, '$1-$2')
-    .toLowerCase();
-}
+/** "EksCfCreateOrUpdateStack" → "eks-cf/create-or-update-stack"; "ReportStatus" → "common/report-status". */
+export const folderFor = folderForPlaceholder;
 
 export function loadAsl(file: string): AslDefinition {
   const resolved = path.isAbsolute(file) ? file : path.join(STATE_MACHINES_DIR, file);
@@ -65,7 +62,7 @@ export function taskBindings(asl: AslDefinition): TaskBinding[] {
   return out;
 }
 
-/** The placeholder substitutions a deployment needs: {EksCfApplyStackFunctionArn: 'eks-cf-apply-stack', ...}. */
+/** The placeholder substitutions a deployment needs: {EksCfCreateOrUpdateStackFunctionArn: 'eks-cf/create-or-update-stack', ...}. */
 export function functionPlaceholders(asl: AslDefinition): Record<string, string> {
   return Object.fromEntries(taskBindings(asl).map((b) => [b.placeholder, b.folder]));
 }
@@ -103,4 +100,4 @@ export function withFunctionArns(asl: AslDefinition, arnFor: (folder: string) =>
 }
 
 export const localFunctionArn = (region: string, account: string) => (folder: string) =>
-  `arn:aws:lambda:${region}:${account}:function:instance-manager-${folder}`;
+  `arn:aws:lambda:${region}:${account}:function:instance-manager-${functionId(folder)}`;
