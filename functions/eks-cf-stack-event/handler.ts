@@ -2,7 +2,8 @@
 // waiting for that stack (see functions/eks-cf/stack-events.ts and docs/workflows/eks-cf.md).
 import { createLogger } from '../../core/log/index.js';
 import { handleStackStatusChange, type StackStatusChangeEvent } from '../eks-cf/stack-events.js';
-import { cloudformation, clusterAccess, sfn } from '../kit/clients.js';
+import { cloudformation, sfn } from '../kit/clients.js';
+import { clusterAccess } from '../kit/kube.js';
 
 const log = createLogger({ component: 'eks-cf-stack-event' });
 

@@ -1,6 +1,7 @@
-// The clients every step uses, each built once per Lambda container on first use: the AWS SDK clients through
-// core/aws/config.ts's awsClient() (X-Ray capture in Lambda) and the Kubernetes access of core/kube/access.ts.
-// Each export is a pure call, so esbuild drops the ones a bundle never calls, and with them their SDK package.
+// The AWS SDK clients every function uses, each built once per Lambda container on first use, through
+// core/aws/config.ts's awsClient() (X-Ray capture in Lambda). Each export is a pure call, so esbuild drops the ones a
+// bundle never calls, and with them their SDK package. The Kubernetes access lives in kube.ts: core/kube/access.ts
+// pulls in code that is not side-effect free, which a bundle without Kubernetes calls should not carry.
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -9,7 +10,6 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { awsClient, awsClientConfig } from '../../core/aws/config.js';
-import { clusterAccessFromEnv, nodeAccessFromEnv } from '../../core/kube/access.js';
 
 /** `make()` on the first call, the same value after. */
 export function once<T>(make: () => T): () => T {
@@ -25,7 +25,3 @@ export const iam = /* @__PURE__ */ once(() => awsClient(new IAMClient(awsClientC
 export const sfn = /* @__PURE__ */ once(() => awsClient(new SFNClient(awsClientConfig())));
 export const ssm = /* @__PURE__ */ once(() => awsClient(new SSMClient(awsClientConfig())));
 
-/** The relay's cluster and the clusters InstanceGroups name (core/kube/access.ts). */
-export const clusterAccess = /* @__PURE__ */ once(() => clusterAccessFromEnv());
-/** The same, as the identity allowed to edit aws-auth (Authorize/Revoke Node Role). */
-export const nodeAccess = /* @__PURE__ */ once(() => nodeAccessFromEnv());

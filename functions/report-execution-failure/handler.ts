@@ -4,7 +4,8 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { classifyError } from '../../core/errors/index.js';
 import { createLogger } from '../../core/log/index.js';
-import { clusterAccess, sfn } from '../kit/clients.js';
+import { sfn } from '../kit/clients.js';
+import { clusterAccess } from '../kit/kube.js';
 import { reportExecutionFailure, type ExecutionStatusChange, type ReportOutcome } from './report.js';
 
 const logger = createLogger({ component: 'report-execution-failure' });

@@ -1,4 +1,4 @@
-import { clusterAccess } from '../../kit/clients.js';
+import { clusterAccess } from '../../kit/kube.js';
 import { metrics } from '../../kit/observability.js';
 import type { StepContext } from '../../kit/step.js';
 import { recordWorkflowResult } from './metrics.js';

@@ -2,7 +2,8 @@ import { namedCluster } from '../../../core/events/index.js';
 import { InstanceGroupApi } from '../../../core/kube/instancegroups.js';
 import type { EksCfState } from '../state.js';
 import { authorizeNodeRole } from '../../shared/node-access.js';
-import { eks, nodeAccess as access } from '../../kit/clients.js';
+import { eks } from '../../kit/clients.js';
+import { nodeAccess as access } from '../../kit/kube.js';
 import type { StepContext } from '../../kit/step.js';
 
 /**

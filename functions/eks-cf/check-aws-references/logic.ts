@@ -2,7 +2,8 @@ import { awsRegion } from '../../../core/aws/config.js';
 import { checkReferences } from '../references.js';
 import type { EksCfState } from '../state.js';
 import { enforceInstallationPolicy } from '../../shared/policy.js';
-import { clusterAccess as access, ec2, eks, iam, ssm } from '../../kit/clients.js';
+import { ec2, eks, iam, ssm } from '../../kit/clients.js';
+import { clusterAccess as access } from '../../kit/kube.js';
 
 /**
  * Pre-flight: the installation policy allows the spec, and the cluster, subnets, security groups, key pair, image and

@@ -3,7 +3,8 @@ import type { ObservedResources } from '../../../core/status/index.js';
 import { joinProgress, joinTimeoutSeconds, joinWaitEnabled, skippedProgress, type NodeJoinProgress } from '../node-join.js';
 import type { EksCfState } from '../state.js';
 import { scalingGroupInstances, takeCensus } from '../../shared/nodes.js';
-import { autoscaling, clusterAccess as access } from '../../kit/clients.js';
+import { autoscaling } from '../../kit/clients.js';
+import { clusterAccess as access } from '../../kit/kube.js';
 import type { StepContext } from '../../kit/step.js';
 
 export interface CheckNodesInput extends Pick<EksCfState, 'change' | 'execution' | 'group' | 'stack' | 'references'> {

@@ -3,7 +3,8 @@ import { TerminalError } from '../../../core/errors/index.js';
 import { applyProgress, applyStack } from '../stack.js';
 import type { EksCfState } from '../state.js';
 import { renderStack } from '../template.js';
-import { cloudformation as cf, clusterAccess as access } from '../../kit/clients.js';
+import { cloudformation as cf } from '../../kit/clients.js';
+import { clusterAccess as access } from '../../kit/kube.js';
 import type { StepContext } from '../../kit/step.js';
 import { assertStillWanted } from '../../shared/still-wanted.js';
 

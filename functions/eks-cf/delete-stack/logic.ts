@@ -2,7 +2,8 @@ import { startDelete } from '../stack.js';
 import type { EksCfState } from '../state.js';
 import { fenceSummary, fenceWaitSeconds } from '../../shared/delete-fence.js';
 import { loadGroup } from '../../shared/group.js';
-import { cloudformation as cf, clusterAccess as access } from '../../kit/clients.js';
+import { cloudformation as cf } from '../../kit/clients.js';
+import { clusterAccess as access } from '../../kit/kube.js';
 import type { StepContext } from '../../kit/step.js';
 
 /**

@@ -3,7 +3,8 @@ import { InstanceGroupApi } from '../../../core/kube/instancegroups.js';
 import type { EksCfState } from '../state.js';
 import { mappableRoleArn } from '../../shared/aws-auth.js';
 import { revokeNodeRole } from '../../shared/node-access.js';
-import { eks, nodeAccess as access } from '../../kit/clients.js';
+import { eks } from '../../kit/clients.js';
+import { nodeAccess as access } from '../../kit/kube.js';
 import type { StepContext } from '../../kit/step.js';
 
 /**

@@ -2,7 +2,8 @@
 import { InstanceGroupApi } from '../../../core/kube/instancegroups.js';
 import { loadGroup } from '../../shared/group.js';
 import type { WorkflowState } from '../../shared/workflow-state.js';
-import { autoscaling, clusterAccess, ec2 } from '../../kit/clients.js';
+import { autoscaling, ec2 } from '../../kit/clients.js';
+import { clusterAccess } from '../../kit/kube.js';
 import type { RotationBatch, RotationSettings } from './plan.js';
 import type { RotationClients } from './scaling-group.js';
 

@@ -1,6 +1,7 @@
 import { awaitStack } from '../stack-events.js';
 import type { EksCfState } from '../state.js';
-import { cloudformation, clusterAccess, sfn } from '../../kit/clients.js';
+import { cloudformation, sfn } from '../../kit/clients.js';
+import { clusterAccess } from '../../kit/kube.js';
 
 export interface AwaitStackInput extends Pick<EksCfState, 'change' | 'execution' | 'group' | 'stack'> {
   purpose: 'apply' | 'delete';

@@ -1,7 +1,8 @@
 import type { ProfileDecision } from '../plan.js';
 import { createProfile } from '../profiles.js';
 import type { EksFargateState } from '../state.js';
-import { clusterAccess as access, eks } from '../../kit/clients.js';
+import { eks } from '../../kit/clients.js';
+import { clusterAccess as access } from '../../kit/kube.js';
 import type { StepContext } from '../../kit/step.js';
 import { assertStillWanted } from '../../shared/still-wanted.js';
 

@@ -1,7 +1,8 @@
 import { createNodeGroup } from '../nodegroups.js';
 import type { EksManagedState } from '../state.js';
 import type { NodeGroupDecision } from '../plan.js';
-import { clusterAccess as access, eks } from '../../kit/clients.js';
+import { eks } from '../../kit/clients.js';
+import { clusterAccess as access } from '../../kit/kube.js';
 import type { StepContext } from '../../kit/step.js';
 import { assertStillWanted } from '../../shared/still-wanted.js';
 

@@ -1,5 +1,6 @@
 import { decideNodeGroup, type DecideInput } from '../decide.js';
-import { clusterAccess, eks } from '../../kit/clients.js';
+import { eks } from '../../kit/clients.js';
+import { clusterAccess } from '../../kit/kube.js';
 import type { StepContext } from '../../kit/step.js';
 
 /** One pass of the loop: re-reads the group, looks at its node groups, and picks the next change (or none). */

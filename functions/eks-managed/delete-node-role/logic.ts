@@ -2,7 +2,8 @@ import { roleName } from '../../../core/names/index.js';
 import { deleteNodeRole } from '../node-role.js';
 import type { EksManagedState } from '../state.js';
 import { otherUsersOfRole } from '../../shared/role-users.js';
-import { clusterAccess as access, iam } from '../../kit/clients.js';
+import { iam } from '../../kit/clients.js';
+import { clusterAccess as access } from '../../kit/kube.js';
 import type { StepContext } from '../../kit/step.js';
 
 export interface DeleteNodeRoleInput extends Pick<EksManagedState, 'change' | 'execution' | 'group'> {

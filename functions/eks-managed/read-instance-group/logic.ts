@@ -1,5 +1,5 @@
 import { readManagedGroup } from '../group.js';
-import { clusterAccess as access } from '../../kit/clients.js';
+import { clusterAccess as access } from '../../kit/kube.js';
 import type { StepContext } from '../../kit/step.js';
 import type { WorkflowState } from '../../shared/workflow-state.js';
 
