@@ -4,9 +4,13 @@
 // is reported again), builds the event AWS would send (source aws.states, the same detail fields) and hands it to
 // the rule's target, the report-execution-failure Lambda's code. Failed deliveries are retried with backoff, as a
 // rule's retry policy does.
+import { backoffDelay, sleep } from '../core/backoff/index.js';
 import type { Logger } from '../core/log/index.js';
 import { EXECUTION_STATUS_CHANGE, REPORTED_STATUSES, type ExecutionStatusChange } from '../functions/report-execution-failure/report.js';
 import type { LocalStepFunctions } from './stepfunctions/index.js';
+
+/** Pauses between delivery attempts of one event: 100 ms doubling to 2 s. */
+const DELIVERY_RETRY = { initialMs: 100, maxMs: 2000, jitter: 0 };
 
 export interface ExecutionEventsOptions {
   stepFunctions: LocalStepFunctions;
@@ -36,7 +40,7 @@ export function forwardExecutionFailures(options: ExecutionEventsOptions): Execu
         return;
       } catch (error) {
         options.logger.warn('execution status event not delivered; retrying', { executionArn: event.detail.executionArn, attempt, error });
-        await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** attempt)));
+        await sleep(backoffDelay(attempt, DELIVERY_RETRY));
       }
     }
     options.logger.error('execution status event dropped', { executionArn: event.detail.executionArn });

@@ -1,4 +1,5 @@
-// Bundles every Lambda step (functions/<step>/handler.ts) into dist/functions/<step>/index.mjs with esbuild:
+// Bundles every Lambda function (a folder with a handler.ts; core/names/functions.ts) into
+// dist/functions/<function id>/index.mjs with esbuild:
 // ESM, minified, Node 22, AWS SDK included so the deployed code runs the exact versions that were tested. A source
 // map (index.mjs.map, without the sources' text) ships beside it; the functions run with
 // NODE_OPTIONS=--enable-source-maps, so stack traces name our TypeScript files and lines.
@@ -7,25 +8,19 @@
 // dist-es builds that esbuild can tree-shake, which takes a CloudFormation-only function from ~520 KB to ~320 KB.
 // `sdk: 'external'` leaves @aws-sdk/* out (they would come from the nodejs22.x runtime); bench/bundles.ts measures
 // both, and bench/README.md says why the deployed bundles keep the SDK in.
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
+import { functionFoldersById } from '../core/names/functions.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const FUNCTIONS_DIR = path.join(ROOT, 'functions');
 export const DIST_DIR = path.join(ROOT, 'dist', 'functions');
 
-/** Every folder under functions/ that holds a handler.ts is one Lambda function. */
+/** Every function's id (eks-cf-create-or-update-stack, report-status, start-workflow): one Lambda each. */
 export async function functionNames(): Promise<string[]> {
-  const entries = await readdir(FUNCTIONS_DIR, { withFileTypes: true });
-  const names: string[] = [];
-  for (const entry of entries) {
-    if (!entry.isDirectory()) continue;
-    const handler = path.join(FUNCTIONS_DIR, entry.name, 'handler.ts');
-    if (await stat(handler).then(() => true, () => false)) names.push(entry.name);
-  }
-  return names.sort();
+  return [...functionFoldersById(FUNCTIONS_DIR).keys()].sort();
 }
 
 export interface BundleOptions {
@@ -46,7 +41,7 @@ export interface BundleResult {
 export async function bundleFunction(name: string, options: BundleOptions = {}): Promise<BundleResult> {
   const outfile = path.join(options.outDir ?? DIST_DIR, name, 'index.mjs');
   const result = await build({
-    entryPoints: [path.join(FUNCTIONS_DIR, name, 'handler.ts')],
+    entryPoints: [path.join(FUNCTIONS_DIR, functionFoldersById(FUNCTIONS_DIR).get(name) ?? name, 'handler.ts')],
     absWorkingDir: ROOT,
     outfile,
     bundle: true,

@@ -1,8 +1,9 @@
-// The parts of serverless.yml that follow the source tree: one Lambda per functions/<folder>/handler.ts, one state
+// The parts of serverless.yml that follow the source tree: one Lambda per function folder (core/names/functions.ts:
+// functions/<provisioner>/<step>, functions/common/<step>, top-level event targets), keyed by its flat id, one state
 // machine + EventBridge rule per statemachines/<provisioner>-<operation>.asl.json, one IAM role per function and per
 // state machine. serverless.yml reads them through scripts/package-aws.serverless.cjs (a `${file(...)}` variable), so a
 // new function or workflow is deployed without editing serverless.yml; what a function may do in AWS (its IAM
-// statements), its memory and its timeout are declared in serverless.yml under custom.functions.<folder>.
+// statements), its memory and its timeout are declared in serverless.yml under custom.functions.<function id>.
 //
 // No AWS call happens here: everything resolves offline, at `serverless package` time, from the tree and the
 // serverless.yml settings. CloudFormation intrinsics (Fn::Sub, Fn::GetAtt, Ref) carry the account and region.
@@ -10,6 +11,7 @@
 // package-aws.state-machines.ts (one workflow's resources), package-aws.operations.ts (heartbeat, VPC, observability).
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { functionFoldersById } from '../core/names/functions.js';
 import { FUNCTIONS_DIR, stateMachineFiles } from '../core/workflows/bindings.js';
 import { stateMachineOutputName } from '../core/workflows/names.js';
 import { stateMachineEnvName } from '../core/workflows/state-machine-arns.js';
@@ -40,12 +42,9 @@ export * from './package-aws.cfn.js';
 export { expandStatement, IAM_PATH, RESOURCE_MARKERS, XRAY_STATEMENT } from './package-aws.iam.js';
 export { FUNCTIONS_DIR, REPO_ROOT, STATE_MACHINES_DIR, stateMachineFiles, type StateMachineFile } from '../core/workflows/bindings.js';
 
-/** Every folder under functions/ with a handler.ts: one Lambda each. */
+/** Every function's flat id (eks-cf-create-or-update-stack, report-status, start-workflow): one Lambda each. */
 export function functionFolders(root = FUNCTIONS_DIR): string[] {
-  return readdirSync(root, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(path.join(root, e.name, 'handler.ts')))
-    .map((e) => e.name)
-    .sort();
+  return [...functionFoldersById(root).keys()].sort();
 }
 
 /** The Lambda functions section of serverless.yml. */
@@ -55,7 +54,7 @@ export function buildFunctions(input: GeneratorInput, folders = functionFolders(
     const settings = input.functions[folder] ?? {};
     const fn: Obj = {
       name: `${input.service}-${input.stage}-${folder}`,
-      description: settings.description ?? `instance-manager: functions/${folder}`,
+      description: settings.description ?? `instance-manager: function ${folder}`,
       handler: 'index.handler',
       package: { artifact: `${ARTIFACTS_DIR}/${folder}.zip` },
       // Serverless also adds DependsOn on the role, which the GetAtt already implies (cfn-lint W3005, suppressed in

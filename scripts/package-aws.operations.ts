@@ -32,7 +32,7 @@ export interface VpcSettings {
 
 /** The heartbeat rule: the relay's heartbeats → start-workflow, which counts them (the "relay silent" alarm). */
 export const HEARTBEAT_RULE = 'RelayHeartbeatRule';
-/** CloudWatch namespace of the functions' own metrics (Powertools Metrics, functions/shared/observability.ts). */
+/** CloudWatch namespace of the functions' own metrics (Powertools Metrics, functions/kit/observability.ts). */
 export const METRICS_NAMESPACE = 'InstanceManager';
 /** The alarm fires after this many 5-minute periods without a heartbeat (the relay beats every 5 minutes). */
 export const HEARTBEAT_MISSING_PERIODS = 3;

@@ -1,5 +1,6 @@
 // One workflow's resources (its state machine, log group, role, failure alarm, and the EventBridge rule that starts
 // it through start-workflow) and the rule that hands failed executions to report-execution-failure.
+import { functionId } from '../core/names/functions.js';
 import path from 'node:path';
 import { eventPattern } from '../core/events/index.js';
 import { taskBindings, type StateMachineFile } from '../core/workflows/bindings.js';
@@ -21,15 +22,15 @@ import {
 export function stateMachineResources(input: GeneratorInput, m: StateMachineFile, folders: Set<string>): Obj {
   const { text, asl } = readAsl(m.file);
   const bindings = taskBindings(asl);
-  const missing = [...new Set(bindings.map((b) => b.folder))].filter((f) => !folders.has(f));
+  const missing = [...new Set(bindings.map((b) => b.folder))].filter((f) => !folders.has(functionId(f)));
   if (missing.length) {
     throw new Error(`statemachines/${path.basename(m.file)} names functions that do not exist: ${missing.map((f) => `functions/${f}/handler.ts`).join(', ')}`);
   }
   const id = stateMachineLogicalId(m.base);
   const name = `${input.service}-${input.stage}-${m.base}`;
   const substitutions: Obj = {};
-  for (const b of bindings) substitutions[b.placeholder] = getAtt(lambdaLogicalId(b.folder), 'Arn');
-  const invoked = [...new Set(bindings.map((b) => b.folder))].sort();
+  for (const b of bindings) substitutions[b.placeholder] = getAtt(lambdaLogicalId(functionId(b.folder)), 'Arn');
+  const invoked = [...new Set(bindings.map((b) => functionId(b.folder)))].sort();
   return {
     [`${id}LogGroup`]: {
       Type: 'AWS::Logs::LogGroup',

@@ -29,7 +29,7 @@ export function nodeRows(r: { nodes?: NodesFigure; rotation?: RotationFigure }):
       subject,
       'batches · replacement polls · drain passes',
       `${count(x.mapIterations)} · ${count(x.replacementPolls)} · ${count(x.drainPasses)}`,
-      `check-replacements: ${x.invocationsByFunction['eks-cf-check-replacements'] ?? 0} of ${x.lambdaInvocations.median} invocations`,
+      `check-replacements: ${x.invocationsByFunction['eks-cf-check-replacement-nodes'] ?? 0} of ${x.lambdaInvocations.median} invocations`,
       '',
     ]);
   }

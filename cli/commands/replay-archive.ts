@@ -20,6 +20,7 @@ import type { Deps } from '../clients.js';
 import { CliError } from '../errors.js';
 import { fields, formatTime, structured } from '../format.js';
 import { stageOf } from '../lookup.js';
+import { pollDelay } from '../poll.js';
 import { readDeployment } from '../stack.js';
 
 /** Archives an installation creates: serverless.yml's instance-manager-<stage>-changes, the local control plane's instance-manager. */
@@ -127,9 +128,9 @@ export async function replayArchive(deps: Deps, opts: ReplayArchiveOptions, opti
   let reason = started.StateReason;
   if (opts.wait) {
     const deadline = deps.now().getTime() + opts.timeoutMs;
-    while (!ENDED.includes(state)) {
+    for (let polls = 1; !ENDED.includes(state); polls++) {
       if (deps.now().getTime() > deadline) throw new CliError(`replay ${name} is still ${state} after ${Math.round(opts.timeoutMs / 1000)} s`, `aws events describe-replay --replay-name ${name}`);
-      await deps.sleep(1000);
+      await deps.sleep(pollDelay(polls));
       const d = (await events.send(new DescribeReplayCommand({ ReplayName: name }))) as DescribeReplayResponse;
       const next = String(d.State ?? state);
       if (next !== state) deps.err(`replay ${name}: ${next}${d.StateReason ? ` (${d.StateReason})` : ''}`);

@@ -9,6 +9,7 @@ import {
   type StartExecutionOutput,
 } from '@aws-sdk/client-sfn';
 import { consoleUrl } from '../../core/names/index.js';
+import { pollDelay } from '../poll.js';
 import type { GlobalOptions, GroupRefArg } from '../args.js';
 import type { Deps, Sender } from '../clients.js';
 import { CliError } from '../errors.js';
@@ -46,7 +47,7 @@ async function waitFor(deps: Deps, sfn: Sender, executionArn: string, opts: { ti
   const deadline = deps.now().getTime() + opts.timeoutMs;
   const started = deps.now().getTime();
   let lastId = -1;
-  for (;;) {
+  for (let polls = 1; ; polls++) {
     const { status } = (await sfn.send(new DescribeExecutionCommand({ executionArn }))) as DescribeExecutionOutput;
     for (const state of statesEntered(await history(sfn, executionArn), opts.redriven)) {
       if (state.id <= lastId) continue;
@@ -58,7 +59,7 @@ async function waitFor(deps: Deps, sfn: Sender, executionArn: string, opts: { ti
       const info = await describeExecution(sfn, { executionArn });
       throw new CliError(`${info.name} is still running after ${Math.round(opts.timeoutMs / 1000)} s`, `imctl executions to follow it (console: ${info.consoleUrl})`);
     }
-    await deps.sleep(1000);
+    await deps.sleep(pollDelay(polls));
   }
 }
 

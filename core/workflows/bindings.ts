@@ -1,5 +1,6 @@
 // Which function each state machine step runs, by the repository's convention:
-//   "Resource": "${CreateNodeStackFunctionArn}"  ↔  functions/create-node-stack/handler.ts (export `handler`)
+//   "Resource": "${EksCfCreateOrUpdateStackFunctionArn}"  ↔  functions/eks-cf/create-or-update-stack/handler.ts,
+//   "${ReportStatusFunctionArn}"  ↔  functions/common/report-status/handler.ts (export `handler`; core/names/functions.ts)
 // and which workflows exist: statemachines/<provisioner>-<apply|delete>.asl.json. The packaging (scripts/package-aws*)
 // turns these bindings into Lambda ARNs; the local runtime (local/workflows) imports the handlers they name. Lives in
 // core because both sides need it and neither may import the other. Reads files: never import it from functions/.
@@ -7,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Operation } from '../events/index.js';
-import { kebabCase } from './names.js';
+import { folderForPlaceholder } from '../names/functions.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FUNCTIONS_DIR = path.join(REPO_ROOT, 'functions');
@@ -43,7 +44,8 @@ export interface StateMachineFile {
 }
 
 /** "EksCfApplyStack" → "eks-cf-apply-stack"; "ReportStatus" → "report-status". */
-export const folderFor = kebabCase;
+/** "EksCfCreateOrUpdateStack" → "eks-cf/create-or-update-stack"; "ReportStatus" → "common/report-status" (core/names/functions.ts). */
+export const folderFor = folderForPlaceholder;
 
 export function loadAsl(file: string): AslDefinition {
   const resolved = path.isAbsolute(file) ? file : path.join(STATE_MACHINES_DIR, file);

@@ -9,9 +9,3 @@ export interface EksCfState extends WorkflowState {
   references?: References;
   stack: StackProgress & { action?: string };
 }
-
-/** Clients are built once per Lambda container, on first use. */
-export function lazy<T>(make: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= make());
-}

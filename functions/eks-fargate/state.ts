@@ -1,13 +1,11 @@
 // The shape of the eks-fargate workflows' state as it grows from step to step.
 import type { ClusterFacts } from '../eks-managed/references.js';
-import type { Report } from '../report-status/report-status.js';
+import type { Report } from '../common/report-status/report-status.js';
 import type { WorkflowState } from '../shared/workflow-state.js';
 import type { FargateGroupView } from './group.js';
 import type { ProfileDecision } from './plan.js';
 import type { PodExecutionRole } from './pod-role.js';
 import type { ProfileProgress } from './profiles.js';
-
-export { lazy } from '../eks-cf/state.js';
 
 /** Something a delete could not find, reported in status before the object is released. */
 export interface NotFoundReport {

@@ -1,24 +1,21 @@
 // Lambda entry point: the EventBridge rule on Step Functions "Execution Status Change" events (FAILED, TIMED_OUT,
 // ABORTED) of this stack's state machines targets this function. See report.ts.
 import middy from '@middy/core';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
-import { awsClient, awsClientConfig } from '../../core/aws/config.js';
-import { clusterAccessFromEnv, type ClusterAccess } from '../../core/kube/access.js';
 import { classifyError } from '../../core/errors/index.js';
 import { createLogger } from '../../core/log/index.js';
+import { sfn } from '../kit/clients.js';
+import { clusterAccess } from '../kit/kube.js';
 import { reportExecutionFailure, type ExecutionStatusChange, type ReportOutcome } from './report.js';
 
 const logger = createLogger({ component: 'report-execution-failure' });
-let sfn: SFNClient | undefined;
-let clusterAccess: ClusterAccess | undefined;
 
 export const handler = middy<ExecutionStatusChange, ReportOutcome, Error, Context>().handler(async (event, context) => {
   const log = logger.child({ awsRequestId: context.awsRequestId });
   try {
     return await reportExecutionFailure(event, {
-      sfn: (sfn ??= awsClient(new SFNClient(awsClientConfig()))),
-      clusterAccess: (clusterAccess ??= clusterAccessFromEnv()),
+      sfn: sfn(),
+      clusterAccess: clusterAccess(),
       log,
     });
   } catch (error) {

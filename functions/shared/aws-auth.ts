@@ -8,6 +8,7 @@
 // annotation is unmanaged and is never touched. If we find an unmanaged entry for our role already present, we
 // leave it as it is and do not claim it.
 import { parse, stringify } from 'yaml';
+import { retryWithBackoff } from '../../core/backoff/index.js';
 import { httpStatusOf } from '../../core/kube/instancegroups.js';
 import type { KubeRest } from '../../core/kube/rest.js';
 
@@ -137,28 +138,30 @@ export async function updateAwsAuth(
   change: (data: AwsAuthData) => MergeResult,
   options: AwsAuthUpdateOptions = {},
 ): Promise<MergeResult> {
-  const maxConflicts = options.maxConflicts ?? 8;
-  for (let attempt = 0; ; attempt++) {
-    let cm: ConfigMap | undefined;
-    try {
-      cm = await kube.get<ConfigMap>(`${AWS_AUTH_PATH}/${AWS_AUTH.name}`);
-    } catch (error) {
-      if (httpStatusOf(error) !== 404) throw error;
-    }
-    const result = change(readAwsAuth(cm));
-    if (!result.changed) return result;
-    const body = writeAwsAuth(cm, result.data);
-    try {
+  return retryWithBackoff(
+    async () => {
+      let cm: ConfigMap | undefined;
+      try {
+        cm = await kube.get<ConfigMap>(`${AWS_AUTH_PATH}/${AWS_AUTH.name}`);
+      } catch (error) {
+        if (httpStatusOf(error) !== 404) throw error;
+      }
+      const result = change(readAwsAuth(cm));
+      if (!result.changed) return result;
+      const body = writeAwsAuth(cm, result.data);
       if (cm) await kube.request('PUT', `${AWS_AUTH_PATH}/${AWS_AUTH.name}`, { body });
       else await kube.request('POST', AWS_AUTH_PATH, { body });
       return result;
-    } catch (error) {
-      const status = httpStatusOf(error);
-      if ((status === 409 || status === 404) && attempt < maxConflicts) {
-        await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random())));
-        continue;
-      }
-      throw error;
-    }
-  }
+    },
+    {
+      ...AWS_AUTH_CONFLICT_BACKOFF,
+      maxAttempts: (options.maxConflicts ?? 8) + 1,
+      // The write lost a race: another writer got there first (409), or the map went between the read and the PUT
+      // (404; the read's own 404 is handled above).
+      retryable: (error) => [409, 404].includes(httpStatusOf(error) ?? 0),
+    },
+  );
 }
+
+/** Pauses between read-modify-write attempts of aws-auth that lost a race: 25 ms doubling to 1 s, ±50 %. */
+const AWS_AUTH_CONFLICT_BACKOFF = { initialMs: 25, maxMs: 1000, jitter: 0.5 };

@@ -5,16 +5,13 @@
 // STATE_MACHINE_ARN_<PROVISIONER>_<OPERATION> per machine (core/workflows/state-machine-arns.ts);
 // AWS_ENDPOINT_URL_SFN to point the SDK at another Step Functions endpoint (the local runtime).
 import middy from '@middy/core';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import { HEARTBEAT_DETAIL_TYPE, isRelayHeartbeat, type RelayHeartbeat } from '../../core/events/index.js';
-import { adaptLogger, metrics, observability, powertoolsLogger } from '../shared/observability.js';
+import { sfn } from '../kit/clients.js';
+import { adaptLogger, metrics, observability, powertoolsLogger } from '../kit/observability.js';
 import { stateMachineArnsFromEnv } from '../../core/workflows/state-machine-arns.js';
 import { recordHeartbeat, recordStart } from './metrics.js';
 import { handleStartWorkflowEvent, type BatchOutcome, type StartOutcome, type StartWorkflowEvent } from './start.js';
-
-const sfn = awsClient(new SFNClient(awsClientConfig()));
 
 type HeartbeatEvent = EventBridgeEvent<typeof HEARTBEAT_DETAIL_TYPE, RelayHeartbeat>;
 const isHeartbeatEvent = (event: StartWorkflowEvent | HeartbeatEvent): event is HeartbeatEvent =>
@@ -38,7 +35,7 @@ export const handler = middy<StartWorkflowEvent | HeartbeatEvent, StartOutcome |
       logger.debug('relay heartbeat', { cluster: event.detail.cluster.name, identity: event.detail.identity });
       return { heartbeat: event.detail.cluster.name };
     }
-    const outcome = await handleStartWorkflowEvent(event, { sfn, stateMachines: stateMachineArnsFromEnv(), logger });
+    const outcome = await handleStartWorkflowEvent(event, { sfn: sfn(), stateMachines: stateMachineArnsFromEnv(), logger });
     recordStart(metrics, event, outcome);
     return outcome;
   });

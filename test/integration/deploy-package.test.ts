@@ -6,6 +6,7 @@ import path from 'node:path';
 import { eventPattern, heartbeatPattern } from '../../core/events/index.js';
 import { stateMachineArnsFromEnv } from '../../core/workflows/state-machine-arns.js';
 import { loadAsl, taskBindings } from '../../core/workflows/bindings.js';
+import { functionId } from '../../core/names/functions.js';
 import {
   functionFolders,
   lambdaLogicalId,
@@ -166,9 +167,9 @@ describe('serverless package (offline)', () => {
       for (const b of bindings) {
         expect({ state: b.state, sub: sm.DefinitionSubstitutions[b.placeholder] }).toEqual({
           state: b.state,
-          sub: { 'Fn::GetAtt': [lambdaLogicalId(b.folder), 'Arn'] },
+          sub: { 'Fn::GetAtt': [lambdaLogicalId(functionId(b.folder)), 'Arn'] },
         });
-        expect(props(lambdaLogicalId(b.folder)).Code.S3Key).toMatch(new RegExp(`/${b.folder}\\.zip$`));
+        expect(props(lambdaLogicalId(functionId(b.folder))).Code.S3Key).toMatch(new RegExp(`/${functionId(b.folder)}\\.zip$`));
       }
       // Nothing left for CloudFormation to fail on: every ${...} in the definition has a substitution.
       const placeholders = [...sm.DefinitionString.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((x: RegExpMatchArray) => x[1]);
@@ -176,7 +177,7 @@ describe('serverless package (offline)', () => {
 
       const invoke = statementsOfRole(`${stateMachineLogicalId(m.base)}Role`).filter((s) => asList(s.Action).includes('lambda:InvokeFunction'));
       const invocable = invoke.flatMap((s) => asList(s.Resource)).map((r) => (r as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]);
-      expect(invocable.sort()).toEqual([...new Set(bindings.map((b) => lambdaLogicalId(b.folder)))].sort());
+      expect(invocable.sort()).toEqual([...new Set(bindings.map((b) => lambdaLogicalId(functionId(b.folder))))].sort());
       expect(sm.TracingConfiguration).toEqual({ Enabled: true });
       expect(sm.LoggingConfiguration.Destinations).toHaveLength(1);
     }

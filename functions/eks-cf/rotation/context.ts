@@ -1,17 +1,14 @@
 // What every step of a rotation batch receives (the Map's item selector builds it), and the shared clients.
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { awsClient, awsClientConfig } from '../../../core/aws/config.js';
-import { clusterAccessFromEnv } from '../../../core/kube/access.js';
 import { InstanceGroupApi } from '../../../core/kube/instancegroups.js';
 import { loadGroup } from '../../shared/group.js';
 import type { WorkflowState } from '../../shared/workflow-state.js';
-import { lazy } from '../state.js';
+import { autoscaling, ec2 } from '../../kit/clients.js';
+import { clusterAccess } from '../../kit/kube.js';
 import type { RotationBatch, RotationSettings } from './plan.js';
 import type { RotationClients } from './scaling-group.js';
 
-export const access = lazy(() => clusterAccessFromEnv());
-export const clients = lazy((): RotationClients => ({ autoscaling: awsClient(new AutoScalingClient(awsClientConfig())), ec2: awsClient(new EC2Client(awsClientConfig())) }));
+export const access = clusterAccess;
+export const clients = (): RotationClients => ({ autoscaling: autoscaling(), ec2: ec2() });
 
 export interface BatchInput extends WorkflowState {
   clusterName: string;

@@ -34,7 +34,7 @@ function valid(): BenchResult {
         emulatorMs: s(185, 170, 200),
         finalToReadyMs: s(14, 13, 16),
         waitStatesMs: s(0),
-        invocationsByFunction: { 'eks-cf-read-group': 1, 'report-status': 2 },
+        invocationsByFunction: { 'eks-cf-read-instance-group': 1, 'report-status': 2 },
         finalCall: 'DescribeStacks → CREATE_COMPLETE',
         samples: [{}, {}, {}] as never,
       },

@@ -5,6 +5,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { folderFor } from '../../../core/workflows/bindings.js';
+import { functionId } from '../../../core/names/functions.js';
 import {
   buildFunctions,
   buildResources,
@@ -36,7 +37,7 @@ describe('names', () => {
   it('maps every function folder to the ASL placeholder base and back', () => {
     const folders = functionFolders();
     expect(folders.length).toBeGreaterThan(0);
-    for (const f of folders) expect(folderFor(pascal(f))).toBe(f);
+    for (const f of folders) expect(functionId(folderFor(pascal(f)))).toBe(f);
   });
 
   it('keeps IAM role names within 64 characters, deterministic and distinct', () => {
@@ -69,7 +70,7 @@ describe('the tree-derived resources', () => {
   it('refuses a state machine whose Task names a function that does not exist', () => {
     writeFileSync(path.join(dir, 'statemachines', 'eks-x-apply.asl.json'), asl('${EksXMissingStepFunctionArn}'));
     expect(() => buildResources(input(), ['start-workflow'], stateMachineFiles(path.join(dir, 'statemachines')))).toThrow(
-      /functions\/eks-x-missing-step\/handler\.ts/,
+      /functions\/common\/eks-x-missing-step\/handler\.ts/,
     );
   });
 

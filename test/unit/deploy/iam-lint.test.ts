@@ -146,7 +146,7 @@ describe('every shipped IAM policy, linted by parliament with our auditors', () 
   it('covers every function and state machine role, the CloudFormation service role, the relay role and the bus policy', () => {
     const names = Object.keys(policies);
     expect(names.length).toBeGreaterThan(30);
-    for (const expected of ['EksCfApplyStackRole', 'EksManagedCreateNodeGroupRole', 'infra/aws/eks-cf-service-role.yaml ServiceRole', 'infra/aws/relay-irsa-role.yaml RelayRole', 'EventBusPolicy']) {
+    for (const expected of ['EksCfCreateOrUpdateStackRole', 'EksManagedCreateNodeGroupRole', 'infra/aws/eks-cf-service-role.yaml ServiceRole', 'infra/aws/relay-irsa-role.yaml RelayRole', 'EventBusPolicy']) {
       expect(names.some((n) => n.includes(expected))).toBe(true);
     }
   });

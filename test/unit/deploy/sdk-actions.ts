@@ -5,6 +5,7 @@
 // are dropped by tree shaking, so a role is not asked for more than its function can do.
 import path from 'node:path';
 import { build } from 'esbuild';
+import { functionFoldersById } from '../../../core/names/functions.js';
 
 /** SDK client package → IAM service prefix. */
 export const SERVICE_PREFIX: Record<string, string> = {
@@ -41,7 +42,7 @@ export function sdkImports(code: string): Map<string, { pkg: string; name: strin
 
 export async function functionCalls(root: string, folder: string): Promise<FunctionCalls> {
   const result = await build({
-    entryPoints: [path.join(root, 'functions', folder, 'handler.ts')],
+    entryPoints: [path.join(root, 'functions', functionFoldersById(path.join(root, 'functions')).get(folder) ?? folder, 'handler.ts')],
     absWorkingDir: root,
     bundle: true,
     write: false,

@@ -144,7 +144,7 @@ describe('CloudFormation stack status events hand the eks-cf wait back to its wo
     await sfn.stopExecution({ executionArn });
   });
 
-  describe('the waiting side (eks-cf-await-stack)', () => {
+  describe('the waiting side (eks-cf-wait-for-cloudformation)', () => {
     function awaitDeps(stackStatus: string) {
       const patches: { method: string; path: string; options: any }[] = [];
       const kube = { request: async (method: string, path: string, options: unknown) => void patches.push({ method, path, options }) };

@@ -6,7 +6,7 @@ describe('eks-cf state machines', () => {
     const asl = loadAsl(file);
     const handlers = await bindHandlers(asl);
     expect(Object.keys(handlers).sort()).toEqual(taskBindings(asl).map((b) => b.state).sort());
-    expect(Object.values(functionPlaceholders(asl))).toContain('report-status');
+    expect(Object.values(functionPlaceholders(asl))).toContain('common/report-status');
   });
 
   test.each(['eks-cf-apply.asl.json', 'eks-cf-delete.asl.json'])('%s: every state is reachable, has a Comment, and every Task retries Lambda errors and fails where it is (for Redrive)', (file) => {
@@ -40,8 +40,8 @@ describe('eks-cf state machines', () => {
 
   test('binding fails clearly when a function folder is missing', async () => {
     const asl = { StartAt: 'A', States: { A: { Type: 'Task', Resource: '${NoSuchStepFunctionArn}', End: true } } };
-    await expect(bindHandlers(asl)).rejects.toThrow('state "A": ${NoSuchStepFunctionArn} → functions/no-such-step/handler.ts does not exist');
-    expect(folderFor('EksCfApplyStack')).toBe('eks-cf-apply-stack');
+    await expect(bindHandlers(asl)).rejects.toThrow('state "A": ${NoSuchStepFunctionArn} → functions/common/no-such-step/handler.ts does not exist');
+    expect(folderFor('EksCfCreateOrUpdateStack')).toBe('eks-cf/create-or-update-stack');
   });
 });
 

@@ -7,16 +7,16 @@ import { sampleChange } from '../stepfunctions/helpers.js';
 process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 process.env.LOG_LEVEL = 'info';
 
-const { workflowStep } = await import('../../../functions/shared/step.js');
-const { metrics } = await import('../../../functions/shared/observability.js');
-const { recordWorkflowResult, workflowResult } = await import('../../../functions/report-status/metrics.js');
+const { step } = await import('../../../functions/kit/step.js');
+const { metrics } = await import('../../../functions/kit/observability.js');
+const { recordWorkflowResult, workflowResult } = await import('../../../functions/common/report-status/metrics.js');
 const { recordHeartbeat } = await import('../../../functions/start-workflow/metrics.js');
 const { awsClient } = await import('../../../core/aws/config.js');
 
 const context = {
-  functionName: 'instance-manager-prod-eks-cf-check-stack',
+  functionName: 'instance-manager-prod-eks-cf-check-stack-progress',
   functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-west-2:123456789012:function:instance-manager-prod-eks-cf-check-stack',
+  invokedFunctionArn: 'arn:aws:lambda:us-west-2:123456789012:function:instance-manager-prod-eks-cf-check-stack-progress',
   memoryLimitInMB: '256',
   awsRequestId: 'req-42',
   getRemainingTimeInMillis: () => 30_000,
@@ -46,7 +46,7 @@ describe('workflow steps through Powertools', () => {
   const execution = { arn: 'arn:aws:states:us-west-2:123456789012:execution:eks-cf-apply:uid-1-3', name: 'uid-1-3' };
 
   it('logs with the Lambda context and the group and execution it concerns', async () => {
-    const handler = workflowStep('Check Stack', async (_input: { change: typeof change; execution: typeof execution }, { log }) => {
+    const handler = step('eks-cf', 'Check Stack Progress', async (_input: { change: typeof change; execution: typeof execution }, { log }) => {
       log.info('looked at the stack', { stack: 's-1' });
       return { ok: true };
     });
@@ -57,7 +57,8 @@ describe('workflow steps through Powertools', () => {
       function_name: context.functionName,
       function_request_id: 'req-42',
       cold_start: expect.any(Boolean),
-      step: 'Check Stack',
+      step: 'Check Stack Progress',
+      functionFolder: 'eks-cf/check-stack-progress',
       namespace: 'team-a',
       name: 'workers',
       uid: 'uid-1',
@@ -68,15 +69,36 @@ describe('workflow steps through Powertools', () => {
     expect(lines.find((l) => l.message === 'step succeeded')).toMatchObject({ function_request_id: 'req-42', uid: 'uid-1' });
   });
 
+  it("labels the logs with the Task state's name when the input carries it, else with the step's name", async () => {
+    const handler = step('eks-managed', 'Update Node Group', async (_input: { change: typeof change; execution: typeof execution; stateName?: string }, { log }) => {
+      log.info('sent the update');
+      return { ok: true };
+    });
+    const fromState = await capture(() => handler({ change, execution, stateName: 'Update Kubernetes Version' }, context));
+    expect(fromState.find((l) => l.message === 'sent the update')).toMatchObject({ step: 'Update Kubernetes Version', functionFolder: 'eks-managed/update-node-group' });
+    const direct = await capture(() => handler({ change, execution }, context));
+    expect(direct.find((l) => l.message === 'sent the update')).toMatchObject({ step: 'Update Node Group', functionFolder: 'eks-managed/update-node-group' });
+  });
+
+  it('throws the typed error (its class name is what Retry and Catch match), keeping the original as its cause', async () => {
+    const original = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    const handler = step('common', 'Report Status', async () => {
+      throw original;
+    });
+    let thrown: unknown;
+    await capture(() => handler({ change, execution, stateName: 'Report Ready' }, context).catch((e: unknown) => (thrown = e)));
+    expect(thrown).toMatchObject({ name: 'RetryableError', cause: original, message: expect.stringContaining('Report Ready: Rate exceeded') });
+  });
+
   it('counts a failure in StepErrors by step and error type, and logs the typed error', async () => {
-    const handler = workflowStep('Apply Stack', async () => {
+    const handler = step('eks-cf', 'Create Or Update Stack', async () => {
       throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     });
     const lines = await capture(() => handler({ change, execution }, { ...context, awsRequestId: 'req-43' }));
     const failed = lines.find((l) => l.message === 'step failed');
     expect(failed).toMatchObject({ level: 'ERROR', function_request_id: 'req-43', errorType: expect.any(String), error: { message: expect.stringContaining('Rate exceeded') } });
     const [doc] = emf(lines).filter((d) => 'StepErrors' in d);
-    expect(doc).toMatchObject({ StepErrors: 1, step: 'Apply Stack', errorType: failed!.errorType, service: 'instance-manager' });
+    expect(doc).toMatchObject({ StepErrors: 1, step: 'Create Or Update Stack', errorType: failed!.errorType, service: 'instance-manager' });
     expect(doc!._aws.CloudWatchMetrics[0].Namespace).toBe('InstanceManager');
     expect(doc!._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service', 'step', 'errorType']]);
   });

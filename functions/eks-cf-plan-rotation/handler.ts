@@ -1,4 +1,0 @@
-import { planStep } from '../eks-cf/rotation/steps.js';
-import { workflowStep } from '../shared/step.js';
-
-export const handler = workflowStep('Plan Rotation', planStep);

@@ -1,0 +1,18 @@
+import type { ProfileDecision } from '../plan.js';
+import { checkProfile, type ProfileProgress } from '../profiles.js';
+import type { EksFargateState } from '../state.js';
+import { eks } from '../../kit/clients.js';
+import { nextPoll } from '../../kit/step.js';
+
+export interface CheckProfileInput extends Pick<EksFargateState, 'change' | 'execution' | 'group'> {
+  plan: Pick<ProfileDecision, 'profileName' | 'waitFor'>;
+  progress?: Partial<ProfileProgress>;
+  maxPolls: number;
+}
+
+/** One pass of the wait loop: is EKS done with the profile? Fails with EKS's health issues if it failed. */
+export const checkFargateProfileProgressStep = async (input: CheckProfileInput) => {
+  const name = input.plan.profileName ?? '';
+  const polls = nextPoll(input.progress?.profileName, input.progress?.polls, name);
+  return checkProfile(eks(), input.group.ref.clusterName, name, input.plan.waitFor ?? 'active', polls, input.maxPolls);
+};

@@ -1,0 +1,4 @@
+import { step } from '../../kit/step.js';
+import { decideNextChangeStep } from './logic.js';
+
+export const handler = step('eks-managed', 'Decide Next Change', decideNextChangeStep);
