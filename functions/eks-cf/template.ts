@@ -7,12 +7,8 @@ import type { EksCfSpec, Tags } from '../../core/spec/types.js';
 import { IAM_PATH } from '../../core/policy/policy.js';
 import { kubeletSettings, renderUserData, type ClusterFacts } from './boot/index.js';
 import type { ResolvedImage } from './image.js';
+import { baseNodePoliciesIn } from '../shared/node-policies.js';
 
-export const BASE_NODE_POLICIES = [
-  'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
-  'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
-  'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
-];
 
 export const OUTPUTS = {
   roleArn: 'NodeInstanceRoleArn',
@@ -59,7 +55,7 @@ export function stackTags(group: GroupRef, spec: EksCfSpec): Tags {
 }
 
 export function renderStack(input: RenderInput): RenderedStack {
-  const { group, spec, existingRoleArn, image } = input;
+  const { group, spec, existingRoleArn, image, region } = input;
   const stack = stackName(group);
   const ltName = launchTemplateName(group);
   const tags = stackTags(group, spec);
@@ -76,7 +72,7 @@ export function renderStack(input: RenderInput): RenderedStack {
           Version: '2012-10-17',
           Statement: [{ Effect: 'Allow', Principal: { Service: ['ec2.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
         },
-        ManagedPolicyArns: [...new Set([...BASE_NODE_POLICIES, ...spec.managedPolicies])],
+        ManagedPolicyArns: [...new Set([...baseNodePoliciesIn(region), ...spec.managedPolicies])],
         Tags: toTagList(tags),
       },
     };

@@ -1,33 +1,19 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import { clusterAccessFromEnv } from '../../core/kube/access.js';
-import { roleName } from '../../core/names/index.js';
-import { deleteNodeRole } from '../eks-managed/node-role.js';
+import { NODE_ROLE } from '../eks-managed/node-role.js';
 import { lazy, type EksManagedState } from '../eks-managed/state.js';
-import { otherUsersOfRole } from '../shared/role-users.js';
+import { cleanUpGroupRole, type RoleCleanupInput } from '../shared/group-role.js';
 import { workflowStep } from '../shared/step.js';
 
 const iam = lazy(() => awsClient(new IAMClient(awsClientConfig())));
 const access = lazy(() => clusterAccessFromEnv());
 
-export interface DeleteNodeRoleInput extends Pick<EksManagedState, 'change' | 'execution' | 'group'> {
-  /** apply: only when the spec names its own role (the created one is then unused); delete: always. */
-  purpose: 'apply' | 'delete';
-}
+export type DeleteNodeRoleInput = RoleCleanupInput & Pick<EksManagedState, 'group'>;
 
-/** Deletes the node role instance-manager created for the group, when nothing of the group uses it any more. */
+/** Deletes the node role instance-manager created for the group, when no group uses it any more. */
 export const handler = workflowStep('Delete Node Role', async (input: DeleteNodeRoleInput, { log }) => {
-  if (input.purpose === 'apply' && !input.group.spec.nodeRoleArn) {
-    return { deleted: false, note: 'the node group uses the role instance-manager created; kept' };
-  }
-  const name = roleName(input.group.ref, 'nodes');
-  const users = await otherUsersOfRole(input, access(), name);
-  if (users.length) {
-    const note = `IAM role ${name} is kept: InstanceGroup ${users.join(', ')} still uses it; delete it once they no longer do`;
-    log.info('node role', { roleName: name, deleted: false, note });
-    return { roleName: name, deleted: false, note };
-  }
-  const result = await deleteNodeRole(iam(), input.group.ref);
+  const result = await cleanUpGroupRole({ iam: iam(), access: access() }, input, NODE_ROLE, input.group.spec.nodeRoleArn);
   log.info('node role', { ...result });
   return result;
 });
