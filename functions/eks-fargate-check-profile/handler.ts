@@ -1,7 +1,7 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import type { ProfileDecision } from '../eks-fargate/plan.js';
-import { checkProfile, type ProfileProgress } from '../eks-fargate/profiles.js';
+import { profileManager, type ProfileProgress } from '../eks-fargate/profiles.js';
 import { lazy, type EksFargateState } from '../eks-fargate/state.js';
 import { nextPoll, workflowStep } from '../shared/step.js';
 
@@ -17,5 +17,5 @@ export interface CheckProfileInput extends Pick<EksFargateState, 'change' | 'exe
 export const handler = workflowStep('Check Fargate Profile Progress', async (input: CheckProfileInput) => {
   const name = input.plan.profileName ?? '';
   const polls = nextPoll(input.progress?.profileName, input.progress?.polls, name);
-  return checkProfile(eks(), input.group.ref.clusterName, name, input.plan.waitFor ?? 'active', polls, input.maxPolls);
+  return profileManager(eks(), input.group.ref).progress({ name, waitFor: input.plan.waitFor ?? 'active' }, polls, input.maxPolls);
 });

@@ -1,7 +1,7 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import type { ProfileDecision } from '../eks-fargate/plan.js';
-import { createProfile } from '../eks-fargate/profiles.js';
+import { profileManager } from '../eks-fargate/profiles.js';
 import { lazy, type EksFargateState } from '../eks-fargate/state.js';
 import { clusterAccessFromEnv } from '../../core/kube/access.js';
 import { workflowStep } from '../shared/step.js';
@@ -16,7 +16,7 @@ export const handler = workflowStep(
   async (input: Pick<EksFargateState, 'change' | 'execution' | 'group' | 'role'> & { plan: ProfileDecision }, { log }) => {
     // Re-checked on every attempt: an older generation, or a group being deleted, changes nothing.
     await assertStillWanted(input, access());
-    const progress = await createProfile(eks(), input.group.ref, input.plan, { roleJustCreated: input.role?.created ?? false });
+    const progress = await profileManager(eks(), input.group.ref).create(input.plan, { roleJustCreated: input.role?.created ?? false });
     log.info('fargate profile create sent', { ...progress });
     return progress;
   },

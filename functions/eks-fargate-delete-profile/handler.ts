@@ -1,7 +1,7 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import type { ProfileDecision } from '../eks-fargate/plan.js';
-import { deleteProfile } from '../eks-fargate/profiles.js';
+import { profileManager } from '../eks-fargate/profiles.js';
 import { lazy, type EksFargateState } from '../eks-fargate/state.js';
 import { workflowStep } from '../shared/step.js';
 
@@ -11,7 +11,7 @@ const eks = lazy(() => awsClient(new EKSClient(awsClientConfig())));
 export const handler = workflowStep(
   'Delete Fargate Profile',
   async (input: Pick<EksFargateState, 'change' | 'execution' | 'group'> & { plan: ProfileDecision }, { log }) => {
-    const progress = await deleteProfile(eks(), input.group.ref.clusterName, input.plan.profileName ?? '');
+    const progress = await profileManager(eks(), input.group.ref).delete(input.plan);
     log.info('fargate profile delete sent', { ...progress });
     return progress;
   },

@@ -1,7 +1,7 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import type { ProfileDecision } from '../eks-fargate/plan.js';
-import { tagProfile } from '../eks-fargate/profiles.js';
+import { profileManager } from '../eks-fargate/profiles.js';
 import { lazy, type EksFargateState } from '../eks-fargate/state.js';
 import { workflowStep } from '../shared/step.js';
 
@@ -11,5 +11,5 @@ const eks = lazy(() => awsClient(new EKSClient(awsClientConfig())));
 export const handler = workflowStep(
   'Update Tags',
   async (input: Pick<EksFargateState, 'change' | 'execution' | 'group'> & { plan: ProfileDecision }) =>
-    tagProfile(eks(), input.group.ref.clusterName, input.plan),
+    profileManager(eks(), input.group.ref).update(input.plan),
 );

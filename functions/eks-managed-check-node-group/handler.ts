@@ -1,6 +1,6 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { awsClient, awsClientConfig } from '../../core/aws/config.js';
-import { checkNodeGroup, type NodeGroupProgress } from '../eks-managed/nodegroups.js';
+import { nodeGroupManager, type NodeGroupProgress } from '../eks-managed/nodegroups.js';
 import type { NodeGroupDecision } from '../eks-managed/plan.js';
 import { lazy, type EksManagedState } from '../eks-managed/state.js';
 import { nextPoll, workflowStep } from '../shared/step.js';
@@ -18,5 +18,5 @@ export interface CheckNodeGroupInput extends Pick<EksManagedState, 'change' | 'e
 export const handler = workflowStep('Check Node Group Progress', async (input: CheckNodeGroupInput) => {
   const name = input.plan.nodeGroupName ?? '';
   const polls = nextPoll(input.progress?.nodeGroupName, input.progress?.polls, name);
-  return checkNodeGroup(eks(), input.group.ref.clusterName, name, input.plan.waitFor ?? 'active', polls, input.maxPolls);
+  return nodeGroupManager(eks(), input.group.ref).progress({ name, waitFor: input.plan.waitFor ?? 'active' }, polls, input.maxPolls);
 });

@@ -1,6 +1,6 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { awsClient, awsClientConfig } from '../../core/aws/config.js';
-import { createNodeGroup } from '../eks-managed/nodegroups.js';
+import { nodeGroupManager } from '../eks-managed/nodegroups.js';
 import { lazy, type EksManagedState } from '../eks-managed/state.js';
 import type { NodeGroupDecision } from '../eks-managed/plan.js';
 import { clusterAccessFromEnv } from '../../core/kube/access.js';
@@ -16,7 +16,7 @@ export const handler = workflowStep(
   async (input: Pick<EksManagedState, 'change' | 'execution' | 'group' | 'role'> & { plan: NodeGroupDecision }, { log }) => {
     // Re-checked on every attempt: an older generation, or a group being deleted, changes nothing.
     await assertStillWanted(input, access());
-    const progress = await createNodeGroup(eks(), input.group.ref, input.plan, { roleJustCreated: input.role?.created ?? false });
+    const progress = await nodeGroupManager(eks(), input.group.ref).create(input.plan, { roleJustCreated: input.role?.created ?? false });
     log.info('node group create sent', { ...progress });
     return progress;
   },

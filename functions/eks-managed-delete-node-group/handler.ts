@@ -1,6 +1,6 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { awsClient, awsClientConfig } from '../../core/aws/config.js';
-import { deleteNodeGroup } from '../eks-managed/nodegroups.js';
+import { nodeGroupManager } from '../eks-managed/nodegroups.js';
 import type { NodeGroupDecision } from '../eks-managed/plan.js';
 import { lazy, type EksManagedState } from '../eks-managed/state.js';
 import { workflowStep } from '../shared/step.js';
@@ -11,7 +11,7 @@ const eks = lazy(() => awsClient(new EKSClient(awsClientConfig())));
 export const handler = workflowStep(
   'Delete Node Group',
   async (input: Pick<EksManagedState, 'change' | 'execution' | 'group'> & { plan: NodeGroupDecision }, { log }) => {
-    const progress = await deleteNodeGroup(eks(), input.group.ref.clusterName, input.plan.nodeGroupName ?? '');
+    const progress = await nodeGroupManager(eks(), input.group.ref).delete(input.plan);
     log.info('node group delete sent', { ...progress });
     return progress;
   },

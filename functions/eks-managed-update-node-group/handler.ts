@@ -1,6 +1,6 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { awsClient, awsClientConfig } from '../../core/aws/config.js';
-import { updateNodeGroup } from '../eks-managed/nodegroups.js';
+import { nodeGroupManager } from '../eks-managed/nodegroups.js';
 import type { NodeGroupDecision } from '../eks-managed/plan.js';
 import { lazy, type EksManagedState } from '../eks-managed/state.js';
 import { clusterAccessFromEnv } from '../../core/kube/access.js';
@@ -16,7 +16,7 @@ export const handler = workflowStep(
   async (input: Pick<EksManagedState, 'change' | 'execution' | 'group'> & { plan: NodeGroupDecision }, { log }) => {
     // Re-checked on every attempt: an older generation, or a group being deleted, changes nothing.
     await assertStillWanted(input, access());
-    const progress = await updateNodeGroup(eks(), input.group.spec.clusterName, input.plan);
+    const progress = await nodeGroupManager(eks(), input.group.ref).update(input.plan);
     log.info('node group update sent', { action: input.plan.action, ...progress });
     return progress;
   },
