@@ -1,7 +1,7 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { awsClient, awsClientConfig } from '../../core/aws/config.js';
 import { clusterAccessFromEnv } from '../../core/kube/access.js';
-import { startDelete } from '../eks-cf/stack.js';
+import { stackManager } from '../eks-cf/stack-manager.js';
 import { lazy, type EksCfState } from '../eks-cf/state.js';
 import { fenceSummary, fenceWaitSeconds } from '../shared/delete-fence.js';
 import { loadGroup } from '../shared/group.js';
@@ -16,7 +16,8 @@ const access = lazy(() => clusterAccessFromEnv());
  * can still create it.
  */
 export const handler = workflowStep('Delete Stack', async (input: Pick<EksCfState, 'change' | 'execution' | 'group'>, { log }) => {
-  const progress = await startDelete(cf(), input.group.stackName, input.change.group.uid);
+  const size = { min: input.group.spec.minSize, max: input.group.spec.maxSize };
+  const progress = await stackManager(cf(), { stackName: input.group.stackName, size, ownerUid: input.change.group.uid }).remove();
   if (progress.status === 'DELETE_COMPLETE') {
     const { object } = await loadGroup(input, access());
     const waitSeconds = fenceWaitSeconds(object?.metadata.deletionTimestamp);
