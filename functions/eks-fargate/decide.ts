@@ -1,9 +1,7 @@
 // "Decide Next Change" for eks-fargate: the shared loop (functions/shared/decide-loop.ts) over every profile of the
 // cluster. What is eks-fargate's own: a delete that finds no profile says so in status (missingOnDelete).
-import type { EKSClient } from '@aws-sdk/client-eks';
 import { TerminalError } from '../../core/errors/index.js';
-import type { ClusterAccess } from '../../core/kube/access.js';
-import { appliedRound, decideNext } from '../shared/decide-loop.js';
+import { appliedRound, decideNext, type DecideDeps } from '../shared/decide-loop.js';
 import { ownedBy } from '../shared/ownership.js';
 import type { ProfileDecision } from './plan.js';
 import { profileManager, type ClusterProfiles } from './profiles.js';
@@ -14,10 +12,7 @@ export interface DecideInput extends Pick<EksFargateState, 'change' | 'execution
   maxPasses: number;
 }
 
-export interface DecideDeps {
-  eks: EKSClient;
-  access: ClusterAccess;
-}
+export type { DecideDeps };
 
 export async function decideProfile(input: DecideInput, deps: DecideDeps): Promise<ProfilePlan> {
   const { ref, spec } = input.group;

@@ -1,11 +1,9 @@
 // "Decide Next Change" for eks-managed: the shared loop (functions/shared/decide-loop.ts) over the group's node
 // groups. What is eks-managed's own: an in-place update EKS accepted but does not show yet is waited for rather
 // than sent again, and the Ready report counts EKS's ACTIVE node groups as joined nodes.
-import type { EKSClient } from '@aws-sdk/client-eks';
 import { TerminalError } from '../../core/errors/index.js';
-import type { ClusterAccess } from '../../core/kube/access.js';
 import type { NodeCount } from '../../core/status/index.js';
-import { appliedRound, decideNext } from '../shared/decide-loop.js';
+import { appliedRound, decideNext, type DecideDeps } from '../shared/decide-loop.js';
 import { nodeGroupManager } from './nodegroups.js';
 import type { NodeGroupDecision } from './plan.js';
 import type { EksManagedState, NodeGroupPlan } from './state.js';
@@ -16,10 +14,7 @@ export interface DecideInput extends Pick<EksManagedState, 'change' | 'execution
   maxPasses: number;
 }
 
-export interface DecideDeps {
-  eks: EKSClient;
-  access: ClusterAccess;
-}
+export type { DecideDeps };
 
 export async function decideNodeGroup(input: DecideInput, deps: DecideDeps): Promise<NodeGroupPlan> {
   const { ref, spec } = input.group;

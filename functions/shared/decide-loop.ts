@@ -2,6 +2,7 @@
 // goes on applying a generation that a newer one replaced), bound the rounds, find what AWS holds, plan the next
 // change, and on delete wait out the fence before "nothing left" may stand. What differs per provisioner (its
 // resource manager, how an apply is decided, what the Ready report says) is passed in.
+import type { EKSClient } from '@aws-sdk/client-eks';
 import { MissingReferenceError, TerminalError } from '../../core/errors/index.js';
 import type { ClusterAccess } from '../../core/kube/access.js';
 import type { GroupRef } from '../../core/names/index.js';
@@ -17,6 +18,12 @@ export interface LoopInput extends WorkflowState {
   purpose: 'apply' | 'delete';
   /** Bound on the loop: decisions per execution. */
   maxPasses: number;
+}
+
+/** What a provisioner's decide step is given: its EKS client and the way to the group's cluster. */
+export interface DecideDeps {
+  eks: EKSClient;
+  access: ClusterAccess;
 }
 
 /** The loop's bookkeeping on top of a decision. */
