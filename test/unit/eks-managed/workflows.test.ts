@@ -60,7 +60,7 @@ describe.each(FILES)('%s.asl.json', (file) => {
     const apply = file.endsWith('apply');
     const expected = apply
       ? [...(managed ? ['update-config', 'update-version'] : []), 'create', 'update-tags', 'delete', 'wait', 'none', 'superseded', 'deleting', 'gone']
-      : ['delete', 'wait', 'none'];
+      : ['delete', 'wait', 'none', 'await-earlier-applies'];
     expect(handled).toEqual(expected.sort());
   });
 
