@@ -4,10 +4,12 @@
 import { DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks';
 import { classifyError } from '../../core/errors/index.js';
 import type { KubeRest } from '../../core/kube/rest.js';
-import { DEFAULT_AUTHENTICATION_MODE } from '../eks-cf/boot/cluster.js';
 import { grantNodeAccessEntry, revokeNodeAccessEntry } from './access-entry.js';
 import { addNodeRole, mappableRoleArn, updateAwsAuth } from './aws-auth.js';
 import { unmapGroup } from './unmap.js';
+
+/** Clusters created before access entries existed (and moto, which has none) behave as CONFIG_MAP. */
+export const DEFAULT_AUTHENTICATION_MODE = 'CONFIG_MAP';
 
 export type NodeAccessMethod = 'access-entry' | 'aws-auth';
 

@@ -1,6 +1,7 @@
 // What a node needs to know about its cluster to join it, read from DescribeCluster at apply time and handed to
 // the (pure) renderers. Where an emulator leaves a field out, the value EKS would pick is used instead.
 import type { Cluster } from '@aws-sdk/client-eks';
+import { DEFAULT_AUTHENTICATION_MODE } from '../../shared/node-access.js';
 
 export interface ClusterFacts {
   name: string;
@@ -18,8 +19,7 @@ export interface ClusterFacts {
 
 /** EKS's own default when a cluster was created without a service CIDR and its VPC is not in 10.0.0.0/8. */
 export const DEFAULT_SERVICE_CIDR = '10.100.0.0/16';
-/** Clusters created before access entries existed (and moto, which has none) behave as CONFIG_MAP. */
-export const DEFAULT_AUTHENTICATION_MODE = 'CONFIG_MAP';
+export { DEFAULT_AUTHENTICATION_MODE };
 
 export function clusterFacts(cluster: Cluster): ClusterFacts {
   return {
