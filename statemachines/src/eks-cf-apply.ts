@@ -1,42 +1,14 @@
 // The eks-cf-apply state machine; `npm run generate` writes statemachines/eks-cf-apply.asl.json from it.
 import { callback, choice, fail, from, machine, map, pass, succeed, task, wait, when } from './kit/index.js';
+import { eksWaitLoop, readGroupForApply, readGroupForDelete, start } from './fragments.js';
 import { BUSY_WHILE_CHANGING } from './policies.js';
 
 export default machine('eks-cf-apply', {
   comment: 'eks-cf apply: creates or updates the CloudFormation stack of one InstanceGroup (self-managed nodes in an Auto Scaling group), authorises its node role in the target cluster, waits until the instances are Ready nodes, and reports status on the object.',
   timeoutSeconds: 14400,
   states: [
-    pass('Start', 'Keeps the InstanceGroup change that started this execution, and the execution itself.', {
-      parameters: { 'change.$': '$', execution: { 'arn.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' } },
-      next: 'Read Instance Group',
-    }),
-    task('Read Instance Group', 'Re-reads the InstanceGroup from the cluster: the workflow acts on the latest generation only.', {
-      parameters: from('change', 'execution'),
-      resultPath: '$.group',
-      next: 'Is This Generation Still Wanted?',
-    }),
-    choice(
-      'Is This Generation Still Wanted?',
-      'An older generation never gets applied; a group being deleted belongs to the delete workflow.',
-      [
-        when('$.group.outcome', 'superseded', 'Report Superseded'),
-        when('$.group.outcome', 'deleting', 'Stopped: Group Is Being Deleted'),
-        when('$.group.outcome', 'gone', 'Stopped: Group No Longer Exists'),
-      ],
-      'Report Started',
-    ),
-    task('Report Superseded', 'Records that a newer generation replaced the one this execution was started for.', {
-      parameters: {
-        ...from('change', 'execution'),
-        report: { phase: 'superseded', 'latestGeneration.$': '$.group.latestGeneration' },
-      },
-      resultPath: null,
-      next: 'Superseded By A Newer Generation',
-      bestEffort: true,
-    }),
-    succeed('Superseded By A Newer Generation', 'Nothing applied: the execution for the newer generation does it.'),
-    succeed('Stopped: Group Is Being Deleted', 'Nothing applied: the delete workflow owns the group now.'),
-    succeed('Stopped: Group No Longer Exists', 'Nothing applied: the object was deleted or recreated meanwhile.'),
+    start({ decisionLoop: false }),
+    ...readGroupForApply(),
     task('Report Started', 'Status ReconcileModifying, with the requested min and max so they show at once.', {
       parameters: {
         ...from('change', 'execution'),

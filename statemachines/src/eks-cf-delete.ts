@@ -1,34 +1,14 @@
 // The eks-cf-delete state machine; `npm run generate` writes statemachines/eks-cf-delete.asl.json from it.
 import { callback, choice, from, machine, pass, succeed, task, wait, when } from './kit/index.js';
+import { eksWaitLoop, readGroupForApply, readGroupForDelete, start } from './fragments.js';
 import { BUSY_WHILE_DELETING } from './policies.js';
 
 export default machine('eks-cf-delete', {
   comment: 'eks-cf delete: deletes the CloudFormation stack of one InstanceGroup, removes its node role from aws-auth when nothing else uses it, then releases the object.',
   timeoutSeconds: 14400,
   states: [
-    pass('Start', 'Keeps the InstanceGroup change that started this execution, and the execution itself.', {
-      parameters: { 'change.$': '$', execution: { 'arn.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' } },
-      next: 'Read Instance Group',
-    }),
-    task('Read Instance Group', 'Re-reads the InstanceGroup from the cluster: the workflow acts on the latest generation only.', {
-      parameters: from('change', 'execution'),
-      resultPath: '$.group',
-      next: 'Is The Group Being Deleted?',
-    }),
-    choice(
-      'Is The Group Being Deleted?',
-      'A stale delete event for an object that is not being deleted does nothing.',
-      [
-        when('$.group.outcome', 'not-deleting', 'Stopped: Group Is Not Being Deleted'),
-      ],
-      'Report Deleting',
-    ),
-    succeed('Stopped: Group Is Not Being Deleted', 'Nothing deleted: the object has no deletion timestamp.'),
-    task('Report Deleting', 'Status Deleting.', {
-      parameters: { ...from('change', 'execution'), report: { phase: 'deleting' } },
-      resultPath: null,
-      next: 'Delete Stack',
-    }),
+    start({ decisionLoop: false }),
+    ...readGroupForDelete('Delete Stack'),
     task('Delete Stack', "Deletes the group's stack. A create still running is waited for first, an update in progress is cancelled (retried while the stack is busy).", {
       parameters: from('change', 'execution', 'group'),
       resultPath: '$.stack',

@@ -1,39 +1,14 @@
 // The eks-fargate-delete state machine; `npm run generate` writes statemachines/eks-fargate-delete.asl.json from it.
 import { choice, fail, from, machine, pass, succeed, task, wait, when } from './kit/index.js';
+import { eksWaitLoop, readGroupForApply, readGroupForDelete, start } from './fragments.js';
 import { BUSY_FARGATE_CLUSTER } from './policies.js';
 
 export default machine('eks-fargate-delete', {
   comment: 'eks-fargate delete: deletes the Fargate profiles of one InstanceGroup (one per cluster at a time) and the pod execution role instance-manager created for it, then releases the object.',
   timeoutSeconds: 21600,
   states: [
-    pass('Start', 'Keeps the InstanceGroup change that started this execution and the execution itself, and starts the decision loop with nothing done.', {
-      parameters: {
-        'change.$': '$',
-        execution: { 'arn.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' },
-        plan: { action: 'start', pass: 0, history: [] },
-        progress: { polls: 0, settled: false, waitSeconds: 5 },
-      },
-      next: 'Read Instance Group',
-    }),
-    task('Read Instance Group', 'Re-reads the InstanceGroup from the cluster.', {
-      parameters: from('change', 'execution'),
-      resultPath: '$.group',
-      next: 'Is The Group Being Deleted?',
-    }),
-    choice(
-      'Is The Group Being Deleted?',
-      'A stale delete event for an object that is not being deleted does nothing.',
-      [
-        when('$.group.outcome', 'not-deleting', 'Stopped: Group Is Not Being Deleted'),
-      ],
-      'Report Deleting',
-    ),
-    succeed('Stopped: Group Is Not Being Deleted', 'Nothing deleted: the object has no deletion timestamp.'),
-    task('Report Deleting', 'Status Deleting.', {
-      parameters: { ...from('change', 'execution'), report: { phase: 'deleting' } },
-      resultPath: null,
-      next: 'Decide Next Deletion',
-    }),
+    start({ decisionLoop: true }),
+    ...readGroupForDelete('Decide Next Deletion'),
     task('Decide Next Deletion', 'Reads every Fargate profile of the cluster and picks the next profile of this group to delete (one per cluster at a time, as AWS requires), or waits. Notes when the profile the group had no longer exists. Bounded: 20 decisions.', {
       parameters: { ...from('change', 'execution', 'group', 'plan'), purpose: 'delete', maxPasses: 20 },
       resultPath: '$.plan',
@@ -58,19 +33,12 @@ export default machine('eks-fargate-delete', {
       next: 'Has EKS Finished?',
       busy: BUSY_FARGATE_CLUSTER,
     }),
-    choice(
-      'Has EKS Finished?',
-      'Back to deciding once EKS has finished with the fargate profile; otherwise wait and look again.',
-      [
-        when('$.progress.settled', true, 'Decide Next Deletion'),
-      ],
-      'Wait For EKS',
-    ),
-    wait('Wait For EKS', 'EKS publishes no status events: look again after a growing interval (5, 10, 20, then 30 s at most), counted by the progress checks.', '$.progress.waitSeconds', 'Check Fargate Profile Progress'),
-    task('Check Fargate Profile Progress', "DescribeFargateProfile until the profile is gone; fails with EKS's health issues if the delete failed. Bounded: 480 checks (about 4 hours).", {
-      parameters: { ...from('change', 'execution', 'group', 'plan', 'progress'), maxPolls: 480 },
-      resultPath: '$.progress',
-      next: 'Has EKS Finished?',
+    ...eksWaitLoop({
+      resource: 'fargate profile',
+      check: 'Check Fargate Profile Progress',
+      checkComment:
+        "DescribeFargateProfile until the profile is gone; fails with EKS's health issues if the delete failed. Bounded: 480 checks (about 4 hours).",
+      decide: 'Decide Next Deletion',
     }),
     choice(
       'Was The Profile Already Gone?',

@@ -1,47 +1,14 @@
 // The eks-managed-apply state machine; `npm run generate` writes statemachines/eks-managed-apply.asl.json from it.
 import { choice, fail, from, machine, pass, succeed, task, wait, when } from './kit/index.js';
+import { eksWaitLoop, readGroupForApply, readGroupForDelete, start } from './fragments.js';
 import { BUSY_WHILE_CHANGING } from './policies.js';
 
 export default machine('eks-managed-apply', {
   comment: 'eks-managed apply: creates or updates the EKS managed node group of one InstanceGroup (a replace strategy creates a new node group before deleting the old one) and reports status on the object. Waiting is a bounded Wait/Describe loop, which the local runtime runs as is.',
   timeoutSeconds: 21600,
   states: [
-    pass('Start', 'Keeps the InstanceGroup change that started this execution and the execution itself, and starts the decision loop with nothing done.', {
-      parameters: {
-        'change.$': '$',
-        execution: { 'arn.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' },
-        plan: { action: 'start', pass: 0, history: [] },
-        progress: { polls: 0, settled: false, waitSeconds: 5 },
-      },
-      next: 'Read Instance Group',
-    }),
-    task('Read Instance Group', 'Re-reads the InstanceGroup from the cluster: the workflow acts on the latest generation only.', {
-      parameters: from('change', 'execution'),
-      resultPath: '$.group',
-      next: 'Is This Generation Still Wanted?',
-    }),
-    choice(
-      'Is This Generation Still Wanted?',
-      'An older generation never gets applied; a group being deleted belongs to the delete workflow.',
-      [
-        when('$.group.outcome', 'superseded', 'Report Superseded'),
-        when('$.group.outcome', 'deleting', 'Stopped: Group Is Being Deleted'),
-        when('$.group.outcome', 'gone', 'Stopped: Group No Longer Exists'),
-      ],
-      'Report Started',
-    ),
-    task('Report Superseded', 'Records that a newer generation replaced the one this execution was started for.', {
-      parameters: {
-        ...from('change', 'execution'),
-        report: { phase: 'superseded', 'latestGeneration.$': '$.group.latestGeneration' },
-      },
-      resultPath: null,
-      next: 'Superseded By A Newer Generation',
-      bestEffort: true,
-    }),
-    succeed('Superseded By A Newer Generation', 'Nothing more applied: the execution for the newer generation does it.'),
-    succeed('Stopped: Group Is Being Deleted', 'Nothing more applied: the delete workflow owns the group now.'),
-    succeed('Stopped: Group No Longer Exists', 'Nothing applied: the object was deleted or recreated meanwhile.'),
+    start({ decisionLoop: true }),
+    ...readGroupForApply(),
     succeed('Stopped: No Longer Wanted', "Nothing changed: right before changing AWS, the group had a newer generation, was being deleted or was gone (or AWS held a newer generation's work)."),
     task('Report Started', 'Status ReconcileModifying. Sizes and names are written once AWS has them (Report Ready), so status never shows values that are not in effect.', {
       parameters: { ...from('change', 'execution'), report: { phase: 'started' } },
@@ -114,19 +81,12 @@ export default machine('eks-managed-apply', {
       next: 'Has EKS Finished?',
       busy: BUSY_WHILE_CHANGING,
     }),
-    choice(
-      'Has EKS Finished?',
-      'Back to deciding once EKS has finished with the node group; otherwise wait and look again.',
-      [
-        when('$.progress.settled', true, 'Decide Next Change'),
-      ],
-      'Wait For EKS',
-    ),
-    wait('Wait For EKS', 'EKS publishes no status events: look again after a growing interval (5, 10, 20, then 30 s at most), counted by the progress checks.', '$.progress.waitSeconds', 'Check Node Group Progress'),
-    task('Check Node Group Progress', "DescribeNodegroup: fails with EKS's health issues if the create or delete failed. Bounded: 480 checks (about 4 hours).", {
-      parameters: { ...from('change', 'execution', 'group', 'plan', 'progress'), maxPolls: 480 },
-      resultPath: '$.progress',
-      next: 'Has EKS Finished?',
+    ...eksWaitLoop({
+      resource: 'node group',
+      check: 'Check Node Group Progress',
+      checkComment:
+        "DescribeNodegroup: fails with EKS's health issues if the create or delete failed. Bounded: 480 checks (about 4 hours).",
+      decide: 'Decide Next Change',
     }),
     task('Report Superseded While Applying', 'A newer generation arrived while this execution was applying; it stops, and the newer execution carries on.', {
       parameters: { ...from('change', 'execution'), 'report.$': '$.plan.report' },

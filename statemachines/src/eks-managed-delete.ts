@@ -1,39 +1,14 @@
 // The eks-managed-delete state machine; `npm run generate` writes statemachines/eks-managed-delete.asl.json from it.
 import { choice, fail, from, machine, pass, succeed, task, wait, when } from './kit/index.js';
+import { eksWaitLoop, readGroupForApply, readGroupForDelete, start } from './fragments.js';
 import { BUSY_WHILE_DELETING } from './policies.js';
 
 export default machine('eks-managed-delete', {
   comment: 'eks-managed delete: deletes every EKS managed node group of one InstanceGroup and the node role instance-manager created for it, then releases the object.',
   timeoutSeconds: 21600,
   states: [
-    pass('Start', 'Keeps the InstanceGroup change that started this execution and the execution itself, and starts the decision loop with nothing done.', {
-      parameters: {
-        'change.$': '$',
-        execution: { 'arn.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name' },
-        plan: { action: 'start', pass: 0, history: [] },
-        progress: { polls: 0, settled: false, waitSeconds: 5 },
-      },
-      next: 'Read Instance Group',
-    }),
-    task('Read Instance Group', 'Re-reads the InstanceGroup from the cluster.', {
-      parameters: from('change', 'execution'),
-      resultPath: '$.group',
-      next: 'Is The Group Being Deleted?',
-    }),
-    choice(
-      'Is The Group Being Deleted?',
-      'A stale delete event for an object that is not being deleted does nothing.',
-      [
-        when('$.group.outcome', 'not-deleting', 'Stopped: Group Is Not Being Deleted'),
-      ],
-      'Report Deleting',
-    ),
-    succeed('Stopped: Group Is Not Being Deleted', 'Nothing deleted: the object has no deletion timestamp.'),
-    task('Report Deleting', 'Status Deleting.', {
-      parameters: { ...from('change', 'execution'), report: { phase: 'deleting' } },
-      resultPath: null,
-      next: 'Decide Next Deletion',
-    }),
+    start({ decisionLoop: true }),
+    ...readGroupForDelete('Decide Next Deletion'),
     task('Decide Next Deletion', "Finds the group's node groups (by their derived names and ownership tags) and picks the next one to delete, or waits for one in progress. Bounded: 20 decisions.", {
       parameters: { ...from('change', 'execution', 'group', 'plan'), purpose: 'delete', maxPasses: 20 },
       resultPath: '$.plan',
@@ -57,19 +32,12 @@ export default machine('eks-managed-delete', {
       next: 'Has EKS Finished?',
       busy: BUSY_WHILE_DELETING,
     }),
-    choice(
-      'Has EKS Finished?',
-      'Back to deciding once EKS has finished with the node group; otherwise wait and look again.',
-      [
-        when('$.progress.settled', true, 'Decide Next Deletion'),
-      ],
-      'Wait For EKS',
-    ),
-    wait('Wait For EKS', 'EKS publishes no status events: look again after a growing interval (5, 10, 20, then 30 s at most), counted by the progress checks.', '$.progress.waitSeconds', 'Check Node Group Progress'),
-    task('Check Node Group Progress', "DescribeNodegroup until the node group is gone; fails with EKS's health issues if the delete failed. Bounded: 480 checks (about 4 hours).", {
-      parameters: { ...from('change', 'execution', 'group', 'plan', 'progress'), maxPolls: 480 },
-      resultPath: '$.progress',
-      next: 'Has EKS Finished?',
+    ...eksWaitLoop({
+      resource: 'node group',
+      check: 'Check Node Group Progress',
+      checkComment:
+        "DescribeNodegroup until the node group is gone; fails with EKS's health issues if the delete failed. Bounded: 480 checks (about 4 hours).",
+      decide: 'Decide Next Deletion',
     }),
     task('Delete Node Role', 'Deletes the node role instance-manager created for the group (a role the spec names is never touched); waits while EKS still holds it in an instance profile.', {
       parameters: { ...from('change', 'execution', 'group'), purpose: 'delete' },
