@@ -4,7 +4,7 @@ import { TerminalError } from '../../core/errors/index.js';
 import { appliedRound, decideNext, type DecideDeps } from '../shared/decide-loop.js';
 import { ownedBy } from '../shared/ownership.js';
 import type { ProfileDecision } from './plan.js';
-import { profileManager, type ClusterProfiles } from './profiles.js';
+import { clusterProfiles, planProfiles, type ClusterProfiles } from './profiles.js';
 import type { EksFargateState, NotFoundReport, ProfilePlan } from './state.js';
 
 export interface DecideInput extends Pick<EksFargateState, 'change' | 'execution' | 'group' | 'role' | 'plan'> {
@@ -16,14 +16,14 @@ export type { DecideDeps };
 
 export async function decideProfile(input: DecideInput, deps: DecideDeps): Promise<ProfilePlan> {
   const { ref, spec } = input.group;
-  const manager = profileManager(deps.eks, ref);
+  // The manager's find and plan alone (functions/eks-fargate/profiles.ts): the bundle holds no create/tag/delete.
   return decideNext<ClusterProfiles, ProfileDecision, ProfilePlan>(input, deps.access, {
     plural: 'Fargate profiles',
     noun: 'Fargate profile',
     whereToLook: 'look at the cluster in the EKS console',
     clusterField: 'spec.eks-fargate.clusterName',
-    find: () => manager.find(),
-    planDelete: (found) => manager.plan({ purpose: 'delete', ref }, found),
+    find: () => clusterProfiles(deps.eks, ref.clusterName),
+    planDelete: (found) => planProfiles({ purpose: 'delete', ref }, found),
     deleteExtras: (found, pass) => {
       const notFound = input.plan?.notFound ?? (pass === 1 ? missingOnDelete(input, found.profiles, found.clusterMissing) : undefined);
       return notFound ? { notFound } : {};
@@ -32,7 +32,7 @@ export async function decideProfile(input: DecideInput, deps: DecideDeps): Promi
       if (!input.role?.podExecutionRoleArn) {
         throw new TerminalError('Decide Next Change needs the pod execution role; "Create Pod Execution Role If Needed" must run first');
       }
-      const decision = manager.plan(
+      const decision = planProfiles(
         { purpose: 'apply', desired: { ref, spec, podExecutionRoleArn: input.role.podExecutionRoleArn }, idempotencyKey: input.execution.arn },
         found,
       );

@@ -14,7 +14,7 @@ import { NameConflictError } from '../../core/errors/index.js';
 import type { GroupRef } from '../../core/names/index.js';
 import * as eksResource from '../shared/eks-resource.js';
 import type { CreateOptions, EksResourceKind, ResourceProgress } from '../shared/eks-resource.js';
-import type { ResourceManager, Target } from '../shared/resource-manager.js';
+import type { Intent, ResourceManager, Target } from '../shared/resource-manager.js';
 import { planApply, planDelete, type DesiredProfile, type ProfileDecision } from './plan.js';
 
 export type { CreateOptions };
@@ -33,14 +33,8 @@ const PROFILE: EksResourceKind<FargateProfile, CreateFargateProfileCommandInput,
   title: 'Fargate Profile',
   roleNoun: 'pod execution role',
   nameKey: 'profileName',
-  list: async (eks, clusterName, nextToken) => {
-    const page = await eks.send(new ListFargateProfilesCommand({ clusterName, ...(nextToken ? { nextToken } : {}) }));
-    return { names: page.fargateProfileNames ?? [], ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
-  },
   describe: async (eks, clusterName, name) =>
     (await eks.send(new DescribeFargateProfileCommand({ clusterName, fargateProfileName: name }))).fargateProfile,
-  create: async (eks, input) => (await eks.send(new CreateFargateProfileCommand(input))).fargateProfile,
-  remove: (eks, clusterName, name) => eks.send(new DeleteFargateProfileCommand({ clusterName, fargateProfileName: name })),
   nameOfRequest: (input) => input.fargateProfileName,
   roleOfRequest: (input) => input.podExecutionRoleArn,
   settledActive: (status) => status === 'ACTIVE',
@@ -51,13 +45,18 @@ const PROFILE: EksResourceKind<FargateProfile, CreateFargateProfileCommandInput,
     ),
 };
 
+const listProfiles: eksResource.ListPage = async (eks, clusterName, nextToken) => {
+  const page = await eks.send(new ListFargateProfilesCommand({ clusterName, ...(nextToken ? { nextToken } : {}) }));
+  return { names: page.fargateProfileNames ?? [], ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+};
+
 export function describeProfile(eks: EKSClient, clusterName: string, name: string): Promise<FargateProfile | undefined> {
   return eksResource.describeResource(PROFILE, eks, clusterName, name);
 }
 
 /** Every profile of the cluster, described: the group's own, and the others that count for AWS's one-at-a-time rule. */
 export async function clusterProfiles(eks: EKSClient, clusterName: string): Promise<ClusterProfiles> {
-  const { names, clusterMissing } = await eksResource.listNames(PROFILE, eks, clusterName);
+  const { names, clusterMissing } = await eksResource.listNames(PROFILE, listProfiles, eks, clusterName);
   const described = await Promise.all(names.map((name) => describeProfile(eks, clusterName, name)));
   return { profiles: described.filter((p): p is FargateProfile => !!p), clusterMissing };
 }
@@ -71,7 +70,14 @@ export function checkProfile(eks: EKSClient, clusterName: string, name: string, 
 }
 
 export function createProfile(eks: EKSClient, ref: GroupRef, decision: ProfileDecision, options: CreateOptions): Promise<ProfileProgress> {
-  return eksResource.createResource(PROFILE, eks, ref, decision.create, options);
+  return eksResource.createResource(
+    PROFILE,
+    async (client, input) => (await client.send(new CreateFargateProfileCommand(input))).fargateProfile,
+    eks,
+    ref,
+    decision.create,
+    options,
+  );
 }
 
 /** Tags are the one thing AWS changes on a profile in place. */
@@ -82,22 +88,40 @@ export async function tagProfile(eks: EKSClient, clusterName: string, decision: 
 }
 
 export function deleteProfile(eks: EKSClient, clusterName: string, name: string): Promise<ProfileProgress> {
-  return eksResource.deleteResource(PROFILE, eks, clusterName, name);
+  return eksResource.deleteResource(
+    PROFILE,
+    (client, cluster, fargateProfileName) => client.send(new DeleteFargateProfileCommand({ clusterName: cluster, fargateProfileName })),
+    eks,
+    clusterName,
+    name,
+  );
 }
 
 export type ProfileManager = ResourceManager<DesiredProfile, ClusterProfiles, ProfileDecision, ProfileProgress, CreateOptions>;
 
-/** The resource manager of one group's Fargate profiles. */
+/** The manager's plan: the next step towards the intent, from every profile of the cluster. Pure. */
+export function planProfiles(intent: Intent<DesiredProfile>, found: ClusterProfiles): ProfileDecision {
+  return intent.purpose === 'delete'
+    ? planDelete(intent.ref, found.profiles)
+    : planApply(intent.desired, found.profiles, { idempotencyKey: intent.idempotencyKey });
+}
+
+/** The manager's progress: one look at the profile the last action concerned. */
+export function profileProgress(eks: EKSClient, ref: GroupRef, target: Target, polls: number, maxPolls: number): Promise<ProfileProgress> {
+  return checkProfile(eks, ref.clusterName, target.name, target.waitFor, polls, maxPolls);
+}
+
+/**
+ * The resource manager of one group's Fargate profiles, composed of the operations above. A step imports the one
+ * operation it runs instead: this object reaches every EKS command, so a bundle holding it would need them all.
+ */
 export function profileManager(eks: EKSClient, ref: GroupRef): ProfileManager {
   return {
     find: () => clusterProfiles(eks, ref.clusterName),
-    plan: (intent, found) =>
-      intent.purpose === 'delete'
-        ? planDelete(intent.ref, found.profiles)
-        : planApply(intent.desired, found.profiles, { idempotencyKey: intent.idempotencyKey }),
+    plan: planProfiles,
     create: (decision, options) => createProfile(eks, ref, decision, options),
     update: (decision) => tagProfile(eks, ref.clusterName, decision),
     delete: (decision) => deleteProfile(eks, ref.clusterName, decision.profileName ?? ''),
-    progress: (target: Target, polls, maxPolls) => checkProfile(eks, ref.clusterName, target.name, target.waitFor, polls, maxPolls),
+    progress: (target, polls, maxPolls) => profileProgress(eks, ref, target, polls, maxPolls),
   };
 }

@@ -4,7 +4,7 @@
 import { TerminalError } from '../../core/errors/index.js';
 import type { NodeCount } from '../../core/status/index.js';
 import { appliedRound, decideNext, type DecideDeps } from '../shared/decide-loop.js';
-import { nodeGroupManager } from './nodegroups.js';
+import { findNodeGroups, planNodeGroups, type NodeGroupsFound } from './nodegroups.js';
 import type { NodeGroupDecision } from './plan.js';
 import type { EksManagedState, NodeGroupPlan } from './state.js';
 
@@ -18,18 +18,18 @@ export type { DecideDeps };
 
 export async function decideNodeGroup(input: DecideInput, deps: DecideDeps): Promise<NodeGroupPlan> {
   const { ref, spec } = input.group;
-  const manager = nodeGroupManager(deps.eks, ref);
-  return decideNext<Awaited<ReturnType<typeof manager.find>>, NodeGroupDecision, NodeGroupPlan>(input, deps.access, {
+  // The manager's find and plan alone (functions/eks-managed/nodegroups.ts): the bundle holds no create/update/delete.
+  return decideNext<NodeGroupsFound, NodeGroupDecision, NodeGroupPlan>(input, deps.access, {
     plural: 'node groups',
     noun: 'node group',
     whereToLook: 'look at the node groups in the EKS console',
     clusterField: 'spec.eks-managed.configuration.clusterName',
-    find: () => manager.find(),
-    planDelete: (found) => manager.plan({ purpose: 'delete', ref }, found),
+    find: () => findNodeGroups(deps.eks, ref),
+    planDelete: (found) => planNodeGroups({ purpose: 'delete', ref }, found),
     deleteExtras: (found) => (found.clusterMissing ? { message: `EKS cluster ${ref.clusterName} no longer exists; nothing left to delete there` } : {}),
     decideApply: (found, round) => {
       if (!input.role?.nodeRoleArn) throw new TerminalError('Decide Next Change needs the node role; "Create Node Role If Needed" must run first');
-      const decision = manager.plan(
+      const decision = planNodeGroups(
         { purpose: 'apply', desired: { ref, spec, nodeRoleArn: input.role.nodeRoleArn }, idempotencyKey: input.execution.arn },
         found,
       );

@@ -18,7 +18,7 @@ import { awsCall } from '../shared/aws-errors.js';
 import * as eksResource from '../shared/eks-resource.js';
 import type { CreateOptions, EksResourceKind, ResourceProgress } from '../shared/eks-resource.js';
 import { ownedBy } from '../shared/ownership.js';
-import type { ResourceManager, Target } from '../shared/resource-manager.js';
+import type { Intent, ResourceManager, Target } from '../shared/resource-manager.js';
 import { planApply, planDelete, revisionsByName, type DesiredNodeGroup, type NodeGroupDecision, type OwnedNodeGroup } from './plan.js';
 
 export type { CreateOptions };
@@ -40,17 +40,16 @@ const NODE_GROUP: EksResourceKind<Nodegroup, CreateNodegroupCommandInput, 'nodeG
   title: 'Node Group',
   roleNoun: 'node role',
   nameKey: 'nodeGroupName',
-  list: async (eks, clusterName, nextToken) => {
-    const page = await eks.send(new ListNodegroupsCommand({ clusterName, ...(nextToken ? { nextToken } : {}) }));
-    return { names: page.nodegroups ?? [], ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
-  },
   describe: async (eks, clusterName, name) => (await eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName: name }))).nodegroup,
-  create: async (eks, input) => (await eks.send(new CreateNodegroupCommand(input))).nodegroup,
-  remove: (eks, clusterName, name) => eks.send(new DeleteNodegroupCommand({ clusterName, nodegroupName: name })),
   nameOfRequest: (input) => input.nodegroupName,
   roleOfRequest: (input) => input.nodeRole,
   settledActive: (status) => !['CREATING', 'UPDATING', 'DELETING'].includes(status),
   conflict: (name, clusterName) => new NameConflictError(`Node group ${name} already exists in cluster ${clusterName} and is not instance-manager's`),
+};
+
+const listNodeGroups: eksResource.ListPage = async (eks, clusterName, nextToken) => {
+  const page = await eks.send(new ListNodegroupsCommand({ clusterName, ...(nextToken ? { nextToken } : {}) }));
+  return { names: page.nodegroups ?? [], ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
 };
 
 export function describeNodeGroup(eks: EKSClient, clusterName: string, name: string): Promise<Nodegroup | undefined> {
@@ -62,7 +61,7 @@ export function describeNodeGroup(eks: EKSClient, clusterName: string, name: str
  * node groups can have (nodeGroupName(ref, revision)). Other teams' node groups are never described.
  */
 export async function findNodeGroups(eks: EKSClient, ref: GroupRef): Promise<NodeGroupsFound> {
-  const { names, clusterMissing } = await eksResource.listNames(NODE_GROUP, eks, ref.clusterName);
+  const { names, clusterMissing } = await eksResource.listNames(NODE_GROUP, listNodeGroups, eks, ref.clusterName);
   const revisions = revisionsByName(ref);
   const owned: OwnedNodeGroup[] = [];
   const foreign: string[] = [];
@@ -87,7 +86,14 @@ export function checkNodeGroup(eks: EKSClient, clusterName: string, name: string
 }
 
 export function createNodeGroup(eks: EKSClient, ref: GroupRef, decision: NodeGroupDecision, options: CreateOptions): Promise<NodeGroupProgress> {
-  return eksResource.createResource(NODE_GROUP, eks, ref, decision.create, options);
+  return eksResource.createResource(
+    NODE_GROUP,
+    async (client, input) => (await client.send(new CreateNodegroupCommand(input))).nodegroup,
+    eks,
+    ref,
+    decision.create,
+    options,
+  );
 }
 
 export async function updateNodeGroup(eks: EKSClient, clusterName: string, decision: NodeGroupDecision): Promise<NodeGroupProgress> {
@@ -109,22 +115,40 @@ export async function updateNodeGroup(eks: EKSClient, clusterName: string, decis
 }
 
 export function deleteNodeGroup(eks: EKSClient, clusterName: string, name: string): Promise<NodeGroupProgress> {
-  return eksResource.deleteResource(NODE_GROUP, eks, clusterName, name);
+  return eksResource.deleteResource(
+    NODE_GROUP,
+    (client, cluster, nodegroupName) => client.send(new DeleteNodegroupCommand({ clusterName: cluster, nodegroupName })),
+    eks,
+    clusterName,
+    name,
+  );
 }
 
 export type NodeGroupManager = ResourceManager<DesiredNodeGroup, NodeGroupsFound, NodeGroupDecision, NodeGroupProgress, CreateOptions>;
 
-/** The resource manager of one group's node groups. */
+/** The manager's plan: the next step towards the intent, from what findNodeGroups found. Pure. */
+export function planNodeGroups(intent: Intent<DesiredNodeGroup>, found: NodeGroupsFound): NodeGroupDecision {
+  return intent.purpose === 'delete'
+    ? planDelete(found.owned)
+    : planApply(intent.desired, found.owned, { foreign: found.foreign, idempotencyKey: intent.idempotencyKey });
+}
+
+/** The manager's progress: one look at the node group the last action concerned. */
+export function nodeGroupProgress(eks: EKSClient, ref: GroupRef, target: Target, polls: number, maxPolls: number): Promise<NodeGroupProgress> {
+  return checkNodeGroup(eks, ref.clusterName, target.name, target.waitFor, polls, maxPolls);
+}
+
+/**
+ * The resource manager of one group's node groups, composed of the operations above. A step imports the one
+ * operation it runs instead: this object reaches every EKS command, so a bundle holding it would need them all.
+ */
 export function nodeGroupManager(eks: EKSClient, ref: GroupRef): NodeGroupManager {
   return {
     find: () => findNodeGroups(eks, ref),
-    plan: (intent, found) =>
-      intent.purpose === 'delete'
-        ? planDelete(found.owned)
-        : planApply(intent.desired, found.owned, { foreign: found.foreign, idempotencyKey: intent.idempotencyKey }),
+    plan: planNodeGroups,
     create: (decision, options) => createNodeGroup(eks, ref, decision, options),
     update: (decision) => updateNodeGroup(eks, ref.clusterName, decision),
     delete: (decision) => deleteNodeGroup(eks, ref.clusterName, decision.nodeGroupName ?? ''),
-    progress: (target: Target, polls, maxPolls) => checkNodeGroup(eks, ref.clusterName, target.name, target.waitFor, polls, maxPolls),
+    progress: (target, polls, maxPolls) => nodeGroupProgress(eks, ref, target, polls, maxPolls),
   };
 }

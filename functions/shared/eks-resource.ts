@@ -1,6 +1,9 @@
 // The EKS calls that managed node groups and Fargate profiles have in common: list a cluster's resources of the kind,
 // describe, create (adopting our own on a retry), tag, delete, and look at progress. Each provisioner describes its
-// kind (EksResourceKind) and its resource manager builds on these.
+// kind (EksResourceKind) and its resource manager builds on these. The kind holds only what every step needs (its
+// words and the describe call); list, create and remove are handed to the one operation that sends them, so a step's
+// bundle holds only the SDK commands it sends (esbuild drops the rest, and the IAM check in
+// test/integration/deploy-package.test.ts derives each role's actions from the bundle).
 import { TagResourceCommand, UntagResourceCommand, type EKSClient } from '@aws-sdk/client-eks';
 import { NameConflictError, ProvisioningFailedError, RetryableError, TerminalError } from '../../core/errors/index.js';
 import type { GroupRef } from '../../core/names/index.js';
@@ -36,10 +39,7 @@ export interface EksResourceKind<R extends EksResource, C, K extends string> {
   roleNoun: string;
   /** The progress field that names the resource. */
   nameKey: K;
-  list(eks: EKSClient, clusterName: string, nextToken?: string): Promise<{ names?: string[]; nextToken?: string }>;
   describe(eks: EKSClient, clusterName: string, name: string): Promise<R | undefined>;
-  create(eks: EKSClient, input: C): Promise<R | undefined>;
-  remove(eks: EKSClient, clusterName: string, name: string): Promise<unknown>;
   nameOfRequest(input: C): string | undefined;
   roleOfRequest(input: C): string | undefined;
   /** The resource is done with what a wait for 'active' waits for. */
@@ -47,6 +47,13 @@ export interface EksResourceKind<R extends EksResource, C, K extends string> {
   /** The error for a name held by a resource instance-manager does not own for this group. */
   conflict(name: string, clusterName: string, cause: unknown): NameConflictError;
 }
+
+/** One page of a cluster's names of the kind (ListNodegroups, ListFargateProfiles). */
+export type ListPage = (eks: EKSClient, clusterName: string, nextToken?: string) => Promise<{ names?: string[]; nextToken?: string }>;
+/** The create request of the kind (CreateNodegroup, CreateFargateProfile). */
+export type SendCreate<R, C> = (eks: EKSClient, input: C) => Promise<R | undefined>;
+/** The delete request of the kind (DeleteNodegroup, DeleteFargateProfile). */
+export type SendRemove = (eks: EKSClient, clusterName: string, name: string) => Promise<unknown>;
 
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
@@ -57,6 +64,7 @@ export function describeResource<R extends EksResource>(kind: EksResourceKind<R,
 /** Every name of the kind in the cluster (paginated); clusterMissing when the cluster itself does not exist. */
 export async function listNames<R extends EksResource>(
   kind: EksResourceKind<R, unknown, string>,
+  list: ListPage,
   eks: EKSClient,
   clusterName: string,
 ): Promise<{ names: string[]; clusterMissing: boolean }> {
@@ -64,7 +72,7 @@ export async function listNames<R extends EksResource>(
   try {
     let nextToken: string | undefined;
     do {
-      const page = await kind.list(eks, clusterName, nextToken);
+      const page = await list(eks, clusterName, nextToken);
       names.push(...(page.names ?? []));
       nextToken = page.nextToken;
     } while (nextToken);
@@ -123,6 +131,7 @@ export interface CreateOptions {
 /** Sends the create request; a resource of that name that is ours (an earlier attempt's) is adopted. */
 export async function createResource<R extends EksResource, C, K extends string>(
   kind: EksResourceKind<R, C, K>,
+  send: SendCreate<R, C>,
   eks: EKSClient,
   ref: GroupRef,
   input: C | undefined,
@@ -132,7 +141,7 @@ export async function createResource<R extends EksResource, C, K extends string>
   if (!input || !name) throw new TerminalError(`Create ${kind.title} was called without a create request`);
   let resource: R | undefined;
   try {
-    resource = await kind.create(eks, input);
+    resource = await send(eks, input);
   } catch (error) {
     if (isAlreadyExists(error)) {
       resource = await describeResource(kind, eks, ref.clusterName, name);
@@ -163,11 +172,12 @@ export async function retagResource(
 
 export async function deleteResource<R extends EksResource, K extends string>(
   kind: EksResourceKind<R, unknown, K>,
+  remove: SendRemove,
   eks: EKSClient,
   clusterName: string,
   name: string,
 ): Promise<ResourceProgress<K>> {
-  const deleted = await awsFind(`Deleting ${kind.noun} ${name}`, () => kind.remove(eks, clusterName, name));
+  const deleted = await awsFind(`Deleting ${kind.noun} ${name}`, () => remove(eks, clusterName, name));
   if (!deleted) return progressOf(kind, undefined, name, 'gone', 0);
   return progressOf(kind, await describeResource(kind, eks, clusterName, name), name, 'gone', 0);
 }

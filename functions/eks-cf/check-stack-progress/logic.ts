@@ -1,4 +1,4 @@
-import { stackManager } from '../stack-manager.js';
+import { stackProgress } from '../stack-manager.js';
 import type { EksCfState } from '../state.js';
 import { cloudformation as cf } from '../../kit/clients.js';
 
@@ -13,7 +13,7 @@ export interface CheckStackInput extends Pick<EksCfState, 'change' | 'execution'
 export const checkStackProgressStep = async (input: CheckStackInput) => {
   const polls = (input.stack.polls ?? 0) + 1;
   const name = input.stack.stackName;
-  const manager = stackManager(cf(), { stackName: name, size: { min: input.group.spec.minSize, max: input.group.spec.maxSize } });
-  const progress = await manager.progress({ name, waitFor: input.purpose === 'delete' ? 'gone' : 'active' }, polls, input.maxPolls);
+  const of = { stackName: name, size: { min: input.group.spec.minSize, max: input.group.spec.maxSize } };
+  const progress = await stackProgress(cf(), of, { name, waitFor: input.purpose === 'delete' ? 'gone' : 'active' }, polls, input.maxPolls);
   return { ...progress, ...(input.stack.roleArn && !progress.roleArn ? { roleArn: input.stack.roleArn } : {}), ...(input.stack.action ? { action: input.stack.action } : {}) };
 };

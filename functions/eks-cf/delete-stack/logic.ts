@@ -1,4 +1,4 @@
-import { stackManager } from '../stack-manager.js';
+import { removeStack } from '../stack-manager.js';
 import type { EksCfState } from '../state.js';
 import { fenceSummary, fenceWaitSeconds } from '../../shared/delete-fence.js';
 import { loadGroup } from '../../shared/group.js';
@@ -13,7 +13,7 @@ import type { StepContext } from '../../kit/step.js';
  */
 export const deleteStackStep = async (input: Pick<EksCfState, 'change' | 'execution' | 'group'>, { log }: StepContext) => {
   const size = { min: input.group.spec.minSize, max: input.group.spec.maxSize };
-  const progress = await stackManager(cf(), { stackName: input.group.stackName, size, ownerUid: input.change.group.uid }).remove();
+  const progress = await removeStack(cf(), { stackName: input.group.stackName, size, ownerUid: input.change.group.uid });
   if (progress.status === 'DELETE_COMPLETE') {
     const { object } = await loadGroup(input, access());
     const waitSeconds = fenceWaitSeconds(object?.metadata.deletionTimestamp);

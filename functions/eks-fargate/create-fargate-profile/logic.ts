@@ -1,5 +1,5 @@
 import type { ProfileDecision } from '../plan.js';
-import { profileManager } from '../profiles.js';
+import { createProfile } from '../profiles.js';
 import type { EksFargateState } from '../state.js';
 import { eks } from '../../kit/clients.js';
 import { clusterAccess as access } from '../../kit/kube.js';
@@ -10,7 +10,7 @@ import { assertStillWanted } from '../../shared/still-wanted.js';
 export const createFargateProfileStep = async (input: Pick<EksFargateState, 'change' | 'execution' | 'group' | 'role'> & { plan: ProfileDecision }, { log }: StepContext) => {
     // Re-checked on every attempt: an older generation, or a group being deleted, changes nothing.
     await assertStillWanted(input, access());
-    const progress = await profileManager(eks(), input.group.ref).create(input.plan, { roleJustCreated: input.role?.created ?? false });
+    const progress = await createProfile(eks(), input.group.ref, input.plan, { roleJustCreated: input.role?.created ?? false });
     log.info('fargate profile create sent', { ...progress });
     return progress;
   };

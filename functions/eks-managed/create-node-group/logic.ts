@@ -1,4 +1,4 @@
-import { nodeGroupManager } from '../nodegroups.js';
+import { createNodeGroup } from '../nodegroups.js';
 import type { EksManagedState } from '../state.js';
 import type { NodeGroupDecision } from '../plan.js';
 import { eks } from '../../kit/clients.js';
@@ -10,7 +10,7 @@ import { assertStillWanted } from '../../shared/still-wanted.js';
 export const createNodeGroupStep = async (input: Pick<EksManagedState, 'change' | 'execution' | 'group' | 'role'> & { plan: NodeGroupDecision }, { log }: StepContext) => {
     // Re-checked on every attempt: an older generation, or a group being deleted, changes nothing.
     await assertStillWanted(input, access());
-    const progress = await nodeGroupManager(eks(), input.group.ref).create(input.plan, { roleJustCreated: input.role?.created ?? false });
+    const progress = await createNodeGroup(eks(), input.group.ref, input.plan, { roleJustCreated: input.role?.created ?? false });
     log.info('node group create sent', { ...progress });
     return progress;
   };

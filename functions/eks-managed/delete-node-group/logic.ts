@@ -1,4 +1,4 @@
-import { nodeGroupManager } from '../nodegroups.js';
+import { deleteNodeGroup } from '../nodegroups.js';
 import type { NodeGroupDecision } from '../plan.js';
 import type { EksManagedState } from '../state.js';
 import { eks } from '../../kit/clients.js';
@@ -6,7 +6,7 @@ import type { StepContext } from '../../kit/step.js';
 
 /** Starts deleting one node group of the group (a replaced one, or every one on delete). */
 export const deleteNodeGroupStep = async (input: Pick<EksManagedState, 'change' | 'execution' | 'group'> & { plan: NodeGroupDecision }, { log }: StepContext) => {
-    const progress = await nodeGroupManager(eks(), input.group.ref).delete(input.plan);
+    const progress = await deleteNodeGroup(eks(), input.group.ref.clusterName, input.plan.nodeGroupName ?? '');
     log.info('node group delete sent', { ...progress });
     return progress;
   };

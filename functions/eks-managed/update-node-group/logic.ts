@@ -1,4 +1,4 @@
-import { nodeGroupManager } from '../nodegroups.js';
+import { updateNodeGroup } from '../nodegroups.js';
 import type { NodeGroupDecision } from '../plan.js';
 import type { EksManagedState } from '../state.js';
 import { eks } from '../../kit/clients.js';
@@ -10,7 +10,7 @@ import { assertStillWanted } from '../../shared/still-wanted.js';
 export const updateNodeGroupStep = async (input: Pick<EksManagedState, 'change' | 'execution' | 'group'> & { plan: NodeGroupDecision }, { log }: StepContext) => {
     // Re-checked on every attempt: an older generation, or a group being deleted, changes nothing.
     await assertStillWanted(input, access());
-    const progress = await nodeGroupManager(eks(), input.group.ref).update(input.plan);
+    const progress = await updateNodeGroup(eks(), input.group.ref.clusterName, input.plan);
     log.info('node group update sent', { action: input.plan.action, ...progress });
     return progress;
   };
