@@ -3,6 +3,8 @@
 // and then create, update or delete, and follow the progress. eks-cf manages its CloudFormation stack
 // (functions/eks-cf/stack-manager.ts), eks-managed its node groups (functions/eks-managed/nodegroups.ts) and
 // eks-fargate its Fargate profiles (functions/eks-fargate/profiles.ts). A manager is bound to one group.
+// Each operation is also exported on its own, and a step imports only the one it runs: the composed object reaches
+// every SDK command of its kind, and a bundle holding it would ask its role for actions it never sends.
 import type { GroupRef } from '../../core/names/index.js';
 
 export type { WaitFor } from './eks-resource-plan.js';
