@@ -6,6 +6,7 @@ import { GetInstanceProfileCommand, GetRoleCommand, IAMClient } from '@aws-sdk/c
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { MissingReferenceError, classifyError, type FieldProblem } from '../../core/errors/index.js';
 import type { EksCfSpec } from '../../core/spec/types.js';
+import { isNotFound } from '../shared/aws-errors.js';
 import { clusterFacts, type ClusterFacts } from './boot/cluster.js';
 import { resolveImage, type ResolvedImage } from './image.js';
 
@@ -29,10 +30,6 @@ export interface References {
 }
 
 const FIELD = 'spec.eks-cf.configuration';
-const notFound = (e: unknown) => {
-  const name = (e as { name?: string })?.name ?? '';
-  return name === 'ResourceNotFoundException' || name === 'NoSuchEntity' || name === 'NoSuchEntityException' || name.endsWith('NotFound');
-};
 
 export async function checkReferences(spec: EksCfSpec, clients: ReferenceClients): Promise<References> {
   const { ec2, eks, iam, region } = clients;
@@ -42,7 +39,7 @@ export async function checkReferences(spec: EksCfSpec, clients: ReferenceClients
     try {
       return await call();
     } catch (error) {
-      if (notFound(error)) return undefined;
+      if (isNotFound(error)) return undefined;
       throw classifyError(error, `Checking ${what}`);
     }
   };

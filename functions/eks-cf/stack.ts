@@ -15,8 +15,9 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { ProvisioningFailedError, ResourceBusyError, TerminalError, classifyError } from '../../core/errors/index.js';
 import type { ObservedResources } from '../../core/status/index.js';
-import { deletableBy, isStampTag, readStamp, refuseBackwards, stampTags, type Stamp } from '../shared/stamp.js';
-import { OUTPUTS, stackDifferences, toTagList, type RenderedStack } from './template.js';
+import type { Stamp } from '../shared/stamp.js';
+import { needsTemplate, planStackApply, planStackDelete, type DesiredStack, type StackDecision, type StackFound } from './stack-plan.js';
+import { OUTPUTS, type RenderedStack } from './template.js';
 
 /**
  * The CloudFormation service role (infra/aws/eks-cf-service-role.yaml) that creates the nodes' IAM, launch template
@@ -60,7 +61,6 @@ export function outputsOf(stack: Stack | undefined): Record<string, string> {
   return Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? '', o.OutputValue ?? '']));
 }
 
-const inProgress = (status: string) => status.endsWith('_IN_PROGRESS');
 
 /** Why the stack failed, from its events: the first failure CloudFormation recorded (not the cancellations it caused). */
 export async function failureReason(cf: CloudFormationClient, name: string): Promise<string> {
@@ -90,109 +90,114 @@ export function stuckAfterMs(env: NodeJS.ProcessEnv = process.env): number {
   return (Number.isFinite(seconds) && seconds > 0 ? seconds : 3600) * 1000;
 }
 
+/** The stack and, when the plan may compare it, its deployed template. */
+export async function findStack(cf: CloudFormationClient, name: string): Promise<StackFound> {
+  const stack = await describeStack(cf, name);
+  if (!needsTemplate(stack)) return stack ? { stack } : {};
+  const template = await call(name, 'Reading template of stack', () => cf.send(new GetTemplateCommand({ StackName: name, TemplateStage: 'Original' })));
+  return { stack, ...(template.TemplateBody !== undefined ? { templateBody: template.TemplateBody } : {}) };
+}
+
+async function call<T>(name: string, what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw classifyError(error, `${what} ${name}`);
+  }
+}
+
 /**
  * A stack that stays in progress far longer than any real operation (an SDK-retried CreateStack that CloudFormation
  * never finished) must not hold the group for ever. A create that made nothing yet is deleted so that the next
  * attempt creates it again; anything else ends with an error that says what to do.
  */
-async function unlessStuck(cf: CloudFormationClient, stack: Stack, limitMs: number, now: number): Promise<void> {
-  const name = stack.StackName ?? '';
-  const status = stack.StackStatus ?? 'UNKNOWN';
-  const since = (stack.LastUpdatedTime ?? stack.CreationTime)?.getTime();
-  if (since === undefined || now - since < limitMs || status === 'DELETE_IN_PROGRESS') return;
-  const minutes = Math.round((now - since) / 60_000);
+async function stuck(cf: CloudFormationClient, decision: StackDecision): Promise<never> {
+  const { stackName: name, status, minutes } = decision;
   if (status === 'CREATE_IN_PROGRESS') {
-    const { StackResourceSummaries } = await cf
-      .send(new ListStackResourcesCommand({ StackName: name }))
-      .catch((error: unknown) => Promise.reject(classifyError(error, `Listing resources of stack ${name}`)));
+    const { StackResourceSummaries } = await call(name, 'Listing resources of stack', () => cf.send(new ListStackResourcesCommand({ StackName: name })));
     const made = (StackResourceSummaries ?? []).filter((r) => r.PhysicalResourceId);
     if (!made.length) {
-      try {
-        await cf.send(new DeleteStackCommand({ StackName: name, ...serviceRole() }));
-      } catch (error) {
-        throw classifyError(error, `Deleting stuck stack ${name}`);
-      }
+      await call(name, 'Deleting stuck stack', () => cf.send(new DeleteStackCommand({ StackName: name, ...serviceRole() })));
       throw new ResourceBusyError(`Stack ${name} was CREATE_IN_PROGRESS for ${minutes} minutes with nothing created; deleted it to create it again`);
     }
   }
   throw new ProvisioningFailedError(
-    `Stack ${name} has been ${status} for ${minutes} minutes (the limit is ${Math.round(limitMs / 60_000)}); CloudFormation looks stuck. ` +
+    `Stack ${name} has been ${status} for ${minutes} minutes (the limit is ${decision.limitMinutes}); CloudFormation looks stuck. ` +
       `Check its events in the CloudFormation console, cancel the update or delete the stack there, then run imctl replay`,
   );
 }
 
 /**
- * Brings the stack to the rendered template. Returns what it did; when the stack is busy (an operation in
- * progress, or a failed stack being cleared away) it throws ResourceBusyError so the state machine retries later.
+ * Carries out an apply decision. Returns what it did; when the stack is busy (an operation in progress, or a failed
+ * stack being cleared away) it throws ResourceBusyError so the state machine retries later.
  */
+export async function carryOutApply(
+  cf: CloudFormationClient,
+  decision: StackDecision,
+  found: StackFound,
+): Promise<{ action: StackAction; stack: Stack | undefined }> {
+  const name = decision.stackName;
+  const body = decision.request?.templateBody;
+  const tags = decision.request?.tags;
+  const capabilities = ['CAPABILITY_NAMED_IAM' as const];
+  switch (decision.action) {
+    case 'create':
+      try {
+        await cf.send(new CreateStackCommand({ StackName: name, TemplateBody: body, Capabilities: capabilities, Tags: tags, OnFailure: 'ROLLBACK', ...serviceRole() }));
+      } catch (error) {
+        // The SDK re-sends a CreateStack whose answer timed out, and a duplicate execution may race this one: the
+        // stack then exists already. Its name is derived from this group alone, so it is ours: look again.
+        if ((error as { name?: string }).name === 'AlreadyExistsException') {
+          throw new ResourceBusyError(`Stack ${name} already exists (an earlier attempt created it); checking it again`, { cause: error });
+        }
+        throw classifyError(error, `Creating stack ${name}`);
+      }
+      return { action: 'created', stack: await describeStack(cf, name) };
+    case 'clear-failed-create':
+      // A first create that failed leaves a stack that can only be deleted; clear it and create again.
+      await call(name, 'Deleting failed stack', () => cf.send(new DeleteStackCommand({ StackName: name, ...serviceRole() })));
+      throw new ResourceBusyError(decision.summary);
+    case 'continue-rollback':
+      await call(name, 'Continuing the rollback of stack', () => cf.send(new ContinueUpdateRollbackCommand({ StackName: name, ...serviceRole() })));
+      throw new ResourceBusyError(decision.summary);
+    case 'delete-failed':
+      throw new ProvisioningFailedError(`Stack ${name} failed to delete earlier (${await failureReason(cf, name)}); delete it in CloudFormation, then apply again`);
+    case 'stuck':
+      return stuck(cf, decision);
+    case 'wait':
+      throw new ResourceBusyError(decision.summary);
+    case 'none':
+      return { action: 'unchanged', stack: found.stack };
+    case 'update':
+      try {
+        await cf.send(new UpdateStackCommand({ StackName: name, TemplateBody: body, Capabilities: capabilities, Tags: tags, ...serviceRole() }));
+      } catch (error) {
+        // Another execution started an operation between our look and our update.
+        if (/_IN_PROGRESS state and can ?not be updated/i.test(String((error as Error).message))) {
+          throw new ResourceBusyError(`Stack ${name} became busy before the update; trying again`, { cause: error });
+        }
+        throw classifyError(error, `Updating stack ${name}`);
+      }
+      return { action: 'updated', stack: await describeStack(cf, name) };
+    default:
+      throw new TerminalError(`An apply cannot carry out the stack decision ${decision.action}`);
+  }
+}
+
+/** Brings the stack to the rendered template: find, plan, carry out. */
 export async function applyStack(
   cf: CloudFormationClient,
   rendered: RenderedStack,
   options: ApplyOptions = {},
 ): Promise<{ action: StackAction; stack: Stack | undefined }> {
-  const { stamp } = options;
-  const name = rendered.stackName;
-  const stack = await describeStack(cf, name);
-  const body = JSON.stringify(rendered.template);
-  const tags = toTagList({ ...rendered.tags, ...(stamp ? stampTags(stamp) : {}) });
-  const found = readStamp(stack?.Tags);
-  if (stack && stamp) refuseBackwards(`Stack ${name}`, found, stamp);
-  const capabilities = ['CAPABILITY_NAMED_IAM' as const];
-  const call = async <T>(what: string, fn: () => Promise<T>) => {
-    try {
-      return await fn();
-    } catch (error) {
-      throw classifyError(error, `${what} ${name}`);
-    }
+  const desired: DesiredStack = {
+    rendered,
+    ...(options.stamp ? { stamp: options.stamp } : {}),
+    stuckAfterMs: options.stuckAfterMs ?? stuckAfterMs(),
+    now: options.now?.() ?? Date.now(),
   };
-
-  if (!stack) {
-    try {
-      await cf.send(new CreateStackCommand({ StackName: name, TemplateBody: body, Capabilities: capabilities, Tags: tags, OnFailure: 'ROLLBACK', ...serviceRole() }));
-    } catch (error) {
-      // The SDK re-sends a CreateStack whose answer timed out, and a duplicate execution may race this one: the
-      // stack then exists already. Its name is derived from this group alone, so it is ours: look again.
-      if ((error as { name?: string }).name === 'AlreadyExistsException') {
-        throw new ResourceBusyError(`Stack ${name} already exists (an earlier attempt created it); checking it again`, { cause: error });
-      }
-      throw classifyError(error, `Creating stack ${name}`);
-    }
-    return { action: 'created', stack: await describeStack(cf, name) };
-  }
-  const status = stack.StackStatus ?? 'UNKNOWN';
-  if (status === 'ROLLBACK_COMPLETE' || status === 'CREATE_FAILED' || status === 'ROLLBACK_FAILED') {
-    // A first create that failed leaves a stack that can only be deleted; clear it and create again.
-    await call('Deleting failed stack', () => cf.send(new DeleteStackCommand({ StackName: name, ...serviceRole() })));
-    throw new ResourceBusyError(`Stack ${name} is ${status} after a failed create; deleting it before creating it again`);
-  }
-  if (status === 'UPDATE_ROLLBACK_FAILED') {
-    await call('Continuing the rollback of stack', () => cf.send(new ContinueUpdateRollbackCommand({ StackName: name, ...serviceRole() })));
-    throw new ResourceBusyError(`Stack ${name} is UPDATE_ROLLBACK_FAILED; continuing its rollback before updating it`);
-  }
-  if (status === 'DELETE_FAILED') {
-    throw new ProvisioningFailedError(`Stack ${name} failed to delete earlier (${await failureReason(cf, name)}); delete it in CloudFormation, then apply again`);
-  }
-  if (inProgress(status)) {
-    await unlessStuck(cf, stack, options.stuckAfterMs ?? stuckAfterMs(), options.now?.() ?? Date.now());
-    throw new ResourceBusyError(`Stack ${name} is ${status}; waiting for it to finish before applying`);
-  }
-
-  const template = await call('Reading template of stack', () => cf.send(new GetTemplateCommand({ StackName: name, TemplateStage: 'Original' })));
-  const differences = stackDifferences({ templateBody: template.TemplateBody, tags: stack.Tags?.filter((t) => !isStampTag(t.Key)) }, rendered);
-  // A stack stamped by another owner (a group recreated under the same name) is adopted: restamped even when
-  // nothing else changed, so that the old owner's late delete leaves it alone.
-  const adopt = stamp !== undefined && found.uid !== stamp.uid;
-  if (!differences.length && !adopt) return { action: 'unchanged', stack };
-  try {
-    await cf.send(new UpdateStackCommand({ StackName: name, TemplateBody: body, Capabilities: capabilities, Tags: tags, ...serviceRole() }));
-  } catch (error) {
-    // Another execution started an operation between our look and our update.
-    if (/_IN_PROGRESS state and can ?not be updated/i.test(String((error as Error).message))) {
-      throw new ResourceBusyError(`Stack ${name} became busy before the update; trying again`, { cause: error });
-    }
-    throw classifyError(error, `Updating stack ${name}`);
-  }
-  return { action: 'updated', stack: await describeStack(cf, name) };
+  const found = await findStack(cf, rendered.stackName);
+  return carryOutApply(cf, planStackApply(desired, found), found);
 }
 
 const APPLY_DONE = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE']);
@@ -243,29 +248,35 @@ export async function applyProgress(
  */
 export async function startDelete(cf: CloudFormationClient, name: string, ownerUid?: string): Promise<StackProgress> {
   const stack = await describeStack(cf, name);
-  if (!stack) return { stackName: name, status: 'DELETE_COMPLETE', settled: true, gone: true, polls: 0 };
-  if (ownerUid && !deletableBy(readStamp(stack.Tags), ownerUid)) {
-    // Another InstanceGroup of the same name owns it now: not ours to delete (nor its node role to unmap).
-    return { stackName: name, status: 'OWNED_BY_ANOTHER_GROUP', settled: true, gone: true, polls: 0 };
-  }
-  const roleArn = outputsOf(stack)[OUTPUTS.roleArn];
-  const status = stack.StackStatus ?? 'UNKNOWN';
+  const found = stack ? { stack } : {};
+  return carryOutDelete(cf, planStackDelete(name, found, ownerUid), found);
+}
+
+export async function carryOutDelete(cf: CloudFormationClient, decision: StackDecision, found: StackFound): Promise<StackProgress> {
+  const name = decision.stackName;
+  const roleArn = outputsOf(found.stack)[OUTPUTS.roleArn];
   const base = { stackName: name, gone: false, polls: 0, ...(roleArn ? { roleArn } : {}) };
-  if (status === 'DELETE_IN_PROGRESS') return { ...base, status, settled: false };
-  if (status === 'UPDATE_IN_PROGRESS') {
-    await cf.send(new CancelUpdateStackCommand({ StackName: name })).catch(() => undefined);
-    throw new ResourceBusyError(`Stack ${name} was being updated; cancelled the update and waiting for the rollback before deleting`);
+  switch (decision.action) {
+    case 'gone':
+    case 'owned-by-another-group':
+      return { stackName: name, status: decision.status, settled: true, gone: true, polls: 0 };
+    case 'wait':
+      return { ...base, status: decision.status, settled: false };
+    case 'cancel-update':
+      await cf.send(new CancelUpdateStackCommand({ StackName: name })).catch(() => undefined);
+      throw new ResourceBusyError(decision.summary);
+    case 'busy':
+      throw new ResourceBusyError(decision.summary);
+    case 'delete': {
+      await call(name, 'Deleting stack', () => cf.send(new DeleteStackCommand({ StackName: name, ...serviceRole() })));
+      const after = await describeStack(cf, name);
+      return after
+        ? { ...base, status: after.StackStatus ?? 'DELETE_IN_PROGRESS', settled: false }
+        : { ...base, status: 'DELETE_COMPLETE', settled: true, gone: true };
+    }
+    default:
+      throw new TerminalError(`A delete cannot carry out the stack decision ${decision.action}`);
   }
-  if (inProgress(status)) throw new ResourceBusyError(`Stack ${name} is ${status}; waiting for it to finish before deleting`);
-  try {
-    await cf.send(new DeleteStackCommand({ StackName: name, ...serviceRole() }));
-  } catch (error) {
-    throw classifyError(error, `Deleting stack ${name}`);
-  }
-  const after = await describeStack(cf, name);
-  return after
-    ? { ...base, status: after.StackStatus ?? 'DELETE_IN_PROGRESS', settled: false }
-    : { ...base, status: 'DELETE_COMPLETE', settled: true, gone: true };
 }
 
 export async function deleteProgress(cf: CloudFormationClient, name: string, polls: number): Promise<StackProgress> {

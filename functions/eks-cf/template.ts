@@ -9,12 +9,8 @@ import { kubeletSettings, renderUserData, type ClusterFacts } from './boot/index
 import type { ResolvedImage } from './image.js';
 import type { ClusterIdentity } from '../../core/events/index.js';
 import { GROUP_CLUSTER_TAG, groupClusterTagValue } from './group-cluster-tag.js';
+import { baseNodePoliciesIn } from '../shared/node-policies.js';
 
-export const BASE_NODE_POLICIES = [
-  'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
-  'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
-  'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
-];
 
 export const OUTPUTS = {
   roleArn: 'NodeInstanceRoleArn',
@@ -63,7 +59,7 @@ export function stackTags(group: GroupRef, spec: EksCfSpec, groupCluster?: Clust
 }
 
 export function renderStack(input: RenderInput): RenderedStack {
-  const { group, spec, existingRoleArn, image } = input;
+  const { group, spec, existingRoleArn, image, region } = input;
   const stack = stackName(group);
   const ltName = launchTemplateName(group);
   const tags = stackTags(group, spec, input.groupCluster);
@@ -80,7 +76,7 @@ export function renderStack(input: RenderInput): RenderedStack {
           Version: '2012-10-17',
           Statement: [{ Effect: 'Allow', Principal: { Service: ['ec2.amazonaws.com'] }, Action: ['sts:AssumeRole'] }],
         },
-        ManagedPolicyArns: [...new Set([...BASE_NODE_POLICIES, ...spec.managedPolicies])],
+        ManagedPolicyArns: [...new Set([...baseNodePoliciesIn(region), ...spec.managedPolicies])],
         Tags: toTagList(tags),
       },
     };

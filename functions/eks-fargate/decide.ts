@@ -1,13 +1,10 @@
-// "Decide Next Change": one pass of the eks-fargate loop. Re-reads the InstanceGroup (an execution never goes on
-// applying a generation that a newer one replaced), reads every profile of the cluster and picks the next action.
-import type { EKSClient } from '@aws-sdk/client-eks';
-import { MissingReferenceError, TerminalError } from '../../core/errors/index.js';
-import type { ClusterAccess } from '../../core/kube/access.js';
-import { stopPlanIfUnwanted } from '../shared/group.js';
-import { ownedBy } from '../eks-managed/iam-role.js';
-import { planApply, planDelete, type ProfileDecision } from './plan.js';
-import { clusterProfiles } from './profiles.js';
-import { fenceBeforeNothingLeft } from '../shared/delete-fence-check.js';
+// "Decide Next Change" for eks-fargate: the shared loop (functions/shared/decide-loop.ts) over every profile of the
+// cluster. What is eks-fargate's own: a delete that finds no profile says so in status (missingOnDelete).
+import { TerminalError } from '../../core/errors/index.js';
+import { appliedRound, decideNext, type DecideDeps } from '../shared/decide-loop.js';
+import { ownedBy } from '../shared/ownership.js';
+import type { ProfileDecision } from './plan.js';
+import { clusterProfiles, planProfiles, type ClusterProfiles } from './profiles.js';
 import type { EksFargateState, NotFoundReport, ProfilePlan } from './state.js';
 
 export interface DecideInput extends Pick<EksFargateState, 'change' | 'execution' | 'group' | 'role' | 'plan'> {
@@ -15,66 +12,36 @@ export interface DecideInput extends Pick<EksFargateState, 'change' | 'execution
   maxPasses: number;
 }
 
-export interface DecideDeps {
-  eks: EKSClient;
-  access: ClusterAccess;
-}
+export type { DecideDeps };
 
 export async function decideProfile(input: DecideInput, deps: DecideDeps): Promise<ProfilePlan> {
-  const pass = (input.plan?.pass ?? 0) + 1;
-  const history = input.plan?.history ?? [];
   const { ref, spec } = input.group;
-
-  const stop = await stopPlanIfUnwanted(input, deps.access, pass, history);
-  if (stop) return stop;
-  if (pass > input.maxPasses) {
-    throw new TerminalError(
-      `The Fargate profiles of ${ref.namespace}/${ref.name} still need changes after ${input.maxPasses} rounds (${history.join('; ') || 'none made'}); ` +
-        'something else is changing them: look at the cluster in the EKS console, then replay the execution',
-    );
-  }
-
-  const { profiles, clusterMissing } = await clusterProfiles(deps.eks, ref.clusterName);
-
-  if (input.purpose === 'delete') {
-    const decision = planDelete(ref, profiles);
-    const notFound = input.plan?.notFound ?? (pass === 1 ? missingOnDelete(input, profiles, clusterMissing) : undefined);
-    if (decision.action === 'none' && !clusterMissing) {
-      // Waiting out the fence is not a round of changes: it does not count towards maxPasses.
-      const fence = await fenceBeforeNothingLeft(input, deps.access, `No Fargate profile of ${ref.namespace}/${ref.name}`);
-      if (fence) return { ...fence, pass: pass - 1, history, ...(notFound ? { notFound } : {}) };
-    }
-    return {
-      ...decision,
-      pass,
-      history: decision.done ? [...history, decision.done] : history,
-      ...(notFound ? { notFound } : {}),
-    };
-  }
-
-  if (clusterMissing) {
-    throw new MissingReferenceError([{ field: 'spec.eks-fargate.clusterName', message: `EKS cluster ${spec.clusterName} does not exist (any more)` }]);
-  }
-  if (!input.role?.podExecutionRoleArn) {
-    throw new TerminalError('Decide Next Change needs the pod execution role; "Create Pod Execution Role If Needed" must run first');
-  }
-  const decision = planApply({ ref, spec, podExecutionRoleArn: input.role.podExecutionRoleArn }, profiles, {
-    idempotencyKey: input.execution.arn,
+  // The manager's find and plan alone (functions/eks-fargate/profiles.ts): the bundle holds no create/tag/delete.
+  return decideNext<ClusterProfiles, ProfileDecision, ProfilePlan>(input, deps.access, {
+    plural: 'Fargate profiles',
+    noun: 'Fargate profile',
+    whereToLook: 'look at the cluster in the EKS console',
+    clusterField: 'spec.eks-fargate.clusterName',
+    find: () => clusterProfiles(deps.eks, ref.clusterName),
+    planDelete: (found) => planProfiles({ purpose: 'delete', ref }, found),
+    deleteExtras: (found, pass) => {
+      const notFound = input.plan?.notFound ?? (pass === 1 ? missingOnDelete(input, found.profiles, found.clusterMissing) : undefined);
+      return notFound ? { notFound } : {};
+    },
+    decideApply: (found, round) => {
+      if (!input.role?.podExecutionRoleArn) {
+        throw new TerminalError('Decide Next Change needs the pod execution role; "Create Pod Execution Role If Needed" must run first');
+      }
+      const decision = planProfiles(
+        { purpose: 'apply', desired: { ref, spec, podExecutionRoleArn: input.role.podExecutionRoleArn }, idempotencyKey: input.execution.arn },
+        found,
+      );
+      return appliedRound(decision, round, {
+        unchanged: 'nothing to change (AWS cannot change a profile, so an unchanged spec leaves it alone)',
+        report: (d, message) => ({ phase: 'ready', observed: d.observed ?? {}, message }),
+      });
+    },
   });
-  const next = decision.done ? [...history, decision.done] : history;
-  return {
-    ...decision,
-    pass,
-    history: next,
-    ...(decision.action === 'none'
-      ? readyReport(
-          decision,
-          next.length
-            ? `${next.join('. ')}. ${decision.summary}.`
-            : `${decision.summary}; nothing to change (AWS cannot change a profile, so an unchanged spec leaves it alone).`,
-        )
-      : {}),
-  };
 }
 
 /**
@@ -107,8 +74,4 @@ function missingOnDelete(
     reason: 'ProfileNotFound',
     message: `Fargate profile ${expected} does not exist in cluster ${ref.clusterName} (deleted outside instance-manager, or never created); nothing to delete. The object is released.`,
   };
-}
-
-function readyReport(decision: ProfileDecision, message: string): Pick<ProfilePlan, 'message' | 'report'> {
-  return { message, report: { phase: 'ready', observed: decision.observed ?? {}, message } };
 }

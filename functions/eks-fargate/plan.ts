@@ -7,13 +7,24 @@
 // AWS lets only one profile per cluster be CREATING or DELETING at a time, so creates and deletes wait
 // (ResourceBusyError, retried by the state machine) while any profile of the cluster is in one of those states.
 import type { CreateFargateProfileCommandInput, FargateProfile } from '@aws-sdk/client-eks';
-import { NameConflictError, ProvisioningFailedError, ResourceBusyError } from '../../core/errors/index.js';
-import { fargateProfileName, ownershipTags, shortHash, type GroupRef } from '../../core/names/index.js';
+import { NameConflictError, ResourceBusyError } from '../../core/errors/index.js';
+import { fargateProfileName, shortHash, type GroupRef } from '../../core/names/index.js';
 import type { EksFargateSpec, FargateSelector, Tags } from '../../core/spec/types.js';
 import type { ObservedResources } from '../../core/status/index.js';
-import { ownedBy } from '../eks-managed/iam-role.js';
+import {
+  deleteDecision as deleteOf,
+  deleteFailed as failedToDelete,
+  healthIssues,
+  MAX_REVISIONS,
+  revisionsByName as revisionsOf,
+  tagChanges,
+  waitDecision,
+  type DecisionWords,
+  type TagChange,
+} from '../shared/eks-resource-plan.js';
+import { groupTags, ownedBy } from '../shared/ownership.js';
 
-export const MAX_REVISIONS = 1000;
+export { healthIssues, MAX_REVISIONS };
 
 export interface DesiredProfile {
   ref: GroupRef;
@@ -33,7 +44,7 @@ export interface ProfileDecision {
   /** The same once done, for the Ready message. Only for changes. */
   done?: string;
   create?: CreateFargateProfileCommandInput;
-  updateTags?: { resourceArn: string; tag: Tags; untag: string[] };
+  updateTags?: TagChange;
   observed?: ObservedResources;
 }
 
@@ -43,9 +54,7 @@ const IN_FLIGHT = new Set(['CREATING', 'DELETING']);
 
 /** name → revision for every name instance-manager can derive for this group's profiles. */
 export function revisionsByName(ref: GroupRef, max = MAX_REVISIONS): Map<string, number> {
-  const out = new Map<string, number>();
-  for (let r = 0; r < max; r++) out.set(fargateProfileName(ref, r), r);
-  return out;
+  return revisionsOf(ref, fargateProfileName, max);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -91,16 +100,11 @@ export const describeProfileChanges = (changes: ProfileChange[]) => changes.map(
 
 /** The profile's tags: the user's, then ours. */
 export function profileTags(d: DesiredProfile): Tags {
-  const user = Object.fromEntries(Object.entries(d.spec.tags).filter(([k]) => !k.startsWith('aws:')));
-  return { ...user, ...ownershipTags(d.ref) };
+  return groupTags(d.spec.tags, d.ref);
 }
 
 export function tagUpdate(d: DesiredProfile, p: FargateProfile): { tag: Tags; untag: string[]; changes: string[] } {
-  const want = profileTags(d);
-  const have = Object.fromEntries(Object.entries(p.tags ?? {}).filter(([k]) => !k.startsWith('aws:')));
-  const tag = Object.fromEntries(Object.entries(want).filter(([k, v]) => have[k] !== v));
-  const untag = Object.keys(have).filter((k) => !(k in want));
-  return { tag, untag, changes: [...Object.keys(tag).map((k) => `tag ${k}=${tag[k]}`), ...untag.map((k) => `-tag ${k}`)] };
+  return tagChanges(profileTags(d), p.tags);
 }
 
 export function selectorsRequest(selectors: FargateSelector[]): CreateFargateProfileCommandInput['selectors'] {
@@ -119,21 +123,11 @@ export function createRequest(d: DesiredProfile, name: string, idempotencyKey: s
   };
 }
 
-export function healthIssues(p: FargateProfile): string {
-  return (p.health?.issues ?? [])
-    .map((i) => `${i.code ?? 'Issue'}: ${i.message ?? 'no message'}${i.resourceIds?.length ? ` (${i.resourceIds.join(', ')})` : ''}`)
-    .join('; ');
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Decisions
 
-const wait = (p: FargateProfile, waitFor: 'active' | 'gone'): ProfileDecision => ({
-  action: 'wait',
-  profileName: nameOf(p),
-  waitFor,
-  summary: `Waiting for Fargate profile ${nameOf(p)}: it is ${status(p)}`,
-});
+const WORDS: DecisionWords<'profileName'> = { noun: 'Fargate profile', nameKey: 'profileName' };
+const wait = (p: FargateProfile, waitFor: 'active' | 'gone'): ProfileDecision => waitDecision(WORDS, nameOf(p), waitFor, `it is ${status(p)}`);
 
 /** AWS allows one profile per cluster in CREATING or DELETING: say which one blocks, and retry later. */
 function busy(cluster: string, inFlight: FargateProfile[], what: string): never {
@@ -143,20 +137,8 @@ function busy(cluster: string, inFlight: FargateProfile[], what: string): never 
   );
 }
 
-function deleteFailed(p: FargateProfile): never {
-  const issues = healthIssues(p);
-  throw new ProvisioningFailedError(
-    `EKS could not delete Fargate profile ${nameOf(p)}${issues ? `: ${issues}` : ''}. Fix the cause, delete it in the EKS console, then apply again`,
-  );
-}
-
-const deleteDecision = (p: FargateProfile, why: string): ProfileDecision => ({
-  action: 'delete',
-  profileName: nameOf(p),
-  waitFor: 'gone',
-  summary: `Deleting Fargate profile ${nameOf(p)}${why}`,
-  done: `Deleted Fargate profile ${nameOf(p)}${why}`,
-});
+const deleteFailed = (p: FargateProfile): never => failedToDelete(WORDS.noun, nameOf(p), p);
+const deleteDecision = (p: FargateProfile, why: string): ProfileDecision => deleteOf(WORDS, nameOf(p), why);
 
 export interface ApplyContext {
   idempotencyKey: string;

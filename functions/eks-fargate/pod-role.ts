@@ -1,10 +1,12 @@
 // The pod execution role when the spec names none: trusted by eks-fargate-pods.amazonaws.com (for this cluster's
 // profiles only) with AmazonEKSFargatePodExecutionRolePolicy, as the reference README describes; deleted with
-// the group. A role the spec names is never created, changed or deleted.
+// the last group that uses it. A role the spec names is never created or changed.
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { ownershipTags, roleName, type GroupRef } from '../../core/names/index.js';
+import { roleName, type GroupRef } from '../../core/names/index.js';
 import type { EksFargateSpec } from '../../core/spec/types.js';
-import { deleteOwnedRole, ensureRole, servicePrincipalTrust, type RoleDeletion } from '../eks-managed/iam-role.js';
+import { ensureRole, servicePrincipalTrust } from '../shared/iam-role.js';
+import type { GroupRoleKind } from '../shared/group-role.js';
+import { groupTags } from '../shared/ownership.js';
 
 export const FARGATE_POD_POLICY = 'AmazonEKSFargatePodExecutionRolePolicy';
 
@@ -37,17 +39,15 @@ export async function ensurePodExecutionRole(
 ): Promise<PodExecutionRole> {
   if (spec.podExecutionRoleArn) return { podExecutionRoleArn: spec.podExecutionRoleArn, ours: false, created: false };
   const partition = clusterArnParts(clusterArn)?.partition ?? 'aws';
-  const user = Object.fromEntries(Object.entries(spec.tags).filter(([k]) => !k.startsWith('aws:')));
   const result = await ensureRole(iam, ref, {
     roleName: roleName(ref, 'fargate-pods'),
     trustPolicy: podRoleTrust(ref, clusterArn),
     policyArns: [`arn:${partition}:iam::aws:policy/${FARGATE_POD_POLICY}`],
     description: `Fargate pods of InstanceGroup ${ref.namespace}/${ref.name} in ${ref.clusterName}; created by instance-manager`,
-    tags: { ...user, ...ownershipTags(ref) },
+    tags: groupTags(spec.tags, ref),
   });
   return { podExecutionRoleArn: result.roleArn, ours: true, created: result.created };
 }
 
-export function deletePodExecutionRole(iam: IAMClient, ref: GroupRef): Promise<RoleDeletion> {
-  return deleteOwnedRole(iam, ref, roleName(ref, 'fargate-pods'));
-}
+/** The pod execution role's lifetime (functions/shared/group-role.ts): deleted with the last group that uses it. */
+export const POD_EXECUTION_ROLE: GroupRoleKind = { purpose: 'fargate-pods', usedBy: 'profile' };

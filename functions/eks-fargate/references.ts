@@ -4,7 +4,7 @@ import type { EKSClient } from '@aws-sdk/client-eks';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { MissingReferenceError, type FieldProblem } from '../../core/errors/index.js';
 import type { EksFargateSpec } from '../../core/spec/types.js';
-import { checkRoleArn, describeCluster, type ClusterFacts } from '../eks-managed/references.js';
+import { checkRoleArn, describeCluster, type ClusterFacts } from '../shared/references.js';
 
 export interface FargateReferenceClients {
   eks: EKSClient;

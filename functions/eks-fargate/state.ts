@@ -1,6 +1,6 @@
 // The shape of the eks-fargate workflows' state as it grows from step to step.
-import type { ClusterFacts } from '../eks-managed/references.js';
-import type { Report } from '../common/report-status/report-status.js';
+import type { ClusterFacts } from '../shared/references.js';
+import type { Report } from '../shared/report.js';
 import type { WorkflowState } from '../shared/workflow-state.js';
 import type { FargateGroupView } from './group.js';
 import type { ProfileDecision } from './plan.js';

@@ -1,10 +1,13 @@
 // The node role of a managed node group when the spec names none: created with the EKS worker, CNI and ECR
-// read-only policies (the same policies eks-cf gives its nodes), and deleted with the group.
+// read-only policies (the same policies eks-cf gives its nodes), and deleted with the last group that uses it.
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { ownershipTags, roleName, type GroupRef } from '../../core/names/index.js';
+import { roleName, type GroupRef } from '../../core/names/index.js';
 import type { EksManagedSpec } from '../../core/spec/types.js';
-import { BASE_NODE_POLICIES } from '../eks-cf/template.js';
-import { deleteOwnedRole, ensureRole, servicePrincipalTrust, type RoleDeletion } from './iam-role.js';
+import { awsRegion } from '../../core/aws/config.js';
+import { baseNodePoliciesIn } from '../shared/node-policies.js';
+import { ensureRole, servicePrincipalTrust } from '../shared/iam-role.js';
+import { groupTags } from '../shared/ownership.js';
+import type { GroupRoleKind } from '../shared/group-role.js';
 
 export interface NodeRole {
   nodeRoleArn: string;
@@ -14,23 +17,18 @@ export interface NodeRole {
   created: boolean;
 }
 
-export async function ensureNodeRole(iam: IAMClient, ref: GroupRef, spec: EksManagedSpec): Promise<NodeRole> {
+/** The spec's node role, or the group's own, created with the base node policies of the region's partition. */
+export async function ensureNodeRole(iam: IAMClient, ref: GroupRef, spec: EksManagedSpec, region = awsRegion()): Promise<NodeRole> {
   if (spec.nodeRoleArn) return { nodeRoleArn: spec.nodeRoleArn, ours: false, created: false };
-  const user = Object.fromEntries(Object.entries(spec.tags).filter(([k]) => !k.startsWith('aws:')));
   const result = await ensureRole(iam, ref, {
     roleName: roleName(ref, 'nodes'),
     trustPolicy: servicePrincipalTrust('ec2.amazonaws.com'),
-    policyArns: BASE_NODE_POLICIES,
+    policyArns: baseNodePoliciesIn(region),
     description: `Nodes of InstanceGroup ${ref.namespace}/${ref.name} (EKS managed node group in ${ref.clusterName}); created by instance-manager`,
-    tags: { ...user, ...ownershipTags(ref) },
+    tags: groupTags(spec.tags, ref),
   });
   return { nodeRoleArn: result.roleArn, ours: true, created: result.created };
 }
 
-/**
- * Deletes the node role instance-manager created for the group. On apply it runs only once the spec names its own
- * role and no node group of the group uses the created one any more; on delete, once every node group is gone.
- */
-export function deleteNodeRole(iam: IAMClient, ref: GroupRef): Promise<RoleDeletion> {
-  return deleteOwnedRole(iam, ref, roleName(ref, 'nodes'));
-}
+/** The node role's lifetime (functions/shared/group-role.ts): deleted with the last group that uses it. */
+export const NODE_ROLE: GroupRoleKind = { purpose: 'nodes', usedBy: 'node group' };

@@ -1,23 +1,27 @@
-// EKS calls on a group's managed node groups: find them, create, update, delete, and look at progress.
+// eks-managed's resource manager: a group's managed node groups. The EKS calls both kinds of resource share are in
+// functions/shared/eks-resource.ts; what is the node group's own is here: which node groups are the group's, and
+// the in-place updates (config, version, tags).
 import {
   CreateNodegroupCommand,
   DeleteNodegroupCommand,
   DescribeNodegroupCommand,
-  TagResourceCommand,
-  UntagResourceCommand,
+  ListNodegroupsCommand,
   UpdateNodegroupConfigCommand,
   UpdateNodegroupVersionCommand,
-  ListNodegroupsCommand,
+  type CreateNodegroupCommandInput,
   type EKSClient,
   type Nodegroup,
 } from '@aws-sdk/client-eks';
-import { NameConflictError, ProvisioningFailedError, RetryableError, TerminalError } from '../../core/errors/index.js';
+import { NameConflictError, TerminalError } from '../../core/errors/index.js';
 import type { GroupRef } from '../../core/names/index.js';
-import { awsCall, awsErrorMessage, awsErrorName, awsFailure, awsFind, isAlreadyExists, isNotFound } from './aws-errors.js';
-import { ownedBy } from './iam-role.js';
-import { describeCluster } from './references.js';
-import { healthIssues, revisionsByName, type NodeGroupDecision, type OwnedNodeGroup } from './plan.js';
-import { waitSecondsAfter } from '../shared/wait-interval.js';
+import { awsCall } from '../shared/aws-errors.js';
+import * as eksResource from '../shared/eks-resource.js';
+import type { CreateOptions, EksResourceKind, ResourceProgress } from '../shared/eks-resource.js';
+import { ownedBy } from '../shared/ownership.js';
+import type { Intent, ResourceManager, Target } from '../shared/resource-manager.js';
+import { planApply, planDelete, revisionsByName, type DesiredNodeGroup, type NodeGroupDecision, type OwnedNodeGroup } from './plan.js';
+
+export type { CreateOptions };
 
 export interface NodeGroupsFound {
   owned: OwnedNodeGroup[];
@@ -27,11 +31,29 @@ export interface NodeGroupsFound {
   clusterMissing: boolean;
 }
 
-export async function describeNodeGroup(eks: EKSClient, clusterName: string, name: string): Promise<Nodegroup | undefined> {
-  const out = await awsFind(`Reading node group ${name}`, () =>
-    eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName: name })),
-  );
-  return out?.nodegroup;
+export type NodeGroupProgress = ResourceProgress<'nodeGroupName'>;
+
+const NODE_GROUP: EksResourceKind<Nodegroup, CreateNodegroupCommandInput, 'nodeGroupName'> = {
+  noun: 'node group',
+  plural: 'node groups',
+  shortNoun: 'node group',
+  title: 'Node Group',
+  roleNoun: 'node role',
+  nameKey: 'nodeGroupName',
+  describe: async (eks, clusterName, name) => (await eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName: name }))).nodegroup,
+  nameOfRequest: (input) => input.nodegroupName,
+  roleOfRequest: (input) => input.nodeRole,
+  settledActive: (status) => !['CREATING', 'UPDATING', 'DELETING'].includes(status),
+  conflict: (name, clusterName) => new NameConflictError(`Node group ${name} already exists in cluster ${clusterName} and is not instance-manager's`),
+};
+
+const listNodeGroups: eksResource.ListPage = async (eks, clusterName, nextToken) => {
+  const page = await eks.send(new ListNodegroupsCommand({ clusterName, ...(nextToken ? { nextToken } : {}) }));
+  return { names: page.nodegroups ?? [], ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+};
+
+export function describeNodeGroup(eks: EKSClient, clusterName: string, name: string): Promise<Nodegroup | undefined> {
+  return eksResource.describeResource(NODE_GROUP, eks, clusterName, name);
 }
 
 /**
@@ -39,19 +61,7 @@ export async function describeNodeGroup(eks: EKSClient, clusterName: string, nam
  * node groups can have (nodeGroupName(ref, revision)). Other teams' node groups are never described.
  */
 export async function findNodeGroups(eks: EKSClient, ref: GroupRef): Promise<NodeGroupsFound> {
-  const names: string[] = [];
-  try {
-    let nextToken: string | undefined;
-    do {
-      const page = await eks.send(new ListNodegroupsCommand({ clusterName: ref.clusterName, ...(nextToken ? { nextToken } : {}) }));
-      names.push(...(page.nodegroups ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-  } catch (error) {
-    // A missing cluster is ResourceNotFoundException in AWS; ask DescribeCluster when the answer is anything else.
-    if (isNotFound(error) || !(await describeCluster(eks, ref.clusterName))) return { owned: [], foreign: [], clusterMissing: true };
-    throw awsFailure(error, `Listing the node groups of cluster ${ref.clusterName}`);
-  }
+  const { names, clusterMissing } = await eksResource.listNames(NODE_GROUP, listNodeGroups, eks, ref.clusterName);
   const revisions = revisionsByName(ref);
   const owned: OwnedNodeGroup[] = [];
   const foreign: string[] = [];
@@ -63,83 +73,27 @@ export async function findNodeGroups(eks: EKSClient, ref: GroupRef): Promise<Nod
     if (ownedBy(nodegroup.tags, ref)) owned.push({ revision, nodegroup });
     else foreign.push(name);
   }
-  return { owned, foreign, clusterMissing: false };
+  return { owned, foreign, clusterMissing };
 }
-
-export interface NodeGroupProgress {
-  nodeGroupName: string;
-  waitFor: 'active' | 'gone';
-  status: string;
-  /** True once EKS has finished: the loop goes back to deciding. */
-  settled: boolean;
-  /** Checks of the wait loop so far; bounds it. */
-  polls: number;
-  /** How long the Wait state pauses before the next check (grows with polls). */
-  waitSeconds: number;
-}
-
-const IN_PROGRESS = new Set(['CREATING', 'UPDATING', 'DELETING']);
 
 export function progressOf(ng: Nodegroup | undefined, name: string, waitFor: 'active' | 'gone', polls: number): NodeGroupProgress {
-  if (!ng) return { nodeGroupName: name, waitFor, status: 'GONE', settled: true, polls, waitSeconds: waitSecondsAfter(polls) };
-  const status = ng.status ?? 'UNKNOWN';
-  if (status === 'CREATE_FAILED' && waitFor === 'active') {
-    const issues = healthIssues(ng);
-    throw new ProvisioningFailedError(
-      `EKS could not create node group ${name}${issues ? `: ${issues}` : ''}. Fix the cause and apply again: the failed node group is deleted and created anew`,
-    );
-  }
-  if (status === 'DELETE_FAILED') {
-    const issues = healthIssues(ng);
-    throw new ProvisioningFailedError(`EKS could not delete node group ${name}${issues ? `: ${issues}` : ''}`);
-  }
-  const settled = waitFor === 'active' ? !IN_PROGRESS.has(status) : false;
-  return { nodeGroupName: name, waitFor, status, settled, polls, waitSeconds: waitSecondsAfter(polls) };
+  return eksResource.progressOf(NODE_GROUP, ng, name, waitFor, polls);
 }
 
 /** One pass of the wait loop. */
-export async function checkNodeGroup(
-  eks: EKSClient,
-  clusterName: string,
-  name: string,
-  waitFor: 'active' | 'gone',
-  polls: number,
-  maxPolls: number,
-): Promise<NodeGroupProgress> {
-  const progress = progressOf(await describeNodeGroup(eks, clusterName, name), name, waitFor, polls);
-  if (!progress.settled && polls >= maxPolls) {
-    throw new TerminalError(
-      `Node group ${name} is still ${progress.status} after ${polls} checks; look at it in the EKS console, then replay the execution`,
-    );
-  }
-  return progress;
+export function checkNodeGroup(eks: EKSClient, clusterName: string, name: string, waitFor: 'active' | 'gone', polls: number, maxPolls: number) {
+  return eksResource.checkResource(NODE_GROUP, eks, { clusterName, name, waitFor }, polls, maxPolls);
 }
 
-export interface CreateOptions {
-  /** The node role was created by this execution: IAM may not have propagated it to EKS yet. */
-  roleJustCreated: boolean;
-}
-
-export async function createNodeGroup(eks: EKSClient, ref: GroupRef, decision: NodeGroupDecision, options: CreateOptions): Promise<NodeGroupProgress> {
-  const input = decision.create;
-  if (!input?.nodegroupName) throw new TerminalError('Create Node Group was called without a create request');
-  const name = input.nodegroupName;
-  let nodegroup: Nodegroup | undefined;
-  try {
-    nodegroup = (await eks.send(new CreateNodegroupCommand(input))).nodegroup;
-  } catch (error) {
-    if (isAlreadyExists(error)) {
-      nodegroup = await describeNodeGroup(eks, ref.clusterName, name);
-      if (nodegroup && !ownedBy(nodegroup.tags, ref)) {
-        throw new NameConflictError(`Node group ${name} already exists in cluster ${ref.clusterName} and is not instance-manager's`);
-      }
-    } else if (options.roleJustCreated && awsErrorName(error) === 'InvalidParameterException' && /role/i.test(awsErrorMessage(error))) {
-      throw new RetryableError(`EKS does not accept node role ${input.nodeRole} yet (IAM propagates new roles within seconds): ${awsErrorMessage(error)}`, { cause: error });
-    } else {
-      throw awsFailure(error, `Creating node group ${name}`);
-    }
-  }
-  return progressOf(nodegroup, name, 'active', 0);
+export function createNodeGroup(eks: EKSClient, ref: GroupRef, decision: NodeGroupDecision, options: CreateOptions): Promise<NodeGroupProgress> {
+  return eksResource.createResource(
+    NODE_GROUP,
+    async (client, input) => (await client.send(new CreateNodegroupCommand(input))).nodegroup,
+    eks,
+    ref,
+    decision.create,
+    options,
+  );
 }
 
 export async function updateNodeGroup(eks: EKSClient, clusterName: string, decision: NodeGroupDecision): Promise<NodeGroupProgress> {
@@ -151,20 +105,50 @@ export async function updateNodeGroup(eks: EKSClient, clusterName: string, decis
     case 'update-version':
       await awsCall(`Updating the version of node group ${name}`, () => eks.send(new UpdateNodegroupVersionCommand(decision.updateVersion!)));
       break;
-    case 'update-tags': {
-      const { resourceArn, tag, untag } = decision.updateTags!;
-      if (Object.keys(tag).length) await awsCall(`Tagging node group ${name}`, () => eks.send(new TagResourceCommand({ resourceArn, tags: tag })));
-      if (untag.length) await awsCall(`Untagging node group ${name}`, () => eks.send(new UntagResourceCommand({ resourceArn, tagKeys: untag })));
+    case 'update-tags':
+      await eksResource.retagResource(NODE_GROUP, eks, name, decision.updateTags!);
       break;
-    }
     default:
       throw new TerminalError(`Update Node Group was called for action ${decision.action}`);
   }
   return progressOf(await describeNodeGroup(eks, clusterName, name), name, 'active', 0);
 }
 
-export async function deleteNodeGroup(eks: EKSClient, clusterName: string, name: string): Promise<NodeGroupProgress> {
-  const deleted = await awsFind(`Deleting node group ${name}`, () => eks.send(new DeleteNodegroupCommand({ clusterName, nodegroupName: name })));
-  if (!deleted) return progressOf(undefined, name, 'gone', 0);
-  return progressOf(await describeNodeGroup(eks, clusterName, name), name, 'gone', 0);
+export function deleteNodeGroup(eks: EKSClient, clusterName: string, name: string): Promise<NodeGroupProgress> {
+  return eksResource.deleteResource(
+    NODE_GROUP,
+    (client, cluster, nodegroupName) => client.send(new DeleteNodegroupCommand({ clusterName: cluster, nodegroupName })),
+    eks,
+    clusterName,
+    name,
+  );
+}
+
+export type NodeGroupManager = ResourceManager<DesiredNodeGroup, NodeGroupsFound, NodeGroupDecision, NodeGroupProgress, CreateOptions>;
+
+/** The manager's plan: the next step towards the intent, from what findNodeGroups found. Pure. */
+export function planNodeGroups(intent: Intent<DesiredNodeGroup>, found: NodeGroupsFound): NodeGroupDecision {
+  return intent.purpose === 'delete'
+    ? planDelete(found.owned)
+    : planApply(intent.desired, found.owned, { foreign: found.foreign, idempotencyKey: intent.idempotencyKey });
+}
+
+/** The manager's progress: one look at the node group the last action concerned. */
+export function nodeGroupProgress(eks: EKSClient, ref: GroupRef, target: Target, polls: number, maxPolls: number): Promise<NodeGroupProgress> {
+  return checkNodeGroup(eks, ref.clusterName, target.name, target.waitFor, polls, maxPolls);
+}
+
+/**
+ * The resource manager of one group's node groups, composed of the operations above. A step imports the one
+ * operation it runs instead: this object reaches every EKS command, so a bundle holding it would need them all.
+ */
+export function nodeGroupManager(eks: EKSClient, ref: GroupRef): NodeGroupManager {
+  return {
+    find: () => findNodeGroups(eks, ref),
+    plan: planNodeGroups,
+    create: (decision, options) => createNodeGroup(eks, ref, decision, options),
+    update: (decision) => updateNodeGroup(eks, ref.clusterName, decision),
+    delete: (decision) => deleteNodeGroup(eks, ref.clusterName, decision.nodeGroupName ?? ''),
+    progress: (target, polls, maxPolls) => nodeGroupProgress(eks, ref, target, polls, maxPolls),
+  };
 }

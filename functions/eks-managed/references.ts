@@ -1,41 +1,18 @@
 // Pre-flight for eks-managed: every AWS resource the spec names must exist before anything is created. Each kind is
 // asked about only the IDs the spec names, and one error lists every missing reference.
 import { DescribeKeyPairsCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks';
+import type { EKSClient } from '@aws-sdk/client-eks';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { MissingReferenceError, type FieldProblem } from '../../core/errors/index.js';
 import type { EksManagedSpec } from '../../core/spec/types.js';
-import { awsFind } from './aws-errors.js';
-import { findRole, roleNameOfArn } from './iam-role.js';
+import { awsFind } from '../shared/aws-errors.js';
+import { checkRoleArn, describeCluster, type ClusterFacts } from '../shared/references.js';
 
 export interface ReferenceClients {
   ec2: EC2Client;
   eks: EKSClient;
   iam: IAMClient;
   region: string;
-}
-
-export interface ClusterFacts {
-  clusterArn?: string;
-  clusterVersion?: string;
-  clusterStatus?: string;
-}
-
-/** The cluster the spec names; undefined when it does not exist. */
-export async function describeCluster(eks: EKSClient, clusterName: string): Promise<ClusterFacts | undefined> {
-  const out = await awsFind(`Reading EKS cluster ${clusterName}`, () => eks.send(new DescribeClusterCommand({ name: clusterName })));
-  if (!out?.cluster) return undefined;
-  return {
-    ...(out.cluster.arn ? { clusterArn: out.cluster.arn } : {}),
-    ...(out.cluster.version ? { clusterVersion: out.cluster.version } : {}),
-    ...(out.cluster.status ? { clusterStatus: out.cluster.status } : {}),
-  };
-}
-
-/** An IAM role the spec names by ARN must exist (its account and path are EKS's to check). */
-export async function checkRoleArn(iam: IAMClient, arn: string, field: string): Promise<FieldProblem | undefined> {
-  const role = await findRole(iam, roleNameOfArn(arn));
-  return role ? undefined : { field, message: `IAM role ${arn} does not exist` };
 }
 
 const FIELD = 'spec.eks-managed.configuration';

@@ -1,11 +1,11 @@
 // The shape of the eks-managed workflows' state as it grows from step to step.
-import type { Report } from '../common/report-status/report-status.js';
+import type { Report } from '../shared/report.js';
 import type { WorkflowState } from '../shared/workflow-state.js';
 import type { ManagedGroupView } from './group.js';
 import type { NodeGroupProgress } from './nodegroups.js';
 import type { NodeRole } from './node-role.js';
 import type { NodeGroupDecision } from './plan.js';
-import type { ClusterFacts } from './references.js';
+import type { ClusterFacts } from '../shared/references.js';
 
 /** What "Decide Next Change" returns: the decision, plus the loop's bookkeeping. */
 export interface NodeGroupPlan extends Partial<Omit<NodeGroupDecision, 'action'>> {

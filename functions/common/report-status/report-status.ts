@@ -5,18 +5,11 @@ import { InstanceGroupApi, httpStatusOf } from '../../../core/kube/instancegroup
 import type { Logger } from '../../../core/log/index.js';
 import { targetClusterName } from '../../../core/spec/normalize.js';
 import type { InstanceGroup } from '../../../core/spec/types.js';
-import { reportIsCurrent, statusAfter, type NodeCount, type ObservedResources, type RotationProgress, type StatusReport } from '../../../core/status/index.js';
+import { reportIsCurrent, statusAfter, type StatusReport } from '../../../core/status/index.js';
+import type { Report } from '../../shared/report.js';
 import { executionInfo, type WorkflowState } from '../../shared/workflow-state.js';
 
-/** What a state machine asks the callback to record. `deleted` also releases the object (removes the finalizer). */
-export type Report =
-  | { phase: 'started'; observed?: ObservedResources }
-  | { phase: 'ready'; observed: ObservedResources; message?: string; degraded?: { reason: string; message: string }; nodes?: NodeCount }
-  | { phase: 'failed'; reason: string; message: string; step?: string; retryable: boolean; observed?: ObservedResources; nodes?: NodeCount }
-  | { phase: 'deleting' }
-  | { phase: 'deleted' }
-  | { phase: 'superseded'; latestGeneration: number }
-  | { phase: 'rotating'; rotation: RotationProgress };
+export type { Report };
 
 export interface ReportStatusInput extends WorkflowState {
   report: Report;

@@ -1,5 +1,4 @@
-import { TerminalError } from '../../../core/errors/index.js';
-import { applyProgress, deleteProgress } from '../stack.js';
+import { stackProgress } from '../stack-manager.js';
 import type { EksCfState } from '../state.js';
 import { cloudformation as cf } from '../../kit/clients.js';
 
@@ -14,14 +13,7 @@ export interface CheckStackInput extends Pick<EksCfState, 'change' | 'execution'
 export const checkStackProgressStep = async (input: CheckStackInput) => {
   const polls = (input.stack.polls ?? 0) + 1;
   const name = input.stack.stackName;
-  const progress =
-    input.purpose === 'delete'
-      ? await deleteProgress(cf(), name, polls)
-      : await applyProgress(cf(), name, { min: input.group.spec.minSize, max: input.group.spec.maxSize }, polls);
-  if (!progress.settled && polls >= input.maxPolls) {
-    throw new TerminalError(
-      `Stack ${name} is still ${progress.status} after ${polls} checks; see its events in the CloudFormation console, then replay the execution`,
-    );
-  }
+  const of = { stackName: name, size: { min: input.group.spec.minSize, max: input.group.spec.maxSize } };
+  const progress = await stackProgress(cf(), of, { name, waitFor: input.purpose === 'delete' ? 'gone' : 'active' }, polls, input.maxPolls);
   return { ...progress, ...(input.stack.roleArn && !progress.roleArn ? { roleArn: input.stack.roleArn } : {}), ...(input.stack.action ? { action: input.stack.action } : {}) };
 };

@@ -1,6 +1,7 @@
 import { awsRegion } from '../../../core/aws/config.js';
 import { TerminalError } from '../../../core/errors/index.js';
-import { applyProgress, applyStack } from '../stack.js';
+import { stuckAfterMs } from '../stack.js';
+import { applyStackOf } from '../stack-manager.js';
 import type { EksCfState } from '../state.js';
 import { renderStack } from '../template.js';
 import { cloudformation as cf } from '../../kit/clients.js';
@@ -30,8 +31,8 @@ export const createOrUpdateStackStep = async (input: Pick<EksCfState, 'change' |
   });
   await assertStillWanted(input, access());
   const stamp = { uid: input.change.group.uid, generation: input.change.group.generation };
-  const { action } = await applyStack(cf(), rendered, { stamp });
-  const progress = await applyProgress(cf(), rendered.stackName, { min: group.spec.minSize, max: group.spec.maxSize }, 0);
-  log.info('stack applied', { action, stackName: rendered.stackName, status: progress.status });
-  return { ...progress, action };
+  const of = { stackName: rendered.stackName, size: { min: group.spec.minSize, max: group.spec.maxSize } };
+  const progress = await applyStackOf(cf(), of, { rendered, stamp, stuckAfterMs: stuckAfterMs(), now: Date.now() }, input.execution.arn);
+  log.info('stack applied', { action: progress.action, stackName: rendered.stackName, status: progress.status });
+  return progress;
 };

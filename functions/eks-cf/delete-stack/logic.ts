@@ -1,4 +1,4 @@
-import { startDelete } from '../stack.js';
+import { removeStack } from '../stack-manager.js';
 import type { EksCfState } from '../state.js';
 import { fenceSummary, fenceWaitSeconds } from '../../shared/delete-fence.js';
 import { loadGroup } from '../../shared/group.js';
@@ -12,7 +12,8 @@ import type { StepContext } from '../../kit/step.js';
  * can still create it.
  */
 export const deleteStackStep = async (input: Pick<EksCfState, 'change' | 'execution' | 'group'>, { log }: StepContext) => {
-  const progress = await startDelete(cf(), input.group.stackName, input.change.group.uid);
+  const size = { min: input.group.spec.minSize, max: input.group.spec.maxSize };
+  const progress = await removeStack(cf(), { stackName: input.group.stackName, size, ownerUid: input.change.group.uid });
   if (progress.status === 'DELETE_COMPLETE') {
     const { object } = await loadGroup(input, access());
     const waitSeconds = fenceWaitSeconds(object?.metadata.deletionTimestamp);

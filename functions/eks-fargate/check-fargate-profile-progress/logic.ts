@@ -1,5 +1,5 @@
 import type { ProfileDecision } from '../plan.js';
-import { checkProfile, type ProfileProgress } from '../profiles.js';
+import { profileProgress, type ProfileProgress } from '../profiles.js';
 import type { EksFargateState } from '../state.js';
 import { eks } from '../../kit/clients.js';
 import { nextPoll } from '../../kit/step.js';
@@ -14,5 +14,5 @@ export interface CheckProfileInput extends Pick<EksFargateState, 'change' | 'exe
 export const checkFargateProfileProgressStep = async (input: CheckProfileInput) => {
   const name = input.plan.profileName ?? '';
   const polls = nextPoll(input.progress?.profileName, input.progress?.polls, name);
-  return checkProfile(eks(), input.group.ref.clusterName, name, input.plan.waitFor ?? 'active', polls, input.maxPolls);
+  return profileProgress(eks(), input.group.ref, { name, waitFor: input.plan.waitFor ?? 'active' }, polls, input.maxPolls);
 };

@@ -1,4 +1,4 @@
-import { checkNodeGroup, type NodeGroupProgress } from '../nodegroups.js';
+import { nodeGroupProgress, type NodeGroupProgress } from '../nodegroups.js';
 import type { NodeGroupDecision } from '../plan.js';
 import type { EksManagedState } from '../state.js';
 import { eks } from '../../kit/clients.js';
@@ -15,5 +15,5 @@ export interface CheckNodeGroupInput extends Pick<EksManagedState, 'change' | 'e
 export const checkNodeGroupProgressStep = async (input: CheckNodeGroupInput) => {
   const name = input.plan.nodeGroupName ?? '';
   const polls = nextPoll(input.progress?.nodeGroupName, input.progress?.polls, name);
-  return checkNodeGroup(eks(), input.group.ref.clusterName, name, input.plan.waitFor ?? 'active', polls, input.maxPolls);
+  return nodeGroupProgress(eks(), input.group.ref, { name, waitFor: input.plan.waitFor ?? 'active' }, polls, input.maxPolls);
 };

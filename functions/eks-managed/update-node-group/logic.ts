@@ -10,7 +10,7 @@ import { assertStillWanted } from '../../shared/still-wanted.js';
 export const updateNodeGroupStep = async (input: Pick<EksManagedState, 'change' | 'execution' | 'group'> & { plan: NodeGroupDecision }, { log }: StepContext) => {
     // Re-checked on every attempt: an older generation, or a group being deleted, changes nothing.
     await assertStillWanted(input, access());
-    const progress = await updateNodeGroup(eks(), input.group.spec.clusterName, input.plan);
+    const progress = await updateNodeGroup(eks(), input.group.ref.clusterName, input.plan);
     log.info('node group update sent', { action: input.plan.action, ...progress });
     return progress;
   };

@@ -118,4 +118,12 @@ describe('eks-cf change detection', () => {
     expect(stackDifferences(before, renderStack({ ...facts, group, spec: { ...specOf(), instanceType: 'm5.xlarge' } }))).toEqual(['template']);
     expect(stackDifferences(before, renderStack({ ...facts, group, spec: { ...specOf(), tags: { mykey: 'other' } } }))).toEqual(['template', 'tags']);
   });
+
+  test('in aws-cn and aws-us-gov regions the node role gets the base policies of that partition', () => {
+    for (const [region, partition] of [['cn-northwest-1', 'aws-cn'], ['us-gov-east-1', 'aws-us-gov']] as const) {
+      const arns = resources(renderStack({ ...facts, region, group, spec: specOf() })).NodeInstanceRole!.Properties.ManagedPolicyArns as string[];
+      expect(arns).toContain(`arn:${partition}:iam::aws:policy/AmazonEKSWorkerNodePolicy`);
+      expect(arns.some((arn) => arn.startsWith('arn:aws:'))).toBe(false);
+    }
+  });
 });

@@ -1,8 +1,8 @@
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { NameConflictError, RetryableError } from '../../../core/errors/index.js';
 import { ownershipTags } from '../../../core/names/index.js';
-import { deleteOwnedRole, ensureRole, roleNameOfArn } from '../../../functions/eks-managed/iam-role.js';
-import { awsError, stubClient } from './stub-eks.js';
+import { deleteOwnedRole, ensureRole, roleNameOfArn } from '../../../functions/shared/iam-role.js';
+import { awsError, stubClient } from '../eks-managed/stub-eks.js';
 
 const ref = { clusterName: 'c', namespace: 'team-a', name: 'web' };
 const tags = Object.entries(ownershipTags(ref)).map(([Key, Value]) => ({ Key, Value }));

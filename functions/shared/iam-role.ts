@@ -1,5 +1,5 @@
 // IAM roles instance-manager creates for a group (the managed node role, the Fargate pod execution role): created
-// when absent with ownership tags, and deleted only when those tags say they are ours. eks-fargate uses it too.
+// when absent with ownership tags, and deleted only when those tags say they are ours.
 import {
   AttachRolePolicyCommand,
   CreateRoleCommand,
@@ -15,10 +15,13 @@ import {
   type Role,
 } from '@aws-sdk/client-iam';
 import { NameConflictError, RetryableError } from '../../core/errors/index.js';
-import { ownershipTags, type GroupRef } from '../../core/names/index.js';
+import type { GroupRef } from '../../core/names/index.js';
 import type { Tags } from '../../core/spec/types.js';
 import { awsCall, awsFailure, awsFind, isAlreadyExists } from './aws-errors.js';
+import { ownedBy } from './ownership.js';
 import { IAM_PATH } from '../../core/policy/policy.js';
+
+export { ownedBy };
 
 export interface RoleRequest {
   roleName: string;
@@ -51,11 +54,6 @@ export function servicePrincipalTrust(service: string, condition?: object): obje
   };
 }
 
-/** True when the tags say instance-manager created this for exactly this group. */
-export function ownedBy(tags: Tags | undefined, ref: GroupRef): boolean {
-  if (!tags) return false;
-  return Object.entries(ownershipTags(ref)).every(([k, v]) => tags[k] === v);
-}
 
 async function tagsOf(iam: IAMClient, role: Role): Promise<Tags> {
   if (role.Tags?.length) return Object.fromEntries(role.Tags.map((t) => [t.Key ?? '', t.Value ?? '']));
@@ -131,6 +129,17 @@ export async function deleteOwnedRole(iam: IAMClient, ref: GroupRef, roleName: s
   if (!ownedBy(await tagsOf(iam, role), ref)) {
     return { roleName, deleted: false, note: `IAM role ${roleName} is not instance-manager's for this group; left in place` };
   }
+  return deleteRole(iam, roleName);
+}
+
+/** The role with its tags (read separately when GetRole leaves them out); undefined when it does not exist. */
+export async function findRoleWithTags(iam: IAMClient, roleName: string): Promise<{ role: Role; tags: Tags } | undefined> {
+  const role = await findRole(iam, roleName);
+  return role ? { role, tags: await tagsOf(iam, role) } : undefined;
+}
+
+/** Deletes a role whose ownership the caller has checked: its policies first, then the role itself. */
+export async function deleteRole(iam: IAMClient, roleName: string): Promise<RoleDeletion> {
   const profiles = await awsCall(`Listing instance profiles of IAM role ${roleName}`, () =>
     iam.send(new ListInstanceProfilesForRoleCommand({ RoleName: roleName })),
   );

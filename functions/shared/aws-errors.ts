@@ -1,6 +1,6 @@
-// How the eks-managed and eks-fargate steps read AWS errors. EKS answers 409 (ResourceInUseException) both for
-// "busy with another operation" and for "that name is taken", so the two are told apart here rather than by the
-// generic classification, which would retry a name conflict forever.
+// How the steps read AWS errors. EKS answers 409 (ResourceInUseException) both for "busy with another operation"
+// and for "that name is taken", so the two are told apart here rather than by the generic classification, which
+// would retry a name conflict forever.
 import { classifyError, ResourceBusyError, type InstanceManagerError } from '../../core/errors/index.js';
 
 export function awsErrorName(error: unknown): string {
