@@ -19,6 +19,13 @@ export const LAMBDA_SERVICE_ERRORS = [
 
 export const LAMBDA_RETRY: RetryPolicy = { IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: 'FULL' };
 
+/**
+ * Lambda's name for a function that ran out of time. Every step is idempotent, so the workflow tries it again (twice)
+ * before the execution fails; a step that keeps timing out still reaches the failure report.
+ */
+export const LAMBDA_TIMED_OUT = 'Sandbox.Timedout';
+export const TIMED_OUT_RETRY: RetryPolicy = { IntervalSeconds: 5, MaxAttempts: 2, BackoffRate: 2, JitterStrategy: 'FULL' };
+
 /** Step Functions' catch-all name. */
 export const ALL_ERRORS = 'States.ALL';
 
@@ -36,6 +43,7 @@ const samePolicy = (a: RetryPolicy, b: RetryPolicy) => JSON.stringify(a) === JSO
 export function retryFor(options: RetryOptions = {}): Retrier[] {
   const out = [retrier([...LAMBDA_SERVICE_ERRORS], LAMBDA_RETRY)];
   if (options.lambdaOnly) return out;
+  out.push(retrier([LAMBDA_TIMED_OUT], TIMED_OUT_RETRY));
   const policyOf = (c: ErrorClass): RetryPolicy => {
     if (c === ResourceBusyError && options.busy) return options.busy;
     if (!c.retry) throw new Error(`${c.errorName} is retryable but has no retry policy`);
