@@ -1,6 +1,8 @@
 // Child processes of the test bed: each in its own process group, logging to a file, registered in a pid file
 // under its run directory, and killed (whole group) on stop, on parent exit/signals, by a watchdog when the
 // parent is SIGKILLed, and by the reaper of the next run if all else failed.
+// Over 350 lines on purpose: those four ways to end a child share one registry and must agree on it; split apart,
+// the watchdog and the reaper would each need to re-learn its format.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
