@@ -1,6 +1,7 @@
 // The Lambda functions' IAM roles: logs and X-Ray for every function, the statements serverless.yml declares under
 // custom.functions.<folder> (with their resource markers expanded from the installation's settings), and what the
 // start-workflow and report-execution-failure functions need of this stack's state machines.
+import { IAM_PATH } from '../core/policy/policy.js';
 import { VPC_ACCESS_STATEMENT } from './package-aws.operations.js';
 import {
   getAtt,
@@ -33,8 +34,8 @@ export const XRAY_STATEMENT: Statement = {
   Resource: '*',
 };
 
-/** instance-manager's IAM path (core/policy IAM_PATH): the roles and instance profiles it creates live under it. */
-export const IAM_PATH = '/instance-manager/';
+/** instance-manager's IAM path: the roles and instance profiles it creates live under it. */
+export { IAM_PATH };
 
 /**
  * Resource placeholders serverless.yml's statements may use, expanded from the installation's settings: the roles
