@@ -4,7 +4,7 @@ import { parse, stringify } from 'yaml';
 import type { InstanceGroup } from '../core/spec/types.js';
 import { kubectl } from './kubectl.js';
 import type { SeededAccount } from './seed.js';
-import { REPO_ROOT } from './workflows/bind.js';
+import { REPO_ROOT } from '../core/workflows/bindings.js';
 
 export const SAMPLES = {
   eksCf: path.join(REPO_ROOT, 'test/fixtures/reference/eks-cf.yaml'),

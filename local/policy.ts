@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { MAX_GROUP_SIZE } from '../core/schema/openapi.js';
 import { defaultPolicyObject, withDefaults, type InstallationPolicy } from '../core/policy/index.js';
 import { kubectl, waitForCrd } from './kubectl.js';
-import { REPO_ROOT } from './workflows/bind.js';
+import { REPO_ROOT } from '../core/workflows/bindings.js';
 
 export const POLICY_CRD = 'instancemanagerpolicies.instancemgr.keikoproj.io';
 

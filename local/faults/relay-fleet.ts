@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { KubeRest } from '../../core/kube/rest.js';
 import { spawnManaged, type ManagedProcess } from '../testbed/process.js';
-import { REPO_ROOT } from '../workflows/bind.js';
+import { REPO_ROOT } from '../../core/workflows/bindings.js';
 
 export interface RelayFleetOptions {
   runDir: string;

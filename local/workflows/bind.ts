@@ -5,19 +5,6 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadAsl, REPO_ROOT, taskBindings, type AslDefinition } from '../../core/workflows/bindings.js';
 
-// Re-exported for the tests and bench code that reach the bindings through the local runtime.
-export {
-  folderFor,
-  FUNCTIONS_DIR,
-  functionPlaceholders,
-  loadAsl,
-  REPO_ROOT,
-  STATE_MACHINES_DIR,
-  taskBindings,
-  type AslDefinition,
-  type TaskBinding,
-} from '../../core/workflows/bindings.js';
-
 export type Handler = (input: unknown, context?: unknown) => Promise<unknown>;
 
 /** {Task state name → handler}, importing each function once. Fails listing every missing folder or export. */

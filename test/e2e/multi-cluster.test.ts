@@ -22,7 +22,7 @@ import { startInstanceBoots, type InstanceBoots } from '../../local/instances/in
 import { demoEksCfManifest } from '../../local/demo.js';
 import { kubectl, waitForCrd } from '../../local/kubectl.js';
 import { startTestBed, type TestBed } from '../../local/testbed/index.js';
-import { REPO_ROOT } from '../../local/workflows/bind.js';
+import { REPO_ROOT } from '../../core/workflows/bindings.js';
 
 const ACCOUNT = '123456789012'; // moto's default account
 const REGION = 'us-west-2';

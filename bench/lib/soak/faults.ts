@@ -4,7 +4,7 @@
 // step gave up (409 after every retry). They are injected at the step boundary, where such a fault surfaces. AWS's
 // own throttling, 5xx and time-outs come from the proxy in front of moto (local/faults/aws-proxy.ts), real 409s from
 // a concurrent writer (local/faults/conflicts.ts).
-import { loadAsl, taskBindings } from '../../../local/workflows/bind.js';
+import { loadAsl, taskBindings } from '../../../core/workflows/bindings.js';
 import type { StepOverride } from '../../../local/control-plane.js';
 import { rng } from './plan.js';
 

@@ -19,7 +19,6 @@ export interface ClusterFacts {
 
 /** EKS's own default when a cluster was created without a service CIDR and its VPC is not in 10.0.0.0/8. */
 export const DEFAULT_SERVICE_CIDR = '10.100.0.0/16';
-export { DEFAULT_AUTHENTICATION_MODE };
 
 export function clusterFacts(cluster: Cluster): ClusterFacts {
   return {

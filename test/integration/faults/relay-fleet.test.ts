@@ -7,7 +7,7 @@ import { KubeRest } from '../../../core/kube/rest.js';
 import { startRelayFleet, type RelayFleet } from '../../../local/faults/relay-fleet.js';
 import { kubectl, waitForCrd } from '../../../local/kubectl.js';
 import { startTestBed, type TestBed } from '../../../local/testbed/index.js';
-import { REPO_ROOT } from '../../../local/workflows/bind.js';
+import { REPO_ROOT } from '../../../core/workflows/bindings.js';
 import { liveProcesses } from '../../../local/testbed/process.js';
 
 let bed: TestBed;

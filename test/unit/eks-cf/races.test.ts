@@ -9,7 +9,7 @@ import { fenceWaitSeconds } from '../../../functions/shared/delete-fence.js';
 import { loadGroup } from '../../../functions/shared/group.js';
 import { STAMP_TAGS } from '../../../functions/shared/stamp.js';
 import { assertStillWanted } from '../../../functions/shared/still-wanted.js';
-import { loadAsl } from '../../../local/workflows/bind.js';
+import { loadAsl } from '../../../core/workflows/bindings.js';
 import { fakeAccess } from '../eks-managed/fake-access.js';
 
 type Sent = { name: string; input: any };

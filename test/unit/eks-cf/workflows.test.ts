@@ -1,4 +1,5 @@
-import { bindHandlers, folderFor, functionPlaceholders, loadAsl, taskBindings } from '../../../local/workflows/bind.js';
+import { bindHandlers } from '../../../local/workflows/bind.js';
+import { folderFor, functionPlaceholders, loadAsl, taskBindings } from '../../../core/workflows/bindings.js';
 import { causeMessage, explainFailure } from '../../../functions/shared/explain-failure.js';
 
 describe('eks-cf state machines', () => {

@@ -1,6 +1,6 @@
 // The eks-managed and eks-fargate state machines: every Task bound to a function folder, retried and caught as the
 // conventions say, every decision handled, every state reachable, every name readable.
-import { taskBindings, loadAsl, type AslDefinition } from '../../../local/workflows/bind.js';
+import { taskBindings, loadAsl, type AslDefinition } from '../../../core/workflows/bindings.js';
 import { existsSync } from 'node:fs';
 
 const FILES = ['eks-managed-apply', 'eks-managed-delete', 'eks-fargate-apply', 'eks-fargate-delete'];

@@ -14,7 +14,7 @@ import {
   PROVISIONER_FOLDERS,
   stepFolder,
 } from '../../../core/names/functions.js';
-import { FUNCTIONS_DIR, loadAsl, STATE_MACHINES_DIR, taskBindings } from '../../../local/workflows/bind.js';
+import { FUNCTIONS_DIR, loadAsl, STATE_MACHINES_DIR, taskBindings } from '../../../core/workflows/bindings.js';
 
 /** The Lambdas no Task state runs; an EventBridge rule invokes each (serverless.yml, scripts/package-aws.config.ts). */
 const EVENT_TARGETS = ['eks-cf-stack-event', 'report-execution-failure', 'start-workflow'];

@@ -6,7 +6,7 @@ import * as errors from '../../../core/errors/index.js';
 import { ERROR_CLASSES, TERMINAL_ERROR_NAMES, RETRYABLE_ERROR_NAMES, NoLongerWantedError, type ErrorClass } from '../../../core/errors/index.js';
 import { generatedAslFiles, MACHINES } from '../../../statemachines/src/index.js';
 import { FUNCTIONS } from '../../../statemachines/src/functions.js';
-import { loadAsl, STATE_MACHINES_DIR } from '../../../local/workflows/bind.js';
+import { loadAsl, STATE_MACHINES_DIR } from '../../../core/workflows/bindings.js';
 import { explainFailure } from '../../../functions/shared/explain-failure.js';
 
 interface State {
