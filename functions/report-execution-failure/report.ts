@@ -12,7 +12,7 @@ import { InstanceGroupApi } from '../../core/kube/instancegroups.js';
 import { isInstanceGroupChange, type InstanceGroupChange } from '../../core/events/index.js';
 import type { Logger } from '../../core/log/index.js';
 import { explainFailure } from '../shared/explain-failure.js';
-import { reportStatus, type ReportStatusResult } from '../common/report-status/report-status.js';
+import { reportStatus, type ReportStatusResult } from '../shared/report-status.js';
 
 export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
 export const REPORTED_STATUSES = ['FAILED', 'TIMED_OUT', 'ABORTED'] as const;

@@ -4,7 +4,7 @@
 // reasons without a metric per group.
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { ReportStatusInput } from './report-status.js';
+import type { ReportStatusInput } from '../../shared/report-status.js';
 
 const RESULTS: Partial<Record<ReportStatusInput['report']['phase'], string>> = {
   ready: 'Ready',

@@ -3,7 +3,7 @@
 // all show the batch, the count and what the rotation waits on. Best effort: a rotation never fails for it.
 import type { Logger } from '../../../core/log/index.js';
 import type { RotationProgress } from '../../../core/status/index.js';
-import { reportStatus } from '../../common/report-status/report-status.js';
+import { reportStatus } from '../../shared/report-status.js';
 import type { WorkflowState } from '../../shared/workflow-state.js';
 import { access } from './context.js';
 import { progressMessage, type RotationBatch } from './plan.js';

@@ -1,15 +1,15 @@
-import { backoffDelay, sleep } from '../../../core/backoff/index.js';
-import { RetryableError } from '../../../core/errors/index.js';
-import type { ClusterAccess } from '../../../core/kube/access.js';
-import { InstanceGroupApi, httpStatusOf } from '../../../core/kube/instancegroups.js';
-import type { Logger } from '../../../core/log/index.js';
-import { targetClusterName } from '../../../core/spec/normalize.js';
-import type { InstanceGroup } from '../../../core/spec/types.js';
-import { reportIsCurrent, statusAfter, type StatusReport } from '../../../core/status/index.js';
-import type { Report } from '../../shared/report.js';
-import { executionInfo, type WorkflowState } from '../../shared/workflow-state.js';
-
-export type { Report };
+// Writes a workflow's report onto its InstanceGroup: the Report Status step, the failure reporter and a rotation's
+// progress reports all go through it.
+import { backoffDelay, sleep } from '../../core/backoff/index.js';
+import { RetryableError } from '../../core/errors/index.js';
+import type { ClusterAccess } from '../../core/kube/access.js';
+import { InstanceGroupApi, httpStatusOf } from '../../core/kube/instancegroups.js';
+import type { Logger } from '../../core/log/index.js';
+import { targetClusterName } from '../../core/spec/normalize.js';
+import type { InstanceGroup } from '../../core/spec/types.js';
+import { reportIsCurrent, statusAfter, type StatusReport } from '../../core/status/index.js';
+import type { Report } from './report.js';
+import { executionInfo, type WorkflowState } from './workflow-state.js';
 
 export interface ReportStatusInput extends WorkflowState {
   report: Report;
