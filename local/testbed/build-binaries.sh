@@ -7,7 +7,9 @@ set -euo pipefail
 K8S_VERSION="${IM_K8S_VERSION:-v1.36.3}"
 ETCD_VERSION="${IM_ETCD_VERSION:-v3.6.8}"
 KWOK_VERSION="${IM_KWOK_VERSION:-v0.8.0}"
-CACHE_ROOT="${IM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/instance-manager}"
+LOG_LABEL=testbed-build
+# shellcheck source=local/testbed/build-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/build-common.sh"
 BIN_DIR="$CACHE_ROOT/bin/k8s-$K8S_VERSION-etcd-$ETCD_VERSION"
 APISERVER="$BIN_DIR/kube-apiserver"
 ETCD="$BIN_DIR/etcd"
@@ -16,11 +18,7 @@ SCHEDULER="$BIN_DIR/kube-scheduler"
 KWOK="$BIN_DIR/kwok-$KWOK_VERSION"
 KWOK_STAGES="$BIN_DIR/kwok-$KWOK_VERSION-stages.yaml"
 
-log() { printf '[testbed-build] %s\n' "$*" >&2; }
-
-mkdir -p "$BIN_DIR"
-exec 9>"$BIN_DIR/.lock"
-flock 9
+lock_bin_dir "$BIN_DIR"
 
 export GOFLAGS="-mod=mod"
 export GONOSUMDB="${GONOSUMDB:-k8s.io,go.etcd.io}"
@@ -28,27 +26,8 @@ export CGO_ENABLED=0
 
 build_etcd() {
   [ -x "$ETCD" ] && return 0
-  local work; work=$(mktemp -d)
   log "building etcd $ETCD_VERSION (first run only)"
-  (
-    cd "$work"
-    cat >go.mod <<MOD
-module local/etcd-build
-
-go 1.24
-MOD
-    cat >tools.go <<'SRC'
-//go:build tools
-
-package tools
-
-import _ "go.etcd.io/etcd/server/v3"
-SRC
-    go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" >&2
-    go build -trimpath -ldflags "-s -w" -o "$ETCD.tmp" go.etcd.io/etcd/server/v3
-  )
-  mv "$ETCD.tmp" "$ETCD"
-  rm -rf "$work"
+  build_go_command etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION" go.etcd.io/etcd/server/v3 "$ETCD" no-tidy
 }
 
 build_kubernetes() {
@@ -72,32 +51,16 @@ build_kubernetes() {
       grep -E '^\s*k8s.io/[a-z0-9-]+ => \./staging/' "$upstream_mod" \
         | awk -v v="$staging" '{print "replace " $1 " => " $1 " " v}'
     } >go.mod
-    cat >tools.go <<'SRC'
-//go:build tools
-
-package tools
-
-import (
-	_ "k8s.io/kubernetes/cmd/kube-apiserver"
-	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
-	_ "k8s.io/kubernetes/cmd/kube-scheduler"
-)
-SRC
+    write_tools_go k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler
     go mod tidy >&2 || go mod download >&2
     local pkg=k8s.io/component-base/version
     local ldflags="-s -w -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-    if [ ! -x "$APISERVER" ]; then
-      go build -trimpath -ldflags "$ldflags" -o "$APISERVER.tmp" k8s.io/kubernetes/cmd/kube-apiserver
-      mv "$APISERVER.tmp" "$APISERVER"
-    fi
-    if [ ! -x "$CONTROLLER_MANAGER" ]; then
-      go build -trimpath -ldflags "$ldflags" -o "$CONTROLLER_MANAGER.tmp" k8s.io/kubernetes/cmd/kube-controller-manager
-      mv "$CONTROLLER_MANAGER.tmp" "$CONTROLLER_MANAGER"
-    fi
-    if [ ! -x "$SCHEDULER" ]; then
-      go build -trimpath -ldflags "$ldflags" -o "$SCHEDULER.tmp" k8s.io/kubernetes/cmd/kube-scheduler
-      mv "$SCHEDULER.tmp" "$SCHEDULER"
-    fi
+    local binary
+    for binary in "$APISERVER" "$CONTROLLER_MANAGER" "$SCHEDULER"; do
+      [ -x "$binary" ] && continue
+      go build -trimpath -ldflags "$ldflags" -o "$binary.tmp" "k8s.io/kubernetes/cmd/$(basename "$binary")"
+      mv "$binary.tmp" "$binary"
+    done
   )
   rm -rf "$work"
 }
@@ -107,36 +70,20 @@ SRC
 # kwokctl uses: node initialise + heartbeat with lease, pod ready/complete/delete) are copied next to the binary.
 build_kwok() {
   [ -x "$KWOK" ] && [ -s "$KWOK_STAGES" ] && return 0
-  local work; work=$(mktemp -d)
   log "building kwok $KWOK_VERSION (first run only)"
-  (
-    cd "$work"
-    cat >go.mod <<MOD
-module local/kwok-build
-
-go 1.24
-MOD
-    cat >tools.go <<'SRC'
-//go:build tools
-
-package tools
-
-import _ "sigs.k8s.io/kwok/cmd/kwok"
-SRC
-    go get "sigs.k8s.io/kwok@$KWOK_VERSION" >&2
-    go mod tidy >&2 || true
-    go build -trimpath -ldflags "-s -w" -o "$KWOK.tmp" sigs.k8s.io/kwok/cmd/kwok
-    local src; src=$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
-    local f
-    for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
-      pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
-      echo "---"
-      cat "$src/kustomize/stage/$f"
-    done >"$KWOK_STAGES.tmp"
-  )
-  mv "$KWOK.tmp" "$KWOK"
+  build_go_command kwok sigs.k8s.io/kwok "$KWOK_VERSION" sigs.k8s.io/kwok/cmd/kwok "$KWOK" tidy copy_kwok_stages
   mv "$KWOK_STAGES.tmp" "$KWOK_STAGES"
-  rm -rf "$work"
+}
+
+# Runs in kwok's build module: the module's default stages, from the module cache, as $KWOK_STAGES.tmp.
+copy_kwok_stages() {
+  local src; src=$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
+  local f
+  for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+    pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    echo "---"
+    cat "$src/kustomize/stage/$f"
+  done >"$KWOK_STAGES.tmp"
 }
 
 start=$(date +%s)

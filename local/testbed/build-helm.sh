@@ -5,15 +5,13 @@
 set -euo pipefail
 
 HELM_VERSION="${IM_HELM_VERSION:-v3.22.0}"
-CACHE_ROOT="${IM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/instance-manager}"
+LOG_LABEL=helm-build
+# shellcheck source=local/testbed/build-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/build-common.sh"
 BIN_DIR="$CACHE_ROOT/bin/helm-$HELM_VERSION"
 HELM="$BIN_DIR/helm"
 
-log() { printf '[helm-build] %s\n' "$*" >&2; }
-
-mkdir -p "$BIN_DIR"
-exec 9>"$BIN_DIR/.lock"
-flock 9
+lock_bin_dir "$BIN_DIR"
 
 if [ ! -x "$HELM" ]; then
   start=$(date +%s)
