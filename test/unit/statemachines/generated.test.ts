@@ -92,6 +92,14 @@ describe.each(FILES)('%s', (file) => {
     }
   });
 
+  it('has no failure-report chain: a failed step fails the execution where it is, so a Redrive resumes there', () => {
+    // The report reaches the group through functions/report-execution-failure, on the execution's status change.
+    const chain = allStates(loadAsl(file).States as Record<string, State>)
+      .map((s) => s.name)
+      .filter((name) => ['Explain Failure', 'Report Failure', 'Failed', 'Failed Without A Report'].includes(name) || / Failed$/.test(name));
+    expect(chain).toEqual([]);
+  });
+
   it('passes every Task its own state name, so the step logs under it', () => {
     for (const { name, state } of tasksOf(file)) {
       const input = isCallback(state) ? state.Parameters!.Payload : state.Parameters;
