@@ -23,20 +23,20 @@ export interface EksChange extends Step {
 }
 
 /** What both machines of one kind share: the resource's name in comments and its progress check. */
-export interface EksResourceKind {
+export interface EksMachineKind {
   /** As the wait loop's comment says it, e.g. "node group". */
   resource: string;
   /** The Task that describes the resource until EKS has finished with it. */
   check: string;
 }
 
-export const NODE_GROUP: EksResourceKind = { resource: 'node group', check: 'Check Node Group Progress' };
-export const FARGATE_PROFILE: EksResourceKind = { resource: 'fargate profile', check: 'Check Fargate Profile Progress' };
+export const NODE_GROUP: EksMachineKind = { resource: 'node group', check: 'Check Node Group Progress' };
+export const FARGATE_PROFILE: EksMachineKind = { resource: 'fargate profile', check: 'Check Fargate Profile Progress' };
 
 export interface EksApplyOptions {
   name: string;
   comment: string;
-  kind: EksResourceKind;
+  kind: EksMachineKind;
   checkReferencesComment: string;
   /** Uses the spec's role or creates the group's; `parameters` are the fields it reads. */
   createRole: Step & { parameters: string[] };
@@ -132,7 +132,7 @@ export function eksApplyMachine(o: EksApplyOptions): MachineDescription {
 export interface EksDeleteOptions {
   name: string;
   comment: string;
-  kind: EksResourceKind;
+  kind: EksMachineKind;
   decide: { comment: string; busy?: RetryPolicy };
   needsComment: string;
   deleteResource: Step & { busy: RetryPolicy };
