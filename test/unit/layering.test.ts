@@ -1,6 +1,7 @@
 // The layers of the tree, enforced: core/ is the shared domain and depends on none of its users; functions/ (the
 // Lambda steps) depend on core/ only; the packaging (scripts/) and the CLI do not reach into the local runtime,
-// the CLI not into the packaging or the functions. What more than one side needs lives in core/.
+// the CLI not into the packaging or the functions. What more than one side needs lives in core/. Within functions/,
+// no step reaches into another step's folder.
 // Import specifiers (static, type-only, re-exports, dynamic import(), require()) are read with the TypeScript
 // compiler's pre-processor, so comments and strings that merely mention a path are not edges.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -62,6 +63,20 @@ function violations(files: Record<string, string>, rules: Rule[] = RULES): strin
   return out.sort();
 }
 
+/** Edges from one Lambda step's code into another step's folder (a folder with a handler.ts), as "file → specifier". */
+function sidewaysStepImports(files: Record<string, string>): string[] {
+  const stepFolders = new Set(Object.keys(files).filter((f) => /^functions\/.+\/handler\.ts$/.test(f)).map((f) => path.posix.dirname(f)));
+  return Object.entries(files)
+    .filter(([file]) => file.startsWith('functions/'))
+    .flatMap(([file, text]) => importEdges(file, text))
+    .filter((e) => {
+      const folder = path.posix.dirname(e.target);
+      return stepFolders.has(folder) && !e.file.startsWith(`${folder}/`);
+    })
+    .map((e) => `${e.file} → ${e.specifier}`)
+    .sort();
+}
+
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
@@ -112,6 +127,16 @@ describe('layering', () => {
       'functions/f/handler.ts → ../../in-cluster-relay/relay.js (functions/ must not import in-cluster-relay/)',
       'scripts/s.ts → ../local/workflows/bind.js (scripts/ must not import local/)',
     ]);
+  });
+
+  it("no Lambda step imports another step's folder: what several steps need lives in functions/shared or its provisioner's modules", () => {
+    expect(sidewaysStepImports(sources)).toEqual([]);
+    const found = sidewaysStepImports({
+      'functions/common/report-status/handler.ts': "import { reportStatusStep } from './logic.js';",
+      'functions/common/report-status/logic.ts': "import { reportStatus } from '../../shared/report-status.js';",
+      'functions/eks-cf/rotation/progress.ts': "import { reportStatus } from '../../common/report-status/logic.js';",
+    });
+    expect(found).toEqual(['functions/eks-cf/rotation/progress.ts → ../../common/report-status/logic.js']);
   });
 
   it('lets a listed exception through and nothing else', () => {
