@@ -53,17 +53,19 @@ export default machine('eks-fargate-apply', {
       busy: BUSY_FARGATE_CLUSTER,
       noLongerWanted: 'Stopped: No Longer Wanted',
     }),
-    task('Update Tags', 'TagResource / UntagResource: the one change AWS makes to a profile in place.', {
+    task('Update Tags', 'TagResource / UntagResource: the one change AWS makes to a profile in place (and the stamp of the generation that wrote it).', {
       parameters: from('change', 'execution', 'group', 'role', 'plan'),
       resultPath: '$.progress',
       next: 'Has EKS Finished?',
       busy: BUSY_FARGATE_CLUSTER,
+      noLongerWanted: 'Stopped: No Longer Wanted',
     }),
-    task('Delete Replaced Fargate Profile', 'Deletes the profile the spec change replaced (retried while another profile of the cluster is being created or deleted).', {
+    task('Delete Replaced Fargate Profile', 'Deletes the profile the spec change replaced (retried while another profile of the cluster is being created or deleted); never one a newer generation wrote.', {
       parameters: from('change', 'execution', 'group', 'role', 'plan'),
       resultPath: '$.progress',
       next: 'Has EKS Finished?',
       busy: BUSY_FARGATE_CLUSTER,
+      noLongerWanted: 'Stopped: No Longer Wanted',
     }),
     ...eksWaitLoop({
       resource: 'fargate profile',

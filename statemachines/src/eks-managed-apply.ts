@@ -75,11 +75,12 @@ export default machine('eks-managed-apply', {
       busy: BUSY_WHILE_CHANGING,
       noLongerWanted: 'Stopped: No Longer Wanted',
     }),
-    task('Delete Replaced Node Group', 'Deletes a node group of this group that the target replaced, now that the target is active (retried while EKS is busy).', {
+    task('Delete Replaced Node Group', 'Deletes a node group of this group that the target replaced, now that the target is active (retried while EKS is busy); never one a newer generation wrote.', {
       parameters: from('change', 'execution', 'group', 'role', 'plan'),
       resultPath: '$.progress',
       next: 'Has EKS Finished?',
       busy: BUSY_WHILE_CHANGING,
+      noLongerWanted: 'Stopped: No Longer Wanted',
     }),
     ...eksWaitLoop({
       resource: 'node group',
