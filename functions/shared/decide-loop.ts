@@ -101,8 +101,8 @@ export async function decideNext<Found extends { clusterMissing: boolean }, D ex
 }
 
 /**
- * A generation of this group newer than the execution's that already wrote one of its resources. The re-read
- * object says so first in practice; the stamps still hold when the object cannot be trusted to (a replayed event).
+ * A generation of this group newer than the execution's that already wrote one of its resources (shared/stamp.ts).
+ * Normally the re-read object says so first; this holds when that read lags behind what AWS already carries.
  */
 function newerInAws(input: LoopInput, tagSets: (Record<string, string> | undefined)[]): number | undefined {
   const { uid, generation } = input.change.group;
