@@ -58,8 +58,11 @@ export const AVAILABLE_PROVISIONERS = ['eks-cf', 'eks-managed', 'eks-fargate'] a
 
 /** Largest minSize/maxSize the schema accepts; the installation policy (core/policy) usually allows far less. */
 export const MAX_GROUP_SIZE = 10000;
-/** AWS allows 50 tags per resource; instance-manager adds its 4 ownership tags (core/names OWNERSHIP_TAGS). */
-export const MAX_USER_TAGS = 46;
+/**
+ * AWS allows 50 tags per resource; instance-manager adds up to 7: its 4 ownership tags (core/names OWNERSHIP_TAGS),
+ * the 2 of the stamp (functions/shared/stamp.ts) and, on a managed node group, the fields it was created with.
+ */
+export const MAX_USER_TAGS = 43;
 
 export const ID_PATTERNS = {
   ami: '^ami-[0-9a-zA-Z]+$',
@@ -116,8 +119,8 @@ const keyValueTags: JsonSchema = {
   type: 'array',
   maxItems: MAX_USER_TAGS,
   description:
-    'Tags added to the stack and to every resource it creates, as a list of {key, value} pairs, at most 46 (AWS ' +
-    'allows 50; instance-manager adds 4). Keys starting with "aws:" are reserved by AWS; keys starting with ' +
+    'Tags added to the stack and to every resource it creates, as a list of {key, value} pairs, at most 43 (AWS ' +
+    'allows 50; instance-manager adds up to 7). Keys starting with "aws:" are reserved by AWS; keys starting with ' +
     '"instancemgr.keikoproj.io/" are set by instance-manager.',
   items: {
     type: 'object',
@@ -463,7 +466,7 @@ const eksFargate: JsonSchema = {
     ),
     selectors: { type: 'array', description: 'Pod selectors, 1 to 5.', minItems: 1, maxItems: 5, items: fargateSelector },
     tags: {
-      ...stringMap('Tags for the Fargate profile (and the role instance-manager creates), as a key: value map, at most 46.'),
+      ...stringMap('Tags for the Fargate profile (and the role instance-manager creates), as a key: value map, at most 43.'),
       maxProperties: MAX_USER_TAGS,
     },
   },

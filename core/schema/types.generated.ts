@@ -209,9 +209,9 @@ export interface InstanceGroupSpec {
        */
       spotPrice?: string;
       /**
-       * Tags added to the stack and to every resource it creates, as a list of {key, value} pairs, at most 46 (AWS allows 50; instance-manager adds 4). Keys starting with "aws:" are reserved by AWS; keys starting with "instancemgr.keikoproj.io/" are set by instance-manager.
+       * Tags added to the stack and to every resource it creates, as a list of {key, value} pairs, at most 43 (AWS allows 50; instance-manager adds up to 7). Keys starting with "aws:" are reserved by AWS; keys starting with "instancemgr.keikoproj.io/" are set by instance-manager.
        *
-       * @maxItems 46
+       * @maxItems 43
        */
       tags?: {
         /**
@@ -351,9 +351,9 @@ export interface InstanceGroupSpec {
         effect: "NO_SCHEDULE" | "NO_EXECUTE" | "PREFER_NO_SCHEDULE";
       }[];
       /**
-       * Tags added to the stack and to every resource it creates, as a list of {key, value} pairs, at most 46 (AWS allows 50; instance-manager adds 4). Keys starting with "aws:" are reserved by AWS; keys starting with "instancemgr.keikoproj.io/" are set by instance-manager.
+       * Tags added to the stack and to every resource it creates, as a list of {key, value} pairs, at most 43 (AWS allows 50; instance-manager adds up to 7). Keys starting with "aws:" are reserved by AWS; keys starting with "instancemgr.keikoproj.io/" are set by instance-manager.
        *
-       * @maxItems 46
+       * @maxItems 43
        */
       tags?: {
         /**
@@ -417,7 +417,7 @@ export interface InstanceGroupSpec {
         | undefined;
     }[];
     /**
-     * Tags for the Fargate profile (and the role instance-manager creates), as a key: value map, at most 46.
+     * Tags for the Fargate profile (and the role instance-manager creates), as a key: value map, at most 43.
      */
     tags?: {
       [k: string]: string | undefined;

@@ -3,6 +3,7 @@
 import { TerminalError } from '../../core/errors/index.js';
 import { appliedRound, decideNext, type DecideDeps } from '../shared/decide-loop.js';
 import { ownedBy } from '../shared/ownership.js';
+import { stampOf } from '../shared/stamp.js';
 import type { ProfileDecision } from './plan.js';
 import { clusterProfiles, planProfiles, type ClusterProfiles } from './profiles.js';
 import type { EksFargateState, NotFoundReport, ProfilePlan } from './state.js';
@@ -23,7 +24,8 @@ export async function decideProfile(input: DecideInput, deps: DecideDeps): Promi
     whereToLook: 'look at the cluster in the EKS console',
     clusterField: 'spec.eks-fargate.clusterName',
     find: () => clusterProfiles(deps.eks, ref.clusterName),
-    planDelete: (found) => planProfiles({ purpose: 'delete', ref }, found),
+    planDelete: (found) => planProfiles({ purpose: 'delete', ref, ownerUid: input.change.group.uid }, found),
+    stampedTags: (found) => found.profiles.filter((p) => ownedBy(p.tags, ref)).map((p) => p.tags),
     deleteExtras: (found, pass) => {
       const notFound = input.plan?.notFound ?? (pass === 1 ? missingOnDelete(input, found.profiles, found.clusterMissing) : undefined);
       return notFound ? { notFound } : {};
@@ -33,7 +35,7 @@ export async function decideProfile(input: DecideInput, deps: DecideDeps): Promi
         throw new TerminalError('Decide Next Change needs the pod execution role; "Create Pod Execution Role If Needed" must run first');
       }
       const decision = planProfiles(
-        { purpose: 'apply', desired: { ref, spec, podExecutionRoleArn: input.role.podExecutionRoleArn }, idempotencyKey: input.execution.arn },
+        { purpose: 'apply', desired: { ref, spec, podExecutionRoleArn: input.role.podExecutionRoleArn, stamp: stampOf(input.change) }, idempotencyKey: input.execution.arn },
         found,
       );
       return appliedRound(decision, round, {

@@ -23,6 +23,7 @@ import {
   type TagChange,
 } from '../shared/eks-resource-plan.js';
 import { groupTags, ownedBy } from '../shared/ownership.js';
+import { deletableBy, readStamp, refuseBackwards, restampTags, stampTags, STAMP_TAGS, type Stamp } from '../shared/stamp.js';
 
 export { healthIssues, MAX_REVISIONS };
 
@@ -31,6 +32,8 @@ export interface DesiredProfile {
   spec: EksFargateSpec;
   /** The spec's role, or the one instance-manager created for the group. */
   podExecutionRoleArn: string;
+  /** Who applies (shared/stamp.ts): stamped on the profile; while a newer generation's profile exists, nothing is done. */
+  stamp?: Stamp;
 }
 
 export type ProfileAction = 'create' | 'update-tags' | 'delete' | 'wait' | 'none';
@@ -103,8 +106,10 @@ export function profileTags(d: DesiredProfile): Tags {
   return groupTags(d.spec.tags, d.ref);
 }
 
+/** The user's tag changes in words; the stamp is written along (moved forward, or to this owner) and never untagged. */
 export function tagUpdate(d: DesiredProfile, p: FargateProfile): { tag: Tags; untag: string[]; changes: string[] } {
-  return tagChanges(profileTags(d), p.tags);
+  const { tag, untag, changes } = tagChanges(profileTags(d), p.tags, Object.values(STAMP_TAGS));
+  return { tag: { ...tag, ...restampTags(readStamp(p.tags ?? {}), d.stamp) }, untag, changes };
 }
 
 export function selectorsRequest(selectors: FargateSelector[]): CreateFargateProfileCommandInput['selectors'] {
@@ -118,7 +123,7 @@ export function createRequest(d: DesiredProfile, name: string, idempotencyKey: s
     podExecutionRoleArn: d.podExecutionRoleArn,
     subnets: d.spec.subnets,
     selectors: selectorsRequest(d.spec.selectors),
-    tags: profileTags(d),
+    tags: { ...profileTags(d), ...(d.stamp ? stampTags(d.stamp) : {}) },
     clientRequestToken: shortHash('create-fargate-profile', idempotencyKey, name),
   };
 }
@@ -154,6 +159,8 @@ export function planApply(d: DesiredProfile, cluster: FargateProfile[], ctx: App
   const isDesiredName = (name: string) => (fixed ? name === fixed : revisions.has(name));
   const revisionOf = (p: FargateProfile) => revisions.get(nameOf(p)) ?? -1;
   const owned = cluster.filter((p) => ownedBy(p.tags, d.ref)).sort((a, b) => revisionOf(b) - revisionOf(a));
+  // A profile a newer generation of this group wrote means this execution is out of date: no delete, no re-create.
+  if (d.stamp) for (const p of owned) refuseBackwards(`Fargate profile ${nameOf(p)}`, readStamp(p.tags ?? {}), d.stamp);
   const inFlight = cluster.filter((p) => IN_FLIGHT.has(status(p)));
   const live = owned.filter((p) => status(p) === 'ACTIVE' || status(p) === 'CREATING');
   const target = live.find((p) => isDesiredName(nameOf(p)) && profileChanges(d, p).length === 0);
@@ -163,6 +170,16 @@ export function planApply(d: DesiredProfile, cluster: FargateProfile[], ctx: App
     const name = nameOf(target);
     if (status(target) === 'CREATING') return wait(target, 'active');
     const tags = tagUpdate(d, target);
+    if (!tags.changes.length && Object.keys(tags.tag).length) {
+      // Only the stamp moves: no change of the spec, so nothing for the Ready message.
+      return {
+        action: 'update-tags',
+        profileName: name,
+        waitFor: 'active',
+        summary: `Stamping Fargate profile ${name} with generation ${d.stamp?.generation}`,
+        updateTags: { resourceArn: target.fargateProfileArn ?? '', tag: tags.tag, untag: tags.untag },
+      };
+    }
     if (tags.changes.length) {
       return {
         action: 'update-tags',
@@ -234,9 +251,13 @@ export function planApply(d: DesiredProfile, cluster: FargateProfile[], ctx: App
   };
 }
 
-/** The next step of a delete: every profile of the group goes, one at a time across the cluster. */
-export function planDelete(ref: GroupRef, cluster: FargateProfile[]): ProfileDecision {
-  const owned = cluster.filter((p) => ownedBy(p.tags, ref));
+/**
+ * The next step of a delete: every profile of the group goes, one at a time across the cluster. With the deleting
+ * group's uid, a profile stamped by another owner (a group recreated under the same name) is left alone.
+ */
+export function planDelete(ref: GroupRef, cluster: FargateProfile[], ownerUid?: string): ProfileDecision {
+  const ours = cluster.filter((p) => ownedBy(p.tags, ref));
+  const owned = ownerUid ? ours.filter((p) => deletableBy(readStamp(p.tags ?? {}), ownerUid)) : ours;
   const inFlight = cluster.filter((p) => IN_FLIGHT.has(status(p)));
   const creating = owned.find((p) => status(p) === 'CREATING');
   if (creating) return wait(creating, 'active');
@@ -247,5 +268,7 @@ export function planDelete(ref: GroupRef, cluster: FargateProfile[]): ProfileDec
     if (inFlight.length) busy(ref.clusterName, inFlight, `delete Fargate profile ${nameOf(deletable)}`);
     return deleteDecision(deletable, '');
   }
-  return { action: 'none', summary: 'No Fargate profile of this group is left' };
+  const others = ours.filter((p) => !owned.includes(p)).map(nameOf);
+  const note = others.length ? ` (${others.join(', ')} belong${others.length === 1 ? 's' : ''} to a group recreated under the same name; left alone)` : '';
+  return { action: 'none', summary: `No Fargate profile of this group is left${note}` };
 }

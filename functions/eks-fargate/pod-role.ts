@@ -7,6 +7,7 @@ import type { EksFargateSpec } from '../../core/spec/types.js';
 import { ensureRole, servicePrincipalTrust } from '../shared/iam-role.js';
 import type { GroupRoleKind } from '../shared/group-role.js';
 import { groupTags } from '../shared/ownership.js';
+import type { Stamp } from '../shared/stamp.js';
 
 export const FARGATE_POD_POLICY = 'AmazonEKSFargatePodExecutionRolePolicy';
 
@@ -36,6 +37,7 @@ export async function ensurePodExecutionRole(
   ref: GroupRef,
   spec: EksFargateSpec,
   clusterArn: string | undefined,
+  stamp?: Stamp,
 ): Promise<PodExecutionRole> {
   if (spec.podExecutionRoleArn) return { podExecutionRoleArn: spec.podExecutionRoleArn, ours: false, created: false };
   const partition = clusterArnParts(clusterArn)?.partition ?? 'aws';
@@ -45,6 +47,7 @@ export async function ensurePodExecutionRole(
     policyArns: [`arn:${partition}:iam::aws:policy/${FARGATE_POD_POLICY}`],
     description: `Fargate pods of InstanceGroup ${ref.namespace}/${ref.name} in ${ref.clusterName}; created by instance-manager`,
     tags: groupTags(spec.tags, ref),
+    ...(stamp ? { stamp } : {}),
   });
   return { podExecutionRoleArn: result.roleArn, ours: true, created: result.created };
 }

@@ -13,11 +13,13 @@ import {
 import { NameConflictError } from '../../core/errors/index.js';
 import type { GroupRef } from '../../core/names/index.js';
 import * as eksResource from '../shared/eks-resource.js';
-import type { CreateOptions, EksResourceKind, ResourceProgress } from '../shared/eks-resource.js';
+import type { CreateOptions, EksResourceKind, ResourceProgress, WriteGuard } from '../shared/eks-resource.js';
+import { ownedBy } from '../shared/ownership.js';
+import { carriesStamp, type Stamp } from '../shared/stamp.js';
 import type { Intent, ResourceManager, Target } from '../shared/resource-manager.js';
 import { planApply, planDelete, type DesiredProfile, type ProfileDecision } from './plan.js';
 
-export type { CreateOptions };
+export type { CreateOptions, WriteGuard };
 
 export interface ClusterProfiles {
   profiles: FargateProfile[];
@@ -69,7 +71,15 @@ export function checkProfile(eks: EKSClient, clusterName: string, name: string, 
   return eksResource.checkResource(PROFILE, eks, { clusterName, name, waitFor }, polls, maxPolls);
 }
 
-export function createProfile(eks: EKSClient, ref: GroupRef, decision: ProfileDecision, options: CreateOptions): Promise<ProfileProgress> {
+/**
+ * Sends CreateFargateProfile. With a stamp, the cluster's profiles are read right before: when a newer generation
+ * of the same owner already wrote one of the group's, this older execution creates nothing (NoLongerWantedError).
+ */
+export async function createProfile(eks: EKSClient, ref: GroupRef, decision: ProfileDecision, options: CreateOptions): Promise<ProfileProgress> {
+  if (options.stamp) {
+    const { profiles } = await clusterProfiles(eks, ref.clusterName);
+    for (const p of profiles.filter((p) => ownedBy(p.tags, ref))) eksResource.refuseOlderWrite(PROFILE, p.fargateProfileName ?? '', p, options.stamp);
+  }
   return eksResource.createResource(
     PROFILE,
     async (client, input) => (await client.send(new CreateFargateProfileCommand(input))).fargateProfile,
@@ -80,20 +90,28 @@ export function createProfile(eks: EKSClient, ref: GroupRef, decision: ProfileDe
   );
 }
 
-/** Tags are the one thing AWS changes on a profile in place. */
-export async function tagProfile(eks: EKSClient, clusterName: string, decision: ProfileDecision): Promise<ProfileProgress> {
+/**
+ * Tags are the one thing AWS changes on a profile in place. With a stamp, the profile is read right before (a newer
+ * generation's profile is not written: NoLongerWantedError) and carries this generation afterwards.
+ */
+export async function tagProfile(eks: EKSClient, clusterName: string, decision: ProfileDecision, stamp?: Stamp): Promise<ProfileProgress> {
   const name = decision.profileName ?? '';
+  const before = stamp ? await describeProfile(eks, clusterName, name) : undefined;
+  eksResource.refuseOlderWrite(PROFILE, name, before, stamp);
   await eksResource.retagResource(PROFILE, eks, name, decision.updateTags!);
+  if (stamp && before && !carriesStamp(decision.updateTags?.tag, stamp)) await eksResource.restamp(PROFILE, eks, name, before.fargateProfileArn, stamp);
   return progressOf(await describeProfile(eks, clusterName, name), name, 'active', 0);
 }
 
-export function deleteProfile(eks: EKSClient, clusterName: string, name: string): Promise<ProfileProgress> {
+/** Starts deleting a profile; with a guard, not one a newer generation wrote or another owner stamped. */
+export function deleteProfile(eks: EKSClient, clusterName: string, name: string, guard?: WriteGuard): Promise<ProfileProgress> {
   return eksResource.deleteResource(
     PROFILE,
     (client, cluster, fargateProfileName) => client.send(new DeleteFargateProfileCommand({ clusterName: cluster, fargateProfileName })),
     eks,
     clusterName,
     name,
+    guard,
   );
 }
 
@@ -102,7 +120,7 @@ export type ProfileManager = ResourceManager<DesiredProfile, ClusterProfiles, Pr
 /** The manager's plan: the next step towards the intent, from every profile of the cluster. Pure. */
 export function planProfiles(intent: Intent<DesiredProfile>, found: ClusterProfiles): ProfileDecision {
   return intent.purpose === 'delete'
-    ? planDelete(intent.ref, found.profiles)
+    ? planDelete(intent.ref, found.profiles, intent.ownerUid)
     : planApply(intent.desired, found.profiles, { idempotencyKey: intent.idempotencyKey });
 }
 

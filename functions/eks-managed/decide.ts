@@ -4,6 +4,7 @@
 import { TerminalError } from '../../core/errors/index.js';
 import type { NodeCount } from '../../core/status/index.js';
 import { appliedRound, decideNext, type DecideDeps } from '../shared/decide-loop.js';
+import { stampOf } from '../shared/stamp.js';
 import { findNodeGroups, planNodeGroups, type NodeGroupsFound } from './nodegroups.js';
 import type { NodeGroupDecision } from './plan.js';
 import type { EksManagedState, NodeGroupPlan } from './state.js';
@@ -25,12 +26,13 @@ export async function decideNodeGroup(input: DecideInput, deps: DecideDeps): Pro
     whereToLook: 'look at the node groups in the EKS console',
     clusterField: 'spec.eks-managed.configuration.clusterName',
     find: () => findNodeGroups(deps.eks, ref),
-    planDelete: (found) => planNodeGroups({ purpose: 'delete', ref }, found),
+    planDelete: (found) => planNodeGroups({ purpose: 'delete', ref, ownerUid: input.change.group.uid }, found),
+    stampedTags: (found) => found.owned.map((o) => o.nodegroup.tags),
     deleteExtras: (found) => (found.clusterMissing ? { message: `EKS cluster ${ref.clusterName} no longer exists; nothing left to delete there` } : {}),
     decideApply: (found, round) => {
       if (!input.role?.nodeRoleArn) throw new TerminalError('Decide Next Change needs the node role; "Create Node Role If Needed" must run first');
       const decision = planNodeGroups(
-        { purpose: 'apply', desired: { ref, spec, nodeRoleArn: input.role.nodeRoleArn }, idempotencyKey: input.execution.arn },
+        { purpose: 'apply', desired: { ref, spec, nodeRoleArn: input.role.nodeRoleArn, stamp: stampOf(input.change) }, idempotencyKey: input.execution.arn },
         found,
       );
       const update = updateKey(decision);

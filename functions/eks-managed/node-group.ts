@@ -12,6 +12,7 @@ import type { EksManagedSpec, Tags } from '../../core/spec/types.js';
 import type { ObservedResources } from '../../core/status/index.js';
 import { healthIssues, revisionsByName as revisionsOf, MAX_REVISIONS, type TagChange } from '../shared/eks-resource-plan.js';
 import { groupTags } from '../shared/ownership.js';
+import { stampTags, type Stamp } from '../shared/stamp.js';
 import { CREATED_WITH_TAG, createdWith } from './replace-fields.js';
 import { updateConfigOf } from './update-config.js';
 
@@ -22,6 +23,8 @@ export interface DesiredNodeGroup {
   spec: EksManagedSpec;
   /** The spec's nodeRole, or the role instance-manager created for the group. */
   nodeRoleArn: string;
+  /** Who applies (shared/stamp.ts): stamped on the node group; a node group a newer generation wrote is not touched. */
+  stamp?: Stamp;
 }
 
 export interface OwnedNodeGroup {
@@ -89,7 +92,7 @@ export function createRequest(d: DesiredNodeGroup, name: string, idempotencyKey:
     ...(Object.keys(s.labels).length ? { labels: s.labels } : {}),
     ...(s.taints.length ? { taints: s.taints.map((t) => ({ ...t })) } : {}),
     ...(updateConfigOf(s) ? { updateConfig: updateConfigOf(s) } : {}),
-    tags: { ...nodeGroupTags(d), [CREATED_WITH_TAG]: createdWith(d) },
+    tags: { ...nodeGroupTags(d), [CREATED_WITH_TAG]: createdWith(d), ...(d.stamp ? stampTags(d.stamp) : {}) },
     clientRequestToken: shortHash('create-nodegroup', idempotencyKey, name),
   };
 }

@@ -8,6 +8,7 @@ import { baseNodePoliciesIn } from '../shared/node-policies.js';
 import { ensureRole, servicePrincipalTrust } from '../shared/iam-role.js';
 import { groupTags } from '../shared/ownership.js';
 import type { GroupRoleKind } from '../shared/group-role.js';
+import type { Stamp } from '../shared/stamp.js';
 
 export interface NodeRole {
   nodeRoleArn: string;
@@ -18,7 +19,7 @@ export interface NodeRole {
 }
 
 /** The spec's node role, or the group's own, created with the base node policies of the region's partition. */
-export async function ensureNodeRole(iam: IAMClient, ref: GroupRef, spec: EksManagedSpec, region = awsRegion()): Promise<NodeRole> {
+export async function ensureNodeRole(iam: IAMClient, ref: GroupRef, spec: EksManagedSpec, region = awsRegion(), stamp?: Stamp): Promise<NodeRole> {
   if (spec.nodeRoleArn) return { nodeRoleArn: spec.nodeRoleArn, ours: false, created: false };
   const result = await ensureRole(iam, ref, {
     roleName: roleName(ref, 'nodes'),
@@ -26,6 +27,7 @@ export async function ensureNodeRole(iam: IAMClient, ref: GroupRef, spec: EksMan
     policyArns: baseNodePoliciesIn(region),
     description: `Nodes of InstanceGroup ${ref.namespace}/${ref.name} (EKS managed node group in ${ref.clusterName}); created by instance-manager`,
     tags: groupTags(spec.tags, ref),
+    ...(stamp ? { stamp } : {}),
   });
   return { nodeRoleArn: result.roleArn, ours: true, created: result.created };
 }

@@ -16,12 +16,13 @@ import { NameConflictError, TerminalError } from '../../core/errors/index.js';
 import type { GroupRef } from '../../core/names/index.js';
 import { awsCall } from '../shared/aws-errors.js';
 import * as eksResource from '../shared/eks-resource.js';
-import type { CreateOptions, EksResourceKind, ResourceProgress } from '../shared/eks-resource.js';
+import type { CreateOptions, EksResourceKind, ResourceProgress, WriteGuard } from '../shared/eks-resource.js';
 import { ownedBy } from '../shared/ownership.js';
 import type { Intent, ResourceManager, Target } from '../shared/resource-manager.js';
+import { carriesStamp, type Stamp } from '../shared/stamp.js';
 import { planApply, planDelete, revisionsByName, type DesiredNodeGroup, type NodeGroupDecision, type OwnedNodeGroup } from './plan.js';
 
-export type { CreateOptions };
+export type { CreateOptions, WriteGuard };
 
 export interface NodeGroupsFound {
   owned: OwnedNodeGroup[];
@@ -85,7 +86,14 @@ export function checkNodeGroup(eks: EKSClient, clusterName: string, name: string
   return eksResource.checkResource(NODE_GROUP, eks, { clusterName, name, waitFor }, polls, maxPolls);
 }
 
-export function createNodeGroup(eks: EKSClient, ref: GroupRef, decision: NodeGroupDecision, options: CreateOptions): Promise<NodeGroupProgress> {
+/**
+ * Sends CreateNodegroup. With a stamp, the group's node groups are read right before: when a newer generation of
+ * the same owner already wrote one, this older execution creates nothing (NoLongerWantedError).
+ */
+export async function createNodeGroup(eks: EKSClient, ref: GroupRef, decision: NodeGroupDecision, options: CreateOptions): Promise<NodeGroupProgress> {
+  if (options.stamp) {
+    for (const o of (await findNodeGroups(eks, ref)).owned) eksResource.refuseOlderWrite(NODE_GROUP, o.nodegroup.nodegroupName ?? '', o.nodegroup, options.stamp);
+  }
   return eksResource.createResource(
     NODE_GROUP,
     async (client, input) => (await client.send(new CreateNodegroupCommand(input))).nodegroup,
@@ -96,8 +104,14 @@ export function createNodeGroup(eks: EKSClient, ref: GroupRef, decision: NodeGro
   );
 }
 
-export async function updateNodeGroup(eks: EKSClient, clusterName: string, decision: NodeGroupDecision): Promise<NodeGroupProgress> {
+/**
+ * One in-place update. With a stamp, the node group is read right before the call (a newer generation's node group
+ * is not written: NoLongerWantedError), and once the call succeeded its stamp moves to this generation.
+ */
+export async function updateNodeGroup(eks: EKSClient, clusterName: string, decision: NodeGroupDecision, stamp?: Stamp): Promise<NodeGroupProgress> {
   const name = decision.nodeGroupName ?? '';
+  const before = stamp ? await describeNodeGroup(eks, clusterName, name) : undefined;
+  eksResource.refuseOlderWrite(NODE_GROUP, name, before, stamp);
   switch (decision.action) {
     case 'update-config':
       await awsCall(`Updating scaling, labels and taints of node group ${name}`, () => eks.send(new UpdateNodegroupConfigCommand(decision.updateConfig!)));
@@ -111,16 +125,19 @@ export async function updateNodeGroup(eks: EKSClient, clusterName: string, decis
     default:
       throw new TerminalError(`Update Node Group was called for action ${decision.action}`);
   }
+  if (stamp && before && !carriesStamp(decision.updateTags?.tag, stamp)) await eksResource.restamp(NODE_GROUP, eks, name, before.nodegroupArn, stamp);
   return progressOf(await describeNodeGroup(eks, clusterName, name), name, 'active', 0);
 }
 
-export function deleteNodeGroup(eks: EKSClient, clusterName: string, name: string): Promise<NodeGroupProgress> {
+/** Starts deleting a node group; with a guard, not one a newer generation wrote or another owner stamped. */
+export function deleteNodeGroup(eks: EKSClient, clusterName: string, name: string, guard?: WriteGuard): Promise<NodeGroupProgress> {
   return eksResource.deleteResource(
     NODE_GROUP,
     (client, cluster, nodegroupName) => client.send(new DeleteNodegroupCommand({ clusterName: cluster, nodegroupName })),
     eks,
     clusterName,
     name,
+    guard,
   );
 }
 
@@ -129,7 +146,7 @@ export type NodeGroupManager = ResourceManager<DesiredNodeGroup, NodeGroupsFound
 /** The manager's plan: the next step towards the intent, from what findNodeGroups found. Pure. */
 export function planNodeGroups(intent: Intent<DesiredNodeGroup>, found: NodeGroupsFound): NodeGroupDecision {
   return intent.purpose === 'delete'
-    ? planDelete(found.owned)
+    ? planDelete(found.owned, intent.ownerUid)
     : planApply(intent.desired, found.owned, { foreign: found.foreign, idempotencyKey: intent.idempotencyKey });
 }
 

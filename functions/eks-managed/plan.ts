@@ -18,6 +18,7 @@ import {
   type OwnedNodeGroup,
 } from './node-group.js';
 import { describeChanges, replaceFieldChanges, replacementMessage } from './replace-fields.js';
+import { deletableBy, readStamp, refuseBackwards } from '../shared/stamp.js';
 
 export * from './node-group.js';
 export * from './replace-fields.js';
@@ -41,6 +42,8 @@ export interface ApplyContext {
  * spec.strategy.replace, otherwise ReplacementRequiredError says what to do.
  */
 export function planApply(d: DesiredNodeGroup, owned: OwnedNodeGroup[], ctx: ApplyContext): NodeGroupDecision {
+  // A node group a newer generation of this group wrote means this execution is out of date: it changes nothing.
+  if (d.stamp) for (const o of owned) refuseBackwards(`Node group ${nameOf(o)}`, readStamp(o.nodegroup.tags ?? {}), d.stamp);
   const newestFirst = [...owned].sort((a, b) => b.revision - a.revision);
   const live = newestFirst.filter((o) => !['DELETING', 'CREATE_FAILED', 'DELETE_FAILED'].includes(status(o)));
   const target = live.find((o) => replaceFieldChanges(d, o.nodegroup).length === 0);
@@ -72,6 +75,16 @@ export function planApply(d: DesiredNodeGroup, owned: OwnedNodeGroup[], ctx: App
       };
     }
     const tags = tagUpdate(d, target.nodegroup);
+    if (tags.input && !tags.changes.length) {
+      // Only the stamp moves: no change of the spec, so nothing for the Ready message.
+      return {
+        action: 'update-tags',
+        nodeGroupName: name,
+        waitFor: 'active',
+        summary: `Stamping node group ${name} with generation ${d.stamp?.generation}`,
+        updateTags: { resourceArn: target.nodegroup.nodegroupArn ?? '', ...tags.input },
+      };
+    }
     if (tags.input) {
       return {
         action: 'update-tags',
@@ -142,8 +155,12 @@ export function planApply(d: DesiredNodeGroup, owned: OwnedNodeGroup[], ctx: App
   };
 }
 
-/** The next step of a delete: wait for anything in progress, then delete every node group of the group. */
-export function planDelete(owned: OwnedNodeGroup[]): NodeGroupDecision {
+/**
+ * The next step of a delete: wait for anything in progress, then delete every node group of the group. With the
+ * deleting group's uid, a node group stamped by another owner (a group recreated under the same name) is left alone.
+ */
+export function planDelete(all: OwnedNodeGroup[], ownerUid?: string): NodeGroupDecision {
+  const owned = ownerUid ? all.filter((o) => deletableBy(readStamp(o.nodegroup.tags ?? {}), ownerUid)) : all;
   const newestFirst = [...owned].sort((a, b) => b.revision - a.revision);
   const creating = newestFirst.find((o) => status(o) === 'CREATING' || status(o) === 'UPDATING');
   if (creating) return wait(creating, 'active', `it is ${status(creating)}; it is deleted once that ends`);
@@ -153,6 +170,8 @@ export function planDelete(owned: OwnedNodeGroup[]): NodeGroupDecision {
   }
   const deleting = newestFirst[0];
   if (deleting) return wait(deleting, 'gone', 'it is DELETING');
-  return { action: 'none', summary: 'No node group of this group is left' };
+  const others = all.filter((o) => !owned.includes(o)).map(nameOf);
+  const note = others.length ? ` (${others.join(', ')} belong${others.length === 1 ? 's' : ''} to a group recreated under the same name; left alone)` : '';
+  return { action: 'none', summary: `No node group of this group is left${note}` };
 }
 

@@ -7,9 +7,10 @@ import { MissingReferenceError, TerminalError } from '../../core/errors/index.js
 import type { ClusterAccess } from '../../core/kube/access.js';
 import type { GroupRef } from '../../core/names/index.js';
 import { fenceBeforeNothingLeft } from './delete-fence-check.js';
-import { stopPlanIfUnwanted } from './group.js';
+import { stopPlanIfUnwanted, type StopPlan } from './group.js';
 import type { Report } from './report.js';
 import type { Decision } from './resource-manager.js';
+import { newestGeneration } from './stamp.js';
 import type { WorkflowState } from './workflow-state.js';
 
 export interface LoopInput extends WorkflowState {
@@ -47,6 +48,8 @@ export interface LoopSteps<Found extends { clusterMissing: boolean }, D extends 
   deleteExtras?(found: Found, pass: number): Partial<Plan>;
   /** The whole apply round, given the loop's bookkeeping (see appliedRound). */
   decideApply(found: Found, round: Round): Plan;
+  /** The tags of the group's resources found, whose stamps (stamp.ts) say which generation last wrote them. */
+  stampedTags(found: Found): (Record<string, string> | undefined)[];
 }
 
 /** One round of the loop, for either purpose. */
@@ -83,7 +86,28 @@ export async function decideNext<Found extends { clusterMissing: boolean }, D ex
   if (found.clusterMissing) {
     throw new MissingReferenceError([{ field: steps.clusterField, message: `EKS cluster ${spec.clusterName} does not exist (any more)` }]);
   }
+  const newer = newerInAws(input, steps.stampedTags(found));
+  if (newer !== undefined) {
+    return {
+      action: 'superseded',
+      pass,
+      history,
+      latestGeneration: newer,
+      report: { phase: 'superseded', latestGeneration: newer },
+      summary: `Stopping: AWS holds the work of generation ${newer}, and generation ${input.change.group.generation} is older`,
+    } satisfies StopPlan as Plan;
+  }
   return steps.decideApply(found, { pass, history });
+}
+
+/**
+ * A generation of this group newer than the execution's that already wrote one of its resources (shared/stamp.ts).
+ * Normally the re-read object says so first; this holds when that read lags behind what AWS already carries.
+ */
+function newerInAws(input: LoopInput, tagSets: (Record<string, string> | undefined)[]): number | undefined {
+  const { uid, generation } = input.change.group;
+  const newest = newestGeneration(tagSets.map((tags) => tags ?? {}), uid);
+  return newest !== undefined && newest > generation ? newest : undefined;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { Tags } from '../../core/spec/types.js';
 import { awsCall, awsErrorMessage, awsErrorName, awsFailure, awsFind, isAlreadyExists, isNotFound } from './aws-errors.js';
 import { healthIssues, type EksResource, type TagChange, type WaitFor } from './eks-resource-plan.js';
 import { ownedBy } from './ownership.js';
+import { deletableBy, readStamp, refuseBackwards, stampTags, type Stamp } from './stamp.js';
 import { describeCluster } from './references.js';
 import { waitSecondsAfter } from './wait-interval.js';
 
@@ -126,6 +127,30 @@ export async function checkResource<R extends EksResource, K extends string>(
 export interface CreateOptions {
   /** The role was created by this execution: IAM may not have propagated it to EKS yet. */
   roleJustCreated: boolean;
+  /** Who creates: a resource of that name a newer generation of the same owner created is not adopted. */
+  stamp?: Stamp;
+}
+
+/**
+ * Who writes, and why (shared/stamp.ts): an apply refuses to write over a newer generation of the same owner; a
+ * delete leaves alone a resource another owner stamped (a group recreated under the same name).
+ */
+export interface WriteGuard {
+  stamp: Stamp;
+  operation: 'apply' | 'delete';
+}
+
+/** Throws NoLongerWantedError when the resource carries a newer generation of the same owner than `stamp`. */
+export function refuseOlderWrite(kind: Pick<EksResourceKind<EksResource, unknown, string>, 'noun'>, name: string, resource: EksResource | undefined, stamp: Stamp | undefined): void {
+  if (resource && stamp) refuseBackwards(`${capitalized(kind.noun)} ${name}`, readStamp(resource.tags ?? {}), stamp);
+}
+
+/** Moves the resource's stamp to `stamp`, once a write of that generation succeeded. */
+export async function restamp(kind: Pick<EksResourceKind<EksResource, unknown, string>, 'noun'>, eks: EKSClient, name: string, resourceArn: string | undefined, stamp: Stamp): Promise<void> {
+  if (!resourceArn) throw new TerminalError(`${capitalized(kind.noun)} ${name} has no ARN to stamp`);
+  await awsCall(`Stamping ${kind.noun} ${name} with generation ${stamp.generation}`, () =>
+    eks.send(new TagResourceCommand({ resourceArn, tags: stampTags(stamp) })),
+  );
 }
 
 /** Sends the create request; a resource of that name that is ours (an earlier attempt's) is adopted. */
@@ -146,6 +171,7 @@ export async function createResource<R extends EksResource, C, K extends string>
     if (isAlreadyExists(error)) {
       resource = await describeResource(kind, eks, ref.clusterName, name);
       if (resource && !ownedBy(resource.tags, ref)) throw kind.conflict(name, ref.clusterName, error);
+      refuseOlderWrite(kind, name, resource, options.stamp);
     } else if (options.roleJustCreated && awsErrorName(error) === 'InvalidParameterException' && /role/i.test(awsErrorMessage(error))) {
       throw new RetryableError(
         `EKS does not accept ${kind.roleNoun} ${kind.roleOfRequest(input)} yet (IAM propagates new roles within seconds): ${awsErrorMessage(error)}`,
@@ -170,13 +196,26 @@ export async function retagResource(
   if (untag.length) await awsCall(`Untagging ${kind.noun} ${name}`, () => eks.send(new UntagResourceCommand({ resourceArn, tagKeys: untag })));
 }
 
+/**
+ * Sends the delete request. With a guard, the resource is read right before: an apply does not delete what a newer
+ * generation wrote, and a delete leaves another owner's resource alone (settled at once: the plan skips it).
+ */
 export async function deleteResource<R extends EksResource, K extends string>(
   kind: EksResourceKind<R, unknown, K>,
   remove: SendRemove,
   eks: EKSClient,
   clusterName: string,
   name: string,
+  guard?: WriteGuard,
 ): Promise<ResourceProgress<K>> {
+  if (guard) {
+    const resource = await describeResource(kind, eks, clusterName, name);
+    if (!resource) return progressOf(kind, undefined, name, 'gone', 0);
+    if (guard.operation === 'apply') refuseOlderWrite(kind, name, resource, guard.stamp);
+    else if (!deletableBy(readStamp(resource.tags ?? {}), guard.stamp.uid)) {
+      return { ...progressOf(kind, undefined, name, 'gone', 0), status: 'OWNED_BY_ANOTHER_GROUP' };
+    }
+  }
   const deleted = await awsFind(`Deleting ${kind.noun} ${name}`, () => remove(eks, clusterName, name));
   if (!deleted) return progressOf(kind, undefined, name, 'gone', 0);
   return progressOf(kind, await describeResource(kind, eks, clusterName, name), name, 'gone', 0);

@@ -11,6 +11,7 @@ import { OWNERSHIP_TAGS, roleName, type GroupRef, type RolePurpose } from '../..
 import type { InstanceGroup, Tags } from '../../core/spec/types.js';
 import { deleteRole, findRoleWithTags, roleNameOfArn, type RoleDeletion } from './iam-role.js';
 import { ownedBy } from './ownership.js';
+import { deletableBy, readStamp } from './stamp.js';
 import { groupsUsingRole, listGroups } from './role-users.js';
 import type { WorkflowState } from './workflow-state.js';
 
@@ -50,6 +51,9 @@ export function roleVerdict(role: { roleName: string; tags: Tags }, self: Self, 
   const { roleName: name, tags } = role;
   if (tags[OWNERSHIP_TAGS.managedBy] !== 'instance-manager') {
     return { delete: false, note: `IAM role ${name} was not created by instance-manager; left in place` };
+  }
+  if (!inheriting && !deletableBy(readStamp(tags), self.uid)) {
+    return { delete: false, note: `IAM role ${name} belongs to a group recreated under the name ${self.ref.namespace}/${self.ref.name}; left in place` };
   }
   if (!ownedBy(tags, self.ref)) {
     if (!inheriting) return { delete: false, note: `IAM role ${name} is not instance-manager's for this group; left in place` };

@@ -11,14 +11,16 @@ import {
   ListInstanceProfilesForRoleCommand,
   ListRolePoliciesCommand,
   ListRoleTagsCommand,
+  TagRoleCommand,
   type IAMClient,
   type Role,
 } from '@aws-sdk/client-iam';
 import { NameConflictError, RetryableError } from '../../core/errors/index.js';
-import type { GroupRef } from '../../core/names/index.js';
+import { ownershipTags, type GroupRef } from '../../core/names/index.js';
 import type { Tags } from '../../core/spec/types.js';
 import { awsCall, awsFailure, awsFind, isAlreadyExists } from './aws-errors.js';
 import { ownedBy } from './ownership.js';
+import { readStamp, stampTags, type Stamp } from './stamp.js';
 import { IAM_PATH } from '../../core/policy/policy.js';
 
 export { ownedBy };
@@ -31,6 +33,8 @@ export interface RoleRequest {
   description: string;
   /** Every tag the role carries; ownership tags included. */
   tags: Tags;
+  /** The group that uses it (shared/stamp.ts): a role another owner stamped is left alone by that owner's delete. */
+  stamp?: Stamp;
 }
 
 export interface RoleResult {
@@ -83,7 +87,7 @@ export async function ensureRole(iam: IAMClient, ref: GroupRef, request: RoleReq
           Path: IAM_PATH,
           AssumeRolePolicyDocument: JSON.stringify(request.trustPolicy),
           Description: request.description.slice(0, 1000),
-          Tags: Object.entries(request.tags).map(([Key, Value]) => ({ Key, Value })),
+          Tags: Object.entries({ ...request.tags, ...(request.stamp ? stampTags(request.stamp) : {}) }).map(([Key, Value]) => ({ Key, Value })),
         }),
       );
       role = out.Role;
@@ -94,10 +98,19 @@ export async function ensureRole(iam: IAMClient, ref: GroupRef, request: RoleReq
     }
   }
   if (!role?.Arn) throw new RetryableError(`IAM role ${roleName} is not readable yet after creating it`);
-  if (!created && !ownedBy(await tagsOf(iam, role), ref)) {
+  const tags = created ? {} : await tagsOf(iam, role);
+  if (!created && !ownedBy(tags, ref)) {
     throw new NameConflictError(
       `IAM role ${roleName} exists but was not created by instance-manager for ${ref.namespace}/${ref.name}; ` +
         `delete or rename it, or name your own role in the spec`,
+    );
+  }
+  if (!created && request.stamp && readStamp(tags).uid !== request.stamp.uid) {
+    // Adopted from an earlier group of the same name (or from before stamps): that group's late delete must leave it.
+    // The ownership tags go along: IAM lets instance-manager tag only with them in the request.
+    const adopt = { ...ownershipTags(ref), ...stampTags(request.stamp) };
+    await awsCall(`Stamping IAM role ${roleName} for this group`, () =>
+      iam.send(new TagRoleCommand({ RoleName: roleName, Tags: Object.entries(adopt).map(([Key, Value]) => ({ Key, Value })) })),
     );
   }
   const attached = await awsCall(`Listing policies of IAM role ${roleName}`, () =>

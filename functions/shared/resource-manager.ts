@@ -24,7 +24,7 @@ export interface Decision {
 /** What the plan works towards: the group's spec (apply), or nothing left (delete). */
 export type Intent<Desired> =
   | { purpose: 'apply'; desired: Desired; /** Keeps create requests idempotent across retries. */ idempotencyKey: string }
-  | { purpose: 'delete'; ref: GroupRef };
+  | { purpose: 'delete'; ref: GroupRef; /** The deleting group's uid: resources another owner stamped are left alone. */ ownerUid?: string };
 
 /** Which resource a progress check looks at, and for what. */
 export interface Target {

@@ -46,3 +46,25 @@ export function refuseBackwards(resource: string, found: Partial<Stamp>, mine: S
 export function deletableBy(found: Partial<Stamp>, uid: string): boolean {
   return found.uid === undefined || found.uid === uid;
 }
+
+/** The stamp `mine` would write, when the resource does not carry it yet (moving forward, or adopting). */
+export function restampTags(found: Partial<Stamp>, mine: Stamp | undefined): Record<string, string> {
+  if (!mine || (found.uid === mine.uid && found.generation === mine.generation)) return {};
+  return stampTags(mine);
+}
+
+/** The newest generation of `uid` that any of these resources was written by, if any. */
+export function newestGeneration(tagSets: (TagList | Record<string, string>)[], uid: string): number | undefined {
+  const generations = tagSets.map(readStamp).filter((s) => s.uid === uid && s.generation !== undefined).map((s) => s.generation!);
+  return generations.length ? Math.max(...generations) : undefined;
+}
+
+/** The stamp of an execution: the group's uid and the generation it applies. */
+export function stampOf(change: { group: { uid: string; generation: number } }): Stamp {
+  return { uid: change.group.uid, generation: change.group.generation };
+}
+
+/** Whether a set of tags to write already holds this stamp (a TagResource that moves it along). */
+export function carriesStamp(tags: Record<string, string> | undefined, stamp: Stamp): boolean {
+  return Object.entries(stampTags(stamp)).every(([k, v]) => tags?.[k] === v);
+}

@@ -1,7 +1,11 @@
 // moto (one server emulating every AWS service) for the test bed. Ready when GET /moto-api/ answers.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { httpRequest, waitUntilReady } from './ready.js';
 import { freePort, retryOnPortClash } from './ports.js';
 import { spawnManaged, type ManagedProcess } from './process.js';
+
+const MOTO_SERVER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'moto-server.py');
 
 export interface Moto {
   url: string;
@@ -15,7 +19,8 @@ export function startMoto(opts: { runDir: string; python?: string; timeoutMs?: n
     const proc = await spawnManaged({
       name: 'moto',
       command: opts.python ?? process.env.IM_PYTHON ?? 'python3',
-      args: ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)],
+      // moto's own server, with EKS tags on node groups and Fargate profiles emulated (see the script's header).
+      args: [MOTO_SERVER, '-H', '127.0.0.1', '-p', String(port)],
       runDir: opts.runDir,
       // AWS's managed policies exist in every real account; moto loads them only when asked.
       env: { ...process.env, PYTHONUNBUFFERED: '1', MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },

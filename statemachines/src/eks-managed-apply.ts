@@ -29,7 +29,7 @@ export default eksApplyMachine({
     change('update-config', 'Update Size, Labels And Taints', 'UpdateNodegroupConfig: min/max (the desired size is kept unless it falls outside them), labels and taints (retried while EKS is busy).'),
     change('update-version', 'Update Kubernetes Version', 'UpdateNodegroupVersion: the Kubernetes version and AMI release version the spec names; EKS rolls the nodes (retried while EKS is busy).'),
     change('update-tags', 'Update Tags', 'TagResource / UntagResource on the node group.'),
-    change('delete', 'Delete Replaced Node Group', 'Deletes a node group of this group that the target replaced, now that the target is active (retried while EKS is busy).', false),
+    change('delete', 'Delete Replaced Node Group', 'Deletes a node group of this group that the target replaced, now that the target is active (retried while EKS is busy); never one a newer generation wrote.'),
   ],
   checkComment: "DescribeNodegroup: fails with EKS's health issues if the create or delete failed. Bounded: 480 checks (about 4 hours).",
   deleteUnusedRole: {

@@ -1,13 +1,15 @@
 // eks-managed apply and delete, end to end on the local control plane: kubectl apply → the relay → moto's
 // EventBridge → the rule's queue → the dispatcher → the real ASL with the real handlers. Each test works in its own
-// namespace. Nothing of moto's answers is faked; what moto cannot do (UpdateNodegroupVersion, tags on a node group,
-// CREATING/UPDATING/DEGRADED states) is covered by the unit tests on a stubbed client, and the one still-CREATING
-// look the wait loop needs comes from intercepting our own create step.
+// namespace. Nothing of moto's answers is faked (tags on a node group come from the test bed's emulated TagResource,
+// docs/emulation.md); what moto cannot do (UpdateNodegroupVersion, CREATING/UPDATING/DEGRADED states) is covered by
+// the unit tests on a stubbed client, and the one still-CREATING look the wait loop needs comes from intercepting our
+// own create step.
 import { DescribeNodegroupCommand, ListNodegroupsCommand, type Nodegroup } from '@aws-sdk/client-eks';
 import { CreateRoleCommand, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { nodeGroupName, OWNERSHIP_TAGS, roleName, type GroupRef } from '../../core/names/index.js';
 import type { InstanceGroup } from '../../core/spec/types.js';
 import { CREATED_WITH_TAG } from '../../functions/eks-managed/plan.js';
+import { readStamp } from '../../functions/shared/stamp.js';
 import { conditionOf, instanceGroup, useControlPlane } from '../support/e2e.js';
 
 const CLUSTER = 'my-eks-cluster';
@@ -122,10 +124,12 @@ describe('eks-managed on the local control plane', () => {
     expect(conditionOf(group)!.message).toContain('matches the spec; nothing to change');
 
     const { path } = await bed.execution(group);
-    const changes = ['Create Node Group', 'Update Size, Labels And Taints', 'Update Kubernetes Version', 'Update Tags', 'Delete Replaced Node Group'];
+    const changes = ['Create Node Group', 'Update Size, Labels And Taints', 'Update Kubernetes Version', 'Delete Replaced Node Group'];
     expect(path.filter((s) => changes.includes(s))).toEqual([]);
     const after = await nodeGroupsOf('reapply');
     expect(after.map((n) => [n.nodegroupName, n.modifiedAt])).toEqual([[before!.nodegroupName, before!.modifiedAt]]);
+    // The one write is the stamp (Update Tags): the node group names generation 2 as the last to have applied to it.
+    expect(readStamp(after[0]!.tags ?? {})).toEqual({ uid: group.metadata.uid, generation: 2 });
   });
 
   test('InPlace: size, labels and taints change through UpdateNodegroupConfig; the desired size moves only to stay within bounds', async () => {

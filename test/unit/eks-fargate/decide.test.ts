@@ -4,6 +4,7 @@ import { fargateProfileName, ownershipTags } from '../../../core/names/index.js'
 import type { EksFargateSpec, InstanceGroup } from '../../../core/spec/types.js';
 import { decideProfile, type DecideInput } from '../../../functions/eks-fargate/decide.js';
 import { fakeAccess } from '../eks-managed/fake-access.js';
+import { stampTags } from '../../../functions/shared/stamp.js';
 import { awsError, stubClient } from '../eks-managed/stub-eks.js';
 
 const ref = { clusterName: 'c', namespace: 'team-a', name: 'web' };
@@ -90,7 +91,8 @@ describe('eks-fargate: an unchanged spec', () => {
       podExecutionRoleArn: ROLE,
       subnets: ['subnet-a'],
       selectors: [{ namespace: 'web' }],
-      tags: ownershipTags(ref),
+      // created by this execution (uid-1, generation 1), whose stamp it carries
+      tags: { ...ownershipTags(ref), ...stampTags({ uid: 'uid-1', generation: 1 }) },
     };
     const { client, calls } = eksWith([profile]);
     const object = {

@@ -66,8 +66,9 @@ function eksWith(nodegroups: Nodegroup[]) {
   });
 }
 
+/** A node group this execution (uid-1, generation 1) created: it carries the execution's stamp. */
 const active = (): Nodegroup => {
-  const req = createRequest({ ref, spec, nodeRoleArn: ROLE }, nodeGroupName(ref, 0), 'k');
+  const req = createRequest({ ref, spec, nodeRoleArn: ROLE, stamp: { uid: 'uid-1', generation: 1 } }, nodeGroupName(ref, 0), 'k');
   return { ...req, status: 'ACTIVE', scalingConfig: req.scalingConfig, health: { issues: [] }, tags: req.tags } as Nodegroup;
 };
 

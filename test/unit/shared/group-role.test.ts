@@ -7,6 +7,7 @@ import { cleanUpGroupRole, roleVerdict, type RoleCleanupInput } from '../../../f
 import { NODE_ROLE } from '../../../functions/eks-managed/node-role.js';
 import { POD_EXECUTION_ROLE } from '../../../functions/eks-fargate/pod-role.js';
 import { awsError, stubClient } from '../eks-managed/stub-eks.js';
+import { stampTags } from '../../../functions/shared/stamp.js';
 
 // Issue 14, defect 10: a role several groups share is deleted neither while another group uses it nor never.
 const refA: GroupRef = { clusterName: 'c', namespace: 'ns', name: 'a' };
@@ -29,6 +30,12 @@ const tagsOf = (ref: GroupRef) => ownershipTags(ref);
 
 describe('roleVerdict: who may delete a role several groups share', () => {
   const self = { ref: refA, uid: 'uid-a' };
+
+  test('uid mismatch: the role of a group recreated under the same name (stamped with its uid) is left alone', () => {
+    const recreatedRole = { roleName: roleA, tags: { ...tagsOf(refA), ...stampTags({ uid: 'uid-a2', generation: 1 }) } };
+    expect(roleVerdict(recreatedRole, self, [], false)).toEqual({ delete: false, note: expect.stringContaining('recreated under the name ns/a') });
+    expect(roleVerdict({ roleName: roleA, tags: { ...tagsOf(refA), ...stampTags({ uid: 'uid-a', generation: 3 }) } }, self, [], false)).toEqual({ delete: true });
+  });
 
   test('the creator keeps its role while another group uses it', () => {
     const verdict = roleVerdict({ roleName: roleA, tags: tagsOf(refA) }, self, [ownerA(true), userB()], false);
