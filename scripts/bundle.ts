@@ -23,6 +23,15 @@ export async function functionNames(): Promise<string[]> {
   return [...functionFoldersById(FUNCTIONS_DIR).keys()].sort();
 }
 
+/**
+ * Modules swapped for a Lambda-only equivalent in every bundle (relative to ROOT): the SDK's default credential
+ * chain becomes the environment alone, which is where Lambda puts the role's credentials
+ * (functions/kit/lambda-credentials.ts says why).
+ */
+export const LAMBDA_ALIASES: Record<string, string> = {
+  '@aws-sdk/credential-provider-node': './functions/kit/lambda-credentials.ts',
+};
+
 export interface BundleOptions {
   /** 'bundle' (default): the AWS SDK is inside the bundle. 'external': @aws-sdk/* is left to the Lambda runtime. */
   sdk?: 'bundle' | 'external';
@@ -51,6 +60,7 @@ export async function bundleFunction(name: string, options: BundleOptions = {}):
     format: 'esm',
     mainFields: ['module', 'main'],
     external: options.sdk === 'external' ? ['@aws-sdk/*'] : [],
+    alias: LAMBDA_ALIASES,
     metafile: true,
     sourcemap: 'linked',
     sourcesContent: false,
