@@ -37,6 +37,8 @@ export interface BundleOptions {
   sdk?: 'bundle' | 'external';
   /** Output root (default dist/functions); the bundle goes to <outDir>/<name>/index.mjs. */
   outDir?: string;
+  /** More module swaps on top of LAMBDA_ALIASES (bench only: bench/lib/powertools-cost.ts). */
+  alias?: Record<string, string>;
 }
 
 export interface BundleResult {
@@ -60,7 +62,7 @@ export async function bundleFunction(name: string, options: BundleOptions = {}):
     format: 'esm',
     mainFields: ['module', 'main'],
     external: options.sdk === 'external' ? ['@aws-sdk/*'] : [],
-    alias: LAMBDA_ALIASES,
+    alias: { ...LAMBDA_ALIASES, ...options.alias },
     metafile: true,
     sourcemap: 'linked',
     sourcesContent: false,
