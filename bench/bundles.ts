@@ -45,7 +45,7 @@ export function coldInit(file: string, runs: number): number {
       env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-west-2', LOG_LEVEL: 'error' },
       timeout: 60_000,
     });
-    if (r.status !== 0) throw new Error(`${file}: init failed: ${r.stderr.split("\n").filter((l) => l.trim()).slice(-8).join("\n").slice(-2000)}`);
+    if (r.status !== 0) throw new Error(`${file}: init failed: ${r.stderr.split('\n').filter((l) => l.trim()).slice(-8).join('\n').slice(-2000)}`);
     times.push(Number(r.stdout));
   }
   return median(times);

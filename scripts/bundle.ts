@@ -24,12 +24,16 @@ export async function functionNames(): Promise<string[]> {
 }
 
 /**
- * Modules swapped for a Lambda-only equivalent in every bundle (relative to ROOT): the SDK's default credential
- * chain becomes the environment alone, which is where Lambda puts the role's credentials
- * (functions/kit/lambda-credentials.ts says why).
+ * Modules swapped in every bundle (paths relative to ROOT):
+ * - the SDK's default credential chain becomes the environment alone, which is where Lambda puts the role's
+ *   credentials (functions/kit/lambda-credentials.ts says why);
+ * - yaml resolves to its ES module build (the same version and code, which its package.json serves to every
+ *   platform but Node): the CommonJS build cannot be tree-shaken, so every eks-cf step that reaches the template
+ *   module carried all of it (112 KB in Check Stack Progress, which never renders a template).
  */
 export const LAMBDA_ALIASES: Record<string, string> = {
   '@aws-sdk/credential-provider-node': './functions/kit/lambda-credentials.ts',
+  yaml: './node_modules/yaml/browser/index.js',
 };
 
 export interface BundleOptions {
