@@ -3,16 +3,19 @@
 // Bundle size and cold init per Lambda function, measured locally. Each function is bundled twice with
 // scripts/bundle.ts: as deployed (AWS SDK inside) and with @aws-sdk/* left external (what relying on the nodejs22.x
 // runtime's SDK would load, resolved here from node_modules). Cold init = a fresh `node` process importing the
-// bundle: module load plus the handler's module-level initialisation (middy, loggers, eager SDK clients); nothing
-// is invoked. Median of --runs processes (default 5).
+// bundle, with the deployed functions' environment (source maps on): module load plus the handler's module-level
+// initialisation (middy, loggers, eager SDK clients); nothing is invoked. Median of --runs processes (default 5).
 //
 // Targets, for functions that do not talk to Kubernetes: bundle ≤ 500 KB minified, init < 150 ms. The size counted
-// is index.mjs, the code Lambda loads; the source map ships beside it in the zip (index.mjs.map, read only to map a
-// stack trace) and is not counted. Then what Powertools costs one function (lib/powertools-cost.ts).
+// is index.mjs, the code Node parses; the source map ships beside it in the zip (index.mjs.map, no sources' text):
+// its bytes are not counted, the time Node takes to read it at load (--enable-source-maps) is in the init figure. Then what Powertools costs one function (lib/powertools-cost.ts).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleFunction, functionNames, ROOT, type BundleResult } from '../scripts/bundle.js';
+import { observabilityEnvironment } from '../scripts/package-aws.operations.js';
+
+const DEPLOYED_ENV = observabilityEnvironment({ service: 'instance-manager', stage: 'bench' });
 
 export const TARGET_BYTES = 500 * 1024;
 export const TARGET_INIT_MS = 150;
@@ -42,7 +45,8 @@ export function coldInit(file: string, runs: number): number {
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-west-2', LOG_LEVEL: 'error' },
+      // The deployed functions' Powertools settings and NODE_OPTIONS=--enable-source-maps (Node reads the map as it loads).
+      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-west-2', LOG_LEVEL: 'error', ...(DEPLOYED_ENV as Record<string, string>) },
       timeout: 60_000,
     });
     if (r.status !== 0) throw new Error(`${file}: init failed: ${r.stderr.split('\n').filter((l) => l.trim()).slice(-8).join('\n').slice(-2000)}`);
