@@ -3,7 +3,7 @@
 // In Lambda the execution role's credentials are always in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 // AWS_SESSION_TOKEN), and the SDK's default chain takes them from there first. The rest of that chain (SSO, web
 // identity, INI profiles, process, login) never runs in Lambda, yet brings the STS/SSO/OIDC/sign-in clients along:
-// about 90 KB of every bundle and part of each cold start (bench/README.md, "What fills a bundle"). Outside a bundle
+// 118–134 KB of every bundle and part of each cold start (bench/README.md, "What fills a bundle"). Outside a bundle
 // (tsx, tests, the local control plane) the real chain is used.
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 
