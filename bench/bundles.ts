@@ -29,30 +29,38 @@ export interface Row {
   externalInitMs: number;
 }
 
-const median = (xs: number[]) => {
+export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
 };
 
+export interface InitSample {
+  /** Wall time of the import. */
+  wallMs: number;
+  /** CPU time (user + system) the process spent in it: less swayed than wall time by other work on the machine. */
+  cpuMs: number;
+}
+
+/** One fresh node process importing the bundle. */
+export function initSample(file: string): InitSample {
+  const script =
+    `const c=process.cpuUsage();const t=performance.now();const m=await import(${JSON.stringify(file)});` +
+    `if(typeof m.handler!=='function')throw new Error('no handler export');` +
+    `const w=performance.now()-t;const u=process.cpuUsage(c);process.stdout.write(JSON.stringify({wallMs:w,cpuMs:(u.user+u.system)/1000}));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    // The deployed functions' Powertools settings and NODE_OPTIONS=--enable-source-maps (Node reads the map as it loads).
+    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-west-2', LOG_LEVEL: 'error', ...(DEPLOYED_ENV as Record<string, string>) },
+    timeout: 60_000,
+  });
+  if (r.status !== 0) throw new Error(`${file}: init failed: ${r.stderr.split('\n').filter((l) => l.trim()).slice(-8).join('\n').slice(-2000)}`);
+  return JSON.parse(r.stdout) as InitSample;
+}
+
 /** Milliseconds a fresh node process takes to import the bundle (median of `runs`). */
 export function coldInit(file: string, runs: number): number {
-  const script =
-    `const t=performance.now();const m=await import(${JSON.stringify(file)});` +
-    `if(typeof m.handler!=='function')throw new Error('no handler export');` +
-    `process.stdout.write(String(performance.now()-t));`;
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      // The deployed functions' Powertools settings and NODE_OPTIONS=--enable-source-maps (Node reads the map as it loads).
-      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-west-2', LOG_LEVEL: 'error', ...(DEPLOYED_ENV as Record<string, string>) },
-      timeout: 60_000,
-    });
-    if (r.status !== 0) throw new Error(`${file}: init failed: ${r.stderr.split('\n').filter((l) => l.trim()).slice(-8).join('\n').slice(-2000)}`);
-    times.push(Number(r.stdout));
-  }
-  return median(times);
+  return median(Array.from({ length: runs }, () => initSample(file).wallMs));
 }
 
 /** Whether the bundle contains the Kubernetes access module (core/kube/access.ts). */

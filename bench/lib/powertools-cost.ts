@@ -3,7 +3,7 @@
 // share of the bundle and of the cold start, measured the same way as the deployed bundles (bench/bundles.ts).
 import path from 'node:path';
 import { bundleFunction, ROOT } from '../../scripts/bundle.js';
-import { coldInit } from '../bundles.js';
+import { initSample, median, type InitSample } from '../bundles.js';
 
 const OFF = './bench/lib/powertools-off';
 const PACKAGES = { Tracer: 'tracer', Metrics: 'metrics', Logger: 'logger' } as const;
@@ -16,7 +16,9 @@ export interface PowertoolsCostRow {
   /** 'as deployed', 'without Tracer', ..., 'without Powertools'. */
   variant: string;
   bytes: number;
+  /** Medians of the cold inits: wall time, and the CPU time the process spent in the import. */
   initMs: number;
+  initCpuMs: number;
 }
 
 const aliasesWithout = (parts: Part[]) =>
@@ -30,27 +32,35 @@ export async function powertoolsCost(runs: number, name = POWERTOOLS_SAMPLE_FUNC
     ['without Logger', ['Logger']],
     ['without Powertools', ['Tracer', 'Metrics', 'Logger']],
   ];
-  const rows: PowertoolsCostRow[] = [];
+  const built = [];
   for (const [variant, parts] of variants) {
     const outDir = path.join(ROOT, 'dist', 'bench', 'powertools', variant.replace(/[^a-z]+/gi, '-'));
-    const b = await bundleFunction(name, { outDir, alias: aliasesWithout(parts) });
-    rows.push({ variant, bytes: b.bytes, initMs: coldInit(b.outfile, runs) });
+    built.push({ variant, bundle: await bundleFunction(name, { outDir, alias: aliasesWithout(parts) }) });
   }
-  return rows;
+  // Variants interleaved run by run, so that a change in the machine's load falls on all of them alike.
+  const samples = built.map(() => [] as InitSample[]);
+  for (let run = 0; run < runs; run++) built.forEach((b, i) => samples[i]!.push(initSample(b.bundle.outfile)));
+  return built.map((b, i) => ({
+    variant: b.variant,
+    bytes: b.bundle.bytes,
+    initMs: median(samples[i]!.map((s) => s.wallMs)),
+    initCpuMs: median(samples[i]!.map((s) => s.cpuMs)),
+  }));
 }
 
 export function powertoolsTable(rows: PowertoolsCostRow[], name = POWERTOOLS_SAMPLE_FUNCTION): string {
   const base = rows[0]!;
   const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
-  const signed = (n: number, unit: string, digits = 0) => `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(digits)} ${unit}`;
+  const ms = (n: number) => `${n.toFixed(0)} ms`;
+  const signed = (n: number, unit: string) => `${n >= 0 ? '+' : '−'}${Math.abs(n).toFixed(0)} ${unit}`;
   const lines = [
-    `What Powertools costs (${name}; the "Powertools" columns are what the deployed bundle carries over each variant)`,
-    '| variant | bundle | init | Powertools share: size | init |',
-    '| --- | ---: | ---: | ---: | ---: |',
+    `What Powertools costs (${name}): the deployed bundle, then without each package; "share" is what the deployed bundle carries over the variant`,
+    '| variant | bundle | init (wall) | init (CPU) | share: size | wall | CPU |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
-    const share = r === base ? ['', ''] : [signed((base.bytes - r.bytes) / 1024, 'KB'), signed(base.initMs - r.initMs, 'ms')];
-    lines.push(`| ${r.variant} | ${kb(r.bytes)} | ${r.initMs.toFixed(0)} ms | ${share[0]} | ${share[1]} |`);
+    const share = r === base ? ['', '', ''] : [signed((base.bytes - r.bytes) / 1024, 'KB'), signed(base.initMs - r.initMs, 'ms'), signed(base.initCpuMs - (r.initCpuMs ?? 0), 'ms')];
+    lines.push(`| ${r.variant} | ${kb(r.bytes)} | ${ms(r.initMs)} | ${r.initCpuMs === undefined ? '' : ms(r.initCpuMs)} | ${share.join(' | ')} |`);
   }
   return lines.join('\n');
 }
