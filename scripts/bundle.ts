@@ -23,11 +23,26 @@ export async function functionNames(): Promise<string[]> {
   return [...functionFoldersById(FUNCTIONS_DIR).keys()].sort();
 }
 
+/**
+ * Modules swapped in every bundle (paths relative to ROOT):
+ * - the SDK's default credential chain becomes the environment alone, which is where Lambda puts the role's
+ *   credentials (functions/kit/lambda-credentials.ts says why);
+ * - yaml resolves to its ES module build (the same version and code, which its package.json serves to every
+ *   platform but Node): the CommonJS build cannot be tree-shaken, so every eks-cf step that reaches the template
+ *   module carried all of it (112 KB in Check Stack Progress, which never renders a template).
+ */
+export const LAMBDA_ALIASES: Record<string, string> = {
+  '@aws-sdk/credential-provider-node': './functions/kit/lambda-credentials.ts',
+  yaml: './node_modules/yaml/browser/index.js',
+};
+
 export interface BundleOptions {
   /** 'bundle' (default): the AWS SDK is inside the bundle. 'external': @aws-sdk/* is left to the Lambda runtime. */
   sdk?: 'bundle' | 'external';
   /** Output root (default dist/functions); the bundle goes to <outDir>/<name>/index.mjs. */
   outDir?: string;
+  /** More module swaps on top of LAMBDA_ALIASES (bench only: bench/lib/powertools-cost.ts). */
+  alias?: Record<string, string>;
 }
 
 export interface BundleResult {
@@ -51,6 +66,7 @@ export async function bundleFunction(name: string, options: BundleOptions = {}):
     format: 'esm',
     mainFields: ['module', 'main'],
     external: options.sdk === 'external' ? ['@aws-sdk/*'] : [],
+    alias: { ...LAMBDA_ALIASES, ...options.alias },
     metafile: true,
     sourcemap: 'linked',
     sourcesContent: false,

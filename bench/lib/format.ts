@@ -5,6 +5,8 @@
 // field, so a change that renames, removes or re-means a field must bump FORMAT_VERSION (adding a field need not).
 import type { NodesFigure, RotationFigure } from './nodes-figures.js';
 import type { CostLine } from './cost.js';
+import type { CreateWaitFigure } from './create-waits.js';
+import type { PowertoolsCostRow } from './powertools-cost.js';
 import type { Provisioner, Scenario } from './manifests.js';
 import { round, type Summary } from './stats.js';
 import type { Sample } from './workflows.js';
@@ -158,6 +160,10 @@ export interface BenchResult {
   stackWaits?: StackWaitsFigure;
   /** Issue 17: how each wait ended and how long it took. */
   waits?: WaitFigure[];
+  /** Issue 17: transitions, invocations and cost per create, without a wait and with a simulated 4-minute one. */
+  createWaits?: CreateWaitFigure[];
+  /** Issue 15: one function's bundle and cold init without each Powertools package. */
+  powertools?: { function: string; rows: PowertoolsCostRow[] };
 }
 
 /** What `npm run bench -- --only nodes,rotation` writes: the run's header and the sections it measured. */

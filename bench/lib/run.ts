@@ -11,6 +11,8 @@ import { runRelayBench } from '../relay.js';
 import { costFigures, workflowFigures } from './aggregate.js';
 import { pollLoopsOf } from './asl.js';
 import { measureBundles } from './bundles.js';
+import { createWaitFigures } from './create-waits.js';
+import { POWERTOOLS_SAMPLE_FUNCTION, powertoolsCost } from './powertools-cost.js';
 import { renderSvg } from './chart.js';
 import { ASSUMPTIONS, costPer1000, idleMonth, PRICES, readDeployment } from './cost.js';
 import { checkNodeSections, checkResult, FORMAT_VERSION, resultStem, roundDeep, type BenchResult, type PartialBenchResult, type ThroughputFigure } from './format.js';
@@ -61,6 +63,8 @@ async function measure(o: BenchOptions, startedAt: Date, environment: BenchResul
 
   progress(`bundles: size and ${o.bundleRuns} cold inits per function`);
   const bundles = await measureBundles(o.bundleRuns, (done, total) => (done % 10 === 0 || done === total ? progress(`bundles: ${done}/${total}`) : undefined));
+  progress(`bundles: what Powertools costs ${POWERTOOLS_SAMPLE_FUNCTION}`);
+  const powertools = { function: POWERTOOLS_SAMPLE_FUNCTION, rows: await powertoolsCost(o.bundleRuns) };
 
   progress('starting the local control plane');
   const sdk = new SdkRecorder();
@@ -124,6 +128,8 @@ async function measure(o: BenchOptions, startedAt: Date, environment: BenchResul
         ).total,
       },
       bundles,
+      powertools,
+      createWaits: createWaitFigures(o.repo, workflows, deployment),
       throughput,
       ...nodeSections,
       stackWaits: bare.stackWaits!,

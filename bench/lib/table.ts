@@ -1,6 +1,8 @@
 // The one table `npm run bench` prints: every figure of the run, one row each, with its median, its spread over
 // the runs and the target it is held to.
 import { PRICE_LINES, ASSUMPTIONS } from './cost.js';
+import { createWaitsTable } from './create-waits.js';
+import { powertoolsTable } from './powertools-cost.js';
 import type { BenchResult, ThroughputFigure } from './format.js';
 import type { WaitFigure } from './waits.js';
 import type { StackWaitsFigure } from './stack-waits.js';
@@ -147,5 +149,7 @@ export function renderTable(r: BenchResult): string {
       `${r.overhead.pollIntervalS} s a resource is in progress adds one pass (${passes(r)}, ${usd(r.cost.perPollPassPer1000)} per 1,000 changes), ` +
       `and "final state → Ready" can grow by up to one poll interval (${r.overhead.pollIntervalS} s).`,
   ];
+  if (r.createWaits?.length) out.push('', createWaitsTable(r.createWaits));
+  if (r.powertools) out.push('', powertoolsTable(r.powertools.rows, r.powertools.function));
   return out.join('\n');
 }

@@ -15,3 +15,11 @@ export function partitionOf(region: string): string {
   const match = [...PARTITION_PREFIXES].sort((a, b) => b[0].length - a[0].length).find(([prefix]) => region.startsWith(prefix));
   return match?.[1] ?? 'aws';
 }
+
+/**
+ * A managed policy given by bare name (`AmazonSSMManagedInstanceCore`, as the original accepted) → its AWS-managed
+ * policy ARN in the partition; a full ARN is kept as given.
+ */
+export function managedPolicyArn(policy: string, partition = 'aws'): string {
+  return policy.startsWith('arn:') ? policy : `arn:${partition}:iam::aws:policy/${policy}`;
+}

@@ -1,3 +1,4 @@
+import { managedPolicyArn } from '../aws/partition.js';
 import { InvalidSpecError, type FieldProblem } from '../errors/index.js';
 import type { InstanceGroupSpec } from '../schema/types.generated.js';
 import { ruleProblems } from '../validate/rule-check.js';
@@ -106,11 +107,6 @@ export function existingRoleOf(cfg: { roleName?: unknown; instanceProfileName?: 
   if (typeof cfg.roleName !== 'string' || !cfg.roleName) return undefined;
   const profile = typeof cfg.instanceProfileName === 'string' && cfg.instanceProfileName ? cfg.instanceProfileName : cfg.roleName;
   return { roleName: cfg.roleName, instanceProfileName: profile };
-}
-
-/** A managed policy given by bare name (`AmazonSSMManagedInstanceCore`, as the original accepted) → its AWS-managed policy ARN. */
-export function managedPolicyArn(policy: string, partition = 'aws'): string {
-  return policy.startsWith('arn:') ? policy : `arn:${partition}:iam::aws:policy/${policy}`;
 }
 
 function normalizeEksCf(spec: InstanceGroupSpec, section: CfSection, defaults: ClusterDefaults, c: Collector, context: NormalizeContext): EksCfSpec {

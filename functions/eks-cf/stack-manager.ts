@@ -3,13 +3,11 @@
 // progress is one look of the wait loop. Each operation is its own function so a step's bundle holds only the
 // CloudFormation commands it sends; stackManager composes them into the ResourceManager shape.
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { TerminalError } from '../../core/errors/index.js';
 import type { Intent, ResourceManager, Target } from '../shared/resource-manager.js';
 import {
   applyProgress,
   carryOutApply,
   carryOutDelete,
-  deleteProgress,
   describeStack,
   findStack,
   startDelete,
@@ -17,6 +15,9 @@ import {
   type StackProgress,
 } from './stack.js';
 import { planStackApply, planStackDelete, type DesiredStack, type StackDecision, type StackFound } from './stack-plan.js';
+import { stackProgress, type StackOf } from './stack-progress.js';
+
+export { stackProgress, type StackOf };
 
 export interface StackManager extends ResourceManager<DesiredStack, StackFound, StackDecision, StackProgress> {
   /** find, plan, then create or update (or nothing): the whole of "Create Or Update Stack". */
@@ -25,29 +26,9 @@ export interface StackManager extends ResourceManager<DesiredStack, StackFound, 
   remove(): Promise<StackProgress>;
 }
 
-export interface StackOf {
-  stackName: string;
-  /** The spec's bounds, reported as observed once the stack settles. */
-  size: { min: number; max: number };
-  /** The deleting group's uid: a stack stamped by another owner is left alone. */
-  ownerUid?: string;
-}
-
 /** The manager's plan: the next step towards the intent, from what findStack found. Pure. */
 export function planStack(of: StackOf, intent: Intent<DesiredStack>, found: StackFound): StackDecision {
   return intent.purpose === 'apply' ? planStackApply(intent.desired, found) : planStackDelete(of.stackName, found, of.ownerUid);
-}
-
-/** The manager's progress: one look of the wait loop; past maxPolls without settling, the workflow fails. */
-export async function stackProgress(cf: CloudFormationClient, of: StackOf, target: Target, polls: number, maxPolls: number): Promise<StackProgress> {
-  const name = of.stackName;
-  const progress = target.waitFor === 'gone' ? await deleteProgress(cf, name, polls) : await applyProgress(cf, name, of.size, polls);
-  if (!progress.settled && polls >= maxPolls) {
-    throw new TerminalError(
-      `Stack ${name} is still ${progress.status} after ${polls} checks; see its events in the CloudFormation console, then replay the execution`,
-    );
-  }
-  return progress;
 }
 
 /** find, plan, then create or update (or nothing): the whole of "Create Or Update Stack". */

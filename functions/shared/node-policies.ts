@@ -1,8 +1,7 @@
 // The AWS-managed policies every node role instance-manager creates carries (eks-cf's stack role and eks-managed's
 // node role alike): the EKS worker, CNI and ECR read-only policies. Their ARNs name the partition the account is
 // in (arn:aws:…, arn:aws-cn:…, arn:aws-us-gov:…), so they are derived from it rather than written out.
-import { partitionOf } from '../../core/aws/partition.js';
-import { managedPolicyArn } from '../../core/spec/normalize.js';
+import { managedPolicyArn, partitionOf } from '../../core/aws/partition.js';
 
 export const BASE_NODE_POLICY_NAMES = ['AmazonEKSWorkerNodePolicy', 'AmazonEKS_CNI_Policy', 'AmazonEC2ContainerRegistryReadOnly'] as const;
 

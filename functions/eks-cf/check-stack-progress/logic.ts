@@ -1,4 +1,4 @@
-import { stackProgress } from '../stack-manager.js';
+import { stackProgress } from '../stack-progress.js';
 import type { EksCfState } from '../state.js';
 import { cloudformation as cf } from '../../kit/clients.js';
 
