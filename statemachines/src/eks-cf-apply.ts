@@ -83,7 +83,12 @@ export default machine('eks-cf-apply', {
       ],
       'Wait For Nodes To Join',
     ),
-    wait('Wait For Nodes To Join', 'The instances boot and register; look again after 5, 10, 20, then every 30 seconds.', '$.nodes.nextWaitSeconds', 'Check Nodes'),
+    callback('Wait For Nodes To Join', "Waits for the relay's node-ready event of one of the group's Nodes (eks-cf-node-event hands the token back); the function stores the token and returns it at once if every node is already Ready. Fallback: after 30 s without an event, one check.", {
+      payload: from('change', 'execution', 'group', 'stack'),
+      resultPath: '$.nodeEvent',
+      next: 'Check Nodes',
+      timeoutSeconds: 30,
+    }),
     task('Report Nodes Not Joined', 'Status Error with NodesReady False: how many nodes joined and what to check.', {
       parameters: {
         ...from('change', 'execution'),

@@ -13,6 +13,7 @@ export const FUNCTIONS: Record<string, FunctionTable> = {
     'Check Stack Progress': '${EksCfCheckStackProgressFunctionArn}',
     'Authorize Node Role': '${EksCfAuthorizeNodeRoleFunctionArn}',
     'Check Nodes': '${EksCfCheckNodesFunctionArn}',
+    'Wait For Nodes To Join': '${EksCfWaitForNodesToJoinFunctionArn}',
     'Report Nodes Not Joined': '${ReportStatusFunctionArn}',
     'Report Ready': '${ReportStatusFunctionArn}',
     'Plan Rotation': '${EksCfPlanRotationFunctionArn}',
