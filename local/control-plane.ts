@@ -267,11 +267,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         if (error.name !== 'ResourceAlreadyExistsException') throw error;
       });
 
+    const nodeEventSfn = new SFNClient({ ...config, endpoint: sfnUrl });
+    cleanups.push(async () => nodeEventSfn.destroy());
     const dispatcher = startDispatcher({
       sqs,
       queueUrl: bus.queueUrl,
       startWorkflow: { sfn: new SFNClient({ ...config, endpoint: sfnUrl }), stateMachines: stateMachineArns },
-      targets: { [NODE_READY_DETAIL_TYPE]: nodeEventTarget({ sfn: new SFNClient({ ...config, endpoint: sfnUrl }), workflowsKubeconfigPath, logger }) },
+      targets: { [NODE_READY_DETAIL_TYPE]: nodeEventTarget({ sfn: nodeEventSfn, workflowsKubeconfigPath, logger }) },
       logger: logger.child({ component: 'local-dispatcher' }),
     });
     cleanups.push(() => dispatcher.stop());
