@@ -130,10 +130,15 @@ export async function awaitNodes(input: AwaitNodesInput, deps: AwaitNodesDeps): 
   const scaling = input.scalingGroupName ? await scalingGroupInstances(deps.autoscaling, input.scalingGroupName) : { desired: 0, instances: [] };
   const census = await takeCensus(await deps.clusterAccess.connect(input.nodesCluster), input.ref, scaling);
   if (census.ready < census.desired) return { waiting: true, ready: census.ready, desired: census.desired };
+  await handBack(deps.sfn, input.wait.taskToken, { ready: census.ready, desired: census.desired, seenBy: 'await' });
+  return { waiting: false, ready: census.ready, desired: census.desired };
+}
+
+/** SendTaskSuccess from the waiting function itself; a token already spent (an event was quicker) is fine. */
+export async function handBack(sfn: SFNClient, taskToken: string, output: Record<string, unknown>): Promise<void> {
   try {
-    await deps.sfn.send(new SendTaskSuccessCommand({ taskToken: input.wait.taskToken, output: JSON.stringify({ ready: census.ready, desired: census.desired, seenBy: 'await' }) }));
+    await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
   } catch (error) {
     if (!SPENT.has((error as Error).name)) throw error;
   }
-  return { waiting: false, ready: census.ready, desired: census.desired };
 }

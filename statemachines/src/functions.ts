@@ -19,6 +19,7 @@ export const FUNCTIONS: Record<string, FunctionTable> = {
     'Plan Rotation': '${EksCfPlanRotationFunctionArn}',
     'Start Batch': '${EksCfStartBatchFunctionArn}',
     'Check Replacement Nodes': '${EksCfCheckReplacementNodesFunctionArn}',
+    'Wait For Replacements': '${EksCfWaitForReplacementsFunctionArn}',
     'Cordon And Drain': '${EksCfCordonAndDrainFunctionArn}',
     'Terminate Drained Instances': '${EksCfTerminateDrainedInstancesFunctionArn}',
     'Report Upgrade Held': '${ReportStatusFunctionArn}',

@@ -34,6 +34,10 @@ describe('eks-cf state machines', () => {
           expect(def).toMatchObject({ Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', TimeoutSeconds: 30, Next: 'Check Nodes' });
           expect(def.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.nodeEvent', Next: 'Check Nodes' }]);
           expect((def.Parameters as any).Payload['taskToken.$']).toBe('$$.Task.Token');
+          // The rotation's wait for replacements (inside the Map) works the same way.
+          const rotate = (asl.States['Rotate Outdated Nodes'] as any).Iterator.States['Wait For Replacements'];
+          expect(rotate).toMatchObject({ Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', TimeoutSeconds: 30, Next: 'Check Replacement Nodes' });
+          expect(rotate.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.replacementEvent', Next: 'Check Replacement Nodes' }]);
         } else if (!['Report Superseded', 'Report Nodes Not Joined'].includes(name)) {
           // No catch-all: a failure stops the execution at its step, so that Redrive resumes there (issue 14). A
           // mutating step only catches NoLongerWantedError (its re-check found the generation unwanted).
