@@ -47,6 +47,8 @@ export interface RelayConfig {
   listPageSize: number;
   /** KUBECONFIG file; undefined means in-cluster service account credentials. */
   kubeconfig?: string;
+  /** Watch our groups' Nodes and send "InstanceGroup Node Ready" events (needs list/watch on nodes). */
+  watchNodes: boolean;
 }
 
 /** The relay's backoff settings; core/backoff's backoffDelay() turns them into delays (with its default jitter). */
@@ -157,6 +159,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
   const watchBackoff = { initialMs: duration('WATCH_BACKOFF_INITIAL', '500ms'), maxMs: duration('WATCH_BACKOFF_MAX', '30s') };
   if (watchBackoff.maxMs < watchBackoff.initialMs) problems.push('WATCH_BACKOFF_MAX must not be shorter than WATCH_BACKOFF_INITIAL');
 
+  const watchNodesRaw = (value('WATCH_NODES') ?? 'true').toLowerCase();
+  if (!['true', 'false'].includes(watchNodesRaw)) problems.push(`WATCH_NODES="${watchNodesRaw}" must be true or false (false when the relay may not list and watch nodes)`);
+
   const awsEndpointUrl = value('AWS_ENDPOINT_URL_EVENTBRIDGE') ?? value('AWS_ENDPOINT_URL');
   if (awsEndpointUrl && !/^https?:\/\/[^\s/]+/.test(awsEndpointUrl)) {
     problems.push(`AWS_ENDPOINT_URL="${awsEndpointUrl}" is not an http(s) URL`);
@@ -189,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RelayConfig {
     workers: integer('WORKERS', 8, 1, 256),
     listPageSize: integer('LIST_PAGE_SIZE', 100, 10, 5000),
     kubeconfig: value('KUBECONFIG'),
+    watchNodes: watchNodesRaw !== 'false',
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -19,6 +19,7 @@ import { Publisher, type Delivered } from './publisher.js';
 import { Reconciler } from './reconciler.js';
 import { ResyncPasses } from './resync.js';
 import { startHealthServer, type HealthServer, type Probe } from './server.js';
+import { NodeWatch } from './node-watch.js';
 import { mergeItems, type WorkItem } from './work-item.js';
 import { WorkQueue } from './workqueue.js';
 
@@ -156,6 +157,23 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     metrics,
   });
 
+  const { name: clusterName, region: clusterRegion, accountId } = clusterInfo(config);
+  const nodeWatch = config.watchNodes
+    ? new NodeWatch({
+        rest,
+        watch: watching,
+        cluster: { name: clusterName, ...(clusterRegion ? { region: clusterRegion } : {}), ...(accountId ? { accountId } : {}) },
+        eventBusName: config.eventBusName,
+        putEvents,
+        isLeading: () => leading && !stopping,
+        logger: logger.child({ watch: 'nodes' }),
+        backoff: config.watchBackoff,
+        timeoutSeconds: config.watchTimeoutSeconds,
+        idleTimeoutMs: Math.max(1000, Math.round(config.watchStaleAfterMs / 2)),
+        pageSize: config.listPageSize,
+      })
+    : undefined;
+
   const elector = new LeaderElector({
     rest,
     name: config.leaseName,
@@ -202,6 +220,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     throw new Error(`cannot listen on HEALTH_PORT ${config.healthPort}: ${(error as Error).message}`, { cause: error });
   }
   informers.start();
+  nodeWatch?.start();
   elector.start();
   passes.startPeriodic();
   logger.info('relay started', {
@@ -220,7 +239,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     logger.info('stopping', { pending: publisher.size });
     heartbeat.stop();
     const passDone = passes.stop();
-    await informers.stop();
+    await Promise.all([informers.stop(), nodeWatch?.stop()]);
     // Finish the objects already being handled (finalizer patches), then deliver what is queued.
     await Promise.race([queue.idle(), until(remaining() / 2)]);
     await Promise.race([Promise.all([queue.close(), passDone]), until(remaining() / 2)]);

@@ -12,12 +12,13 @@ import { CreateArchiveCommand, EventBridgeClient } from '@aws-sdk/client-eventbr
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { awsClientConfig } from '../core/aws/config.js';
-import type { Operation } from '../core/events/index.js';
+import { NODE_READY_DETAIL_TYPE, nodeReadyPattern, type Operation } from '../core/events/index.js';
 import { workflowKey } from '../core/workflows/names.js';
 import { createLogger, type Logger } from '../core/log/index.js';
 import { relayConfig } from '../in-cluster-relay/config.js';
 import { startRelay, type Relay } from '../in-cluster-relay/relay.js';
 import { setUpLocalBus, startDispatcher, type Dispatcher, type LocalBus } from './dispatcher/index.js';
+import { nodeEventTarget } from './dispatcher/node-events.js';
 import { startInstanceBoots, type InstanceBoots } from './instances/index.js';
 import { seedAccount, type SeededAccount } from './seed.js';
 import { LocalStepFunctions, type LambdaContext } from './stepfunctions/index.js';
@@ -255,6 +256,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       busName: BUS_NAME,
       queueName: QUEUE_NAME,
       workflows: localWorkflows().map(({ provisioner, operation }) => ({ provisioner, operation })),
+      // serverless.yml's EksCfNodeEventsRule: the relay's node-ready events, to the eks-cf-node-event code.
+      eventTargets: [{ name: 'eks-cf-node-events', pattern: nodeReadyPattern(), description: 'in AWS this rule targets the eks-cf-node-event Lambda' }],
     });
 
     // Like the deployed installation: an archive of every event on the bus, so `imctl replay --since` works.
@@ -264,10 +267,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         if (error.name !== 'ResourceAlreadyExistsException') throw error;
       });
 
+    const nodeEventSfn = new SFNClient({ ...config, endpoint: sfnUrl });
+    cleanups.push(async () => nodeEventSfn.destroy());
     const dispatcher = startDispatcher({
       sqs,
       queueUrl: bus.queueUrl,
       startWorkflow: { sfn: new SFNClient({ ...config, endpoint: sfnUrl }), stateMachines: stateMachineArns },
+      targets: { [NODE_READY_DETAIL_TYPE]: nodeEventTarget({ sfn: nodeEventSfn, workflowsKubeconfigPath, logger }) },
       logger: logger.child({ component: 'local-dispatcher' }),
     });
     cleanups.push(() => dispatcher.stop());

@@ -383,6 +383,7 @@ export function checkNodeSections(value: Record<string, unknown>): string[] {
     else {
       ['runs', 'nodes'].forEach((k) => num(p, nodes, k, '$.nodes'));
       ['stackSettledToNodesReadyMs', 'checkNodesPolls', 'waitStatesMs', 'wallMs'].forEach((k) => summary(p, nodes, k, '$.nodes'));
+      if (nodes.nodeReadyToNodesReadyMs !== undefined) summary(p, nodes, 'nodeReadyToNodesReadyMs', '$.nodes');
     }
   }
   if (rotation !== undefined) {

@@ -18,6 +18,8 @@ export interface NodesSample {
   nodes: number;
   /** First DescribeStacks (any caller in this process) returning CREATE_COMPLETE → the watch shows NodesReady True. */
   stackSettledToNodesReadyMs: number;
+  /** The group's last Node became Ready (the relay's node-ready event) → the watch shows NodesReady True (issue 17). */
+  nodeReadyToNodesReadyMs?: number;
   /** Passes of the apply workflow's "Check Nodes" state. */
   checkNodesPolls: number;
   /** Time the execution spent in Wait states (locally each Wait is shortened to ~10 ms, so polls come fast). */
@@ -31,6 +33,8 @@ export interface NodesFigure {
   runs: number;
   nodes: number;
   stackSettledToNodesReadyMs: Summary;
+  /** When every run measured it. */
+  nodeReadyToNodesReadyMs?: Summary;
   checkNodesPolls: Summary;
   waitStatesMs: Summary;
   wallMs: Summary;
@@ -82,6 +86,7 @@ export function nodesFigure(samples: readonly NodesSample[]): NodesFigure {
     runs: samples.length,
     nodes: sameNodes(samples, 'nodes'),
     stackSettledToNodesReadyMs: summarize(samples.map((s) => s.stackSettledToNodesReadyMs)),
+    ...(samples.every((s) => s.nodeReadyToNodesReadyMs !== undefined) ? { nodeReadyToNodesReadyMs: summarize(samples.map((s) => s.nodeReadyToNodesReadyMs!)) } : {}),
     checkNodesPolls: summarize(samples.map((s) => s.checkNodesPolls)),
     waitStatesMs: summarize(samples.map((s) => s.waitStatesMs)),
     wallMs: summarize(samples.map((s) => s.wallMs)),

@@ -16,6 +16,8 @@ export function nodeRows(r: { nodes?: NodesFigure; rotation?: RotationFigure }):
     const n = r.nodes;
     const subject = `eks-cf create, ${n.nodes} node${n.nodes === 1 ? '' : 's'}`;
     rows.push(['nodes', subject, 'stack CREATE_COMPLETE → NodesReady True', `${ms(n.stackSettledToNodesReadyMs.median)} ms`, spread(n.stackSettledToNodesReadyMs, (v) => `${ms(v)} ms`), '']);
+    const join = n.nodeReadyToNodesReadyMs;
+    if (join) rows.push(['nodes', subject, 'last Node Ready → NodesReady True (event)', `${ms(join.median)} ms`, `p90 ${ms(join.p90)} ms`, '≤ 2000 ms']);
     rows.push(['nodes', subject, '"Check Nodes" polls', count(n.checkNodesPolls), `in Wait states ${ms(n.waitStatesMs.median)} ms (shortened locally)`, '']);
     rows.push(['nodes', subject, 'kubectl apply → NodesReady True', s(n.wallMs.median), spread(n.wallMs, s), '']);
   }

@@ -7,6 +7,7 @@
 import { stringify } from 'yaml';
 import type { InstanceGroup } from '../../core/spec/types.js';
 import { kubectl } from './kubectl.js';
+import type { NodeReadyTimes } from './node-ready-times.js';
 import { manifestFor } from './manifests.js';
 import { eventsOfType, stateEntries, type NodesSample, type RotationSample } from './nodes-figures.js';
 import { now } from './instrument.js';
@@ -57,7 +58,7 @@ async function remove(h: Harness, name: string): Promise<void> {
 }
 
 /** Issue 11: one eks-cf create until its nodes have joined. */
-export async function measureNodesReady(h: Harness, run: number): Promise<NodesSample> {
+export async function measureNodesReady(h: Harness, run: number, nodeReady?: NodeReadyTimes): Promise<NodesSample> {
   const name = `nodes-${run}`;
   const manifest = eksCfGroup(h, name);
   const nodes = manifest.spec['eks-cf']!.minSize;
@@ -67,11 +68,13 @@ export async function measureNodesReady(h: Harness, run: number): Promise<NodesS
     .filter((c) => c.command === 'DescribeStacksCommand' && c.status === 'CREATE_COMPLETE')
     .sort((a, b) => a.end - b.end)[0];
   if (!settled) throw new Error(`${name}: no DescribeStacks returned CREATE_COMPLETE before NodesReady`);
+  const lastNodeReady = nodeReady?.lastReadyAt(`${NODES_NAMESPACE}/${name}`);
   await remove(h, name);
   return {
     run,
     nodes,
     stackSettledToNodesReadyMs: done.at - settled.end,
+    ...(lastNodeReady !== undefined && lastNodeReady >= t0 ? { nodeReadyToNodesReadyMs: done.at - lastNodeReady } : {}),
     checkNodesPolls: stateEntries(executions.map((e) => e.events), 'Check Nodes'),
     waitStatesMs: executions.reduce((a, e) => a + countHistory(e.events).waitStatesMs, 0),
     wallMs: done.at - t0,

@@ -21,6 +21,7 @@ import { PROVISIONERS } from './manifests.js';
 import { measureNodesReady, measureRotation, NODES_NAMESPACE } from './nodes.js';
 import { nodesFigure, rotationFigure, type NodesFigure, type NodesSample, type RotationFigure, type RotationSample } from './nodes-figures.js';
 import { nodeRows } from './nodes-table.js';
+import { NodeReadyTimes } from './node-ready-times.js';
 import { renderTable, stackWaitRows, tableLines, throughputRows, waitRows } from './table.js';
 import { measureStackWaits, stackWaitOverrides, type StackWaitsFigure } from './stack-waits.js';
 import { measureThroughput, type ThroughputResult } from './throughput.js';
@@ -182,9 +183,14 @@ async function measureNodeSections(h: Harness, o: BenchOptions, sections: string
   const out: { nodes?: NodesFigure; rotation?: RotationFigure } = {};
   if (sections.includes('nodes')) {
     const samples: NodesSample[] = [];
-    for (let run = 1; run <= o.nodeRuns; run++) {
-      samples.push(await measureNodesReady(h, run));
-      o.progress(`nodes: eks-cf create until NodesReady, run ${run}/${o.nodeRuns} done`);
+    const nodeReady = new NodeReadyTimes(h.plane.kubeconfigPath);
+    try {
+      for (let run = 1; run <= o.nodeRuns; run++) {
+        samples.push(await measureNodesReady(h, run, nodeReady));
+        o.progress(`nodes: eks-cf create until NodesReady, run ${run}/${o.nodeRuns} done`);
+      }
+    } finally {
+      await nodeReady.stop();
     }
     out.nodes = nodesFigure(samples);
   }

@@ -1,8 +1,8 @@
 // How each wait in the workflows ended and how long it lasted, read from the executions' histories (issue 17). A
-// callback wait (a `.waitForTaskToken` Task, e.g. eks-cf's "Wait For CloudFormation") ends one of four ways: the
-// resource's own event handed the token back, the waiting function's own look found it already settled, the
-// event reported a failed resource, or the fallback timeout fired. A timed Wait state (the growing EKS waits, the node-join
-// loop) ends by its timer; locally every Wait is shortened, so its length here is not AWS's.
+// callback wait (a `.waitForTaskToken` Task: eks-cf's "Wait For CloudFormation" and "Wait For Nodes To Join") ends
+// one of four ways: the resource's own event handed the token back, the waiting function's own look found it
+// already settled, the event reported a failed resource, or the fallback timeout fired. A timed Wait state (the growing EKS waits, the rotation's
+// wait for replacements) ends by its timer; locally every Wait is shortened, so its length here is not AWS's.
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import path from 'node:path';
 import { listStates, readDefinitionFile, type AslState } from '../../local/stepfunctions/definition.js';
@@ -44,7 +44,7 @@ export function callbackStates(repoRoot: string, base: string): Map<string, stri
 /** How a callback wait ended, from the value it left at its ResultPath. */
 export function callbackEnd(result: unknown): WaitEnd {
   const r = (result ?? {}) as { seenBy?: string; Error?: string };
-  if (r.seenBy === 'stack-event' || r.seenBy === 'event') return 'event';
+  if (r.seenBy === 'stack-event' || r.seenBy === 'node-event' || r.seenBy === 'event') return 'event';
   if (r.seenBy === 'await') return 'own look';
   if (r.Error === 'States.Timeout' || r.Error === 'States.HeartbeatTimeout') return 'fallback';
   if (r.Error === 'StackSettledInFailure') return 'event: failed';

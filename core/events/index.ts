@@ -143,3 +143,38 @@ export function isRelayHeartbeat(value: unknown): value is RelayHeartbeat {
   const v = value as RelayHeartbeat;
   return !!v && v.version === DETAIL_VERSION && typeof v.cluster?.name === 'string' && typeof v.identity === 'string';
 }
+
+// "A Node of a group became Ready": the relay watches the Nodes that carry our group labels and sends this, so the
+// eks-cf node-join wait resumes when a node joins instead of polling (functions/eks-cf/node-events.ts).
+export const NODE_READY_DETAIL_TYPE = 'InstanceGroup Node Ready';
+
+export interface NodeReady {
+  version: typeof DETAIL_VERSION;
+  /** The cluster the relay (and so the InstanceGroup and its Nodes) lives in. */
+  cluster: ClusterIdentity;
+  /** From the node's group labels: the namespace, and the group's name (labelSafe: hashed past 63 characters). */
+  group: { namespace: string; name: string };
+  node: string;
+  sentAt: string;
+}
+
+export function nodeReadyEntry(event: NodeReady, eventBusName: string): PutEventsEntry {
+  return { Source: EVENT_SOURCE, DetailType: NODE_READY_DETAIL_TYPE, Detail: JSON.stringify(event), EventBusName: eventBusName };
+}
+
+/** The pattern of the rule that sends node-ready events to eks-cf-node-event (serverless.yml, local bus). */
+export function nodeReadyPattern() {
+  return { source: [EVENT_SOURCE], 'detail-type': [NODE_READY_DETAIL_TYPE], detail: { version: [DETAIL_VERSION] } };
+}
+
+export function isNodeReady(value: unknown): value is NodeReady {
+  const v = value as NodeReady;
+  return (
+    !!v &&
+    v.version === DETAIL_VERSION &&
+    typeof v.cluster?.name === 'string' &&
+    typeof v.group?.namespace === 'string' &&
+    typeof v.group?.name === 'string' &&
+    typeof v.node === 'string'
+  );
+}

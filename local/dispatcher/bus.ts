@@ -26,6 +26,8 @@ export interface LocalBusOptions {
   workflows: Workflow[];
   /** Rule names are `<prefix><provisioner>-<operation>` (default `instance-manager-`). */
   rulePrefix?: string;
+  /** Rules for other targets (in AWS, other Lambdas), also to the queue: the dispatcher routes by detail-type. */
+  eventTargets?: { name: string; pattern: object; description: string }[];
 }
 
 export interface LocalBusRule extends Workflow {
@@ -82,6 +84,16 @@ export async function setUpLocalBus(options: LocalBusOptions): Promise<LocalBus>
     );
     if (targets.FailedEntryCount) throw new Error(`PutTargets for rule ${name} failed: ${JSON.stringify(targets.FailedEntries)}`);
     rules.push({ provisioner, operation, name, arn: RuleArn ?? name, eventPattern: pattern });
+  }
+  for (const target of options.eventTargets ?? []) {
+    const name = `${prefix}${target.name}`;
+    await eventBridge.send(
+      new PutRuleCommand({ Name: name, EventBusName: busName, EventPattern: JSON.stringify(target.pattern), State: 'ENABLED', Description: target.description }),
+    );
+    const targets = await eventBridge.send(
+      new PutTargetsCommand({ Rule: name, EventBusName: busName, Targets: [{ Id: QUEUE_TARGET_ID, Arn: queueArn }] }),
+    );
+    if (targets.FailedEntryCount) throw new Error(`PutTargets for rule ${name} failed: ${JSON.stringify(targets.FailedEntries)}`);
   }
   return { busName, busArn, queueUrl, queueArn, rules };
 }

@@ -19,6 +19,8 @@ export interface DispatcherOptions {
   startWorkflow?: Omit<StartWorkflowDeps, 'logger'> & { logger?: Logger };
   /** Replaces the start-workflow call (tests, other targets). */
   handle?: (event: InstanceGroupEvent) => Promise<unknown>;
+  /** Events of these detail-types go to their own target instead (in AWS, the Lambda their rule invokes). */
+  targets?: Record<string, (event: unknown) => Promise<unknown>>;
   /** Long-poll wait per receive (default 1 s: short, so stop() is quick even if an abort is not honoured). */
   waitTimeSeconds?: number;
   maxMessages?: number;
@@ -70,7 +72,8 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
     const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
     try {
       const event = JSON.parse(message.Body ?? '') as InstanceGroupEvent;
-      await handle(event);
+      const target = options.targets?.[(event as { 'detail-type'?: string })['detail-type'] ?? ''];
+      await (target ? target(event) : handle(event));
       await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
       stats.handled += 1;
     } catch (error) {

@@ -83,7 +83,12 @@ export default machine('eks-cf-apply', {
       ],
       'Wait For Nodes To Join',
     ),
-    wait('Wait For Nodes To Join', 'The instances boot and register; look again after 5, 10, 20, then every 30 seconds.', '$.nodes.nextWaitSeconds', 'Check Nodes'),
+    callback('Wait For Nodes To Join', "Waits for the relay's node-ready event of one of the group's Nodes (eks-cf-node-event hands the token back); the function stores the token and returns it at once if every node is already Ready. Fallback: after 30 s without an event, one check.", {
+      payload: from('change', 'execution', 'group', 'stack'),
+      resultPath: '$.nodeEvent',
+      next: 'Check Nodes',
+      timeoutSeconds: 30,
+    }),
     task('Report Nodes Not Joined', 'Status Error with NodesReady False: how many nodes joined and what to check.', {
       parameters: {
         ...from('change', 'execution'),
@@ -181,7 +186,12 @@ export default machine('eks-cf-apply', {
             ],
             'Wait For Replacements',
           ),
-          wait('Wait For Replacements', 'The replacements boot and register; look again after 5, 10, 20, then every 30 seconds.', '$.replacements.nextWaitSeconds', 'Check Replacement Nodes'),
+          callback('Wait For Replacements', "Waits for the relay's node-ready event of one of the group's Nodes (eks-cf-node-event hands the token back); the function stores the token and returns it at once if the replacements are already Ready. Fallback: after 30 s without an event, one check.", {
+            payload: from('change', 'execution', 'clusterName', 'scalingGroupName', 'settings', 'batch', 'replacements'),
+            resultPath: '$.replacementEvent',
+            next: 'Check Replacement Nodes',
+            timeoutSeconds: 30,
+          }),
           fail('Replacements Did Not Join', { comment: 'Nothing was cordoned: the old nodes still serve.', error: 'NodesNotJoinedError', cause: '$.replacements.message' }),
           task('Cordon And Drain', "Cordons the batch's nodes and evicts their pods through the Eviction API (policy/v1); DaemonSet and mirror pods stay; grace periods are honoured. A PodDisruptionBudget that refuses (429) is waited for, up to drainTimeout.", {
             parameters: from('change', 'execution', 'clusterName', 'scalingGroupName', 'settings', 'batch', 'start', 'drain'),

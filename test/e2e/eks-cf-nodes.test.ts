@@ -16,7 +16,7 @@ afterAll(() => {
   else process.env.NODE_JOIN_TIMEOUT_SECONDS = saved;
 });
 
-const bed = useControlPlane({ interceptable: { 'eks-cf-apply': ['Authorize Node Role'] } });
+const bed = useControlPlane({ interceptable: { 'eks-cf-apply': ['Authorize Node Role', 'Wait For Nodes To Join'] } });
 
 interface KubeNode {
   metadata: { name: string; labels: Record<string, string> };
@@ -111,6 +111,65 @@ describe('eks-cf: each image family joins', () => {
     expect(node?.metadata.labels).toMatchObject({ 'my-label': 'true', 'node-role.kubernetes.io/hello-world': '' });
     expect(node?.spec.taints).toContainEqual({ key: 'my-taint-key', value: 'my-taint-value', effect: 'NoSchedule' });
     expect(node?.status.capacity?.pods).toBe('20');
+    expect((await bed.remove(group.metadata)).status).toBe('SUCCEEDED');
+  });
+});
+
+describe('NodeEvent: the node-join wait is resumed by the relay\'s node-ready event', () => {
+  /** What "Wait For Nodes To Join" left at $.nodeEvent, each time it ran in the group's apply. */
+  async function nodeWaits(group: InstanceGroup) {
+    const execution = await bed.execution(group);
+    const history = bed.plane.stepFunctions.getExecutionRecord(execution.arn)!.events;
+    const waits = history
+      .filter((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'Wait For Nodes To Join')
+      .map((e) => JSON.parse(e.stateExitedEventDetails!.output!).nodeEvent as { seenBy?: string; node?: string; Error?: string });
+    return { execution, history, waits };
+  }
+
+  /**
+   * Holds "Authorize Node Role" back (no node can join yet) and runs it from inside the node-join wait, after
+   * `wait` ran: the node joins only once the wait has begun, as in AWS, where instances boot for minutes.
+   */
+  function joinDuringTheWait(ref: { namespace: string; name: string }, wait: (event: any, context: any, real: any) => Promise<unknown>) {
+    let authorize: (() => Promise<unknown>) | undefined;
+    bed.intercept('eks-cf-apply', 'Authorize Node Role', ref, async (event, context, real) => {
+      authorize = async () => real(event, context);
+      return { changed: false, note: 'held back by the test until the node-join wait has begun' };
+    });
+    bed.intercept('eks-cf-apply', 'Wait For Nodes To Join', ref, async (event, context, real) => {
+      const result = await wait(event, context, real);
+      const held = authorize;
+      authorize = undefined;
+      await held?.();
+      return result;
+    });
+  }
+
+  test('a node that joins while the workflow waits resumes it by its event, not the fallback', async () => {
+    const ref = { namespace: 'node-event', name: 'evented' };
+    // The real wait: stores its token on the group and finds no node Ready. Nothing hands the token back then but
+    // the relay's Node watch → EventBridge rule (local dispatch) → eks-cf-node-event.
+    joinDuringTheWait(ref, (event, context, real) => real(event, context));
+    const group = await bed.ready(ref.namespace, seededSample(ref.name));
+    expect(group.status).toMatchObject({ currentState: 'Ready', desiredNodes: 1, readyNodes: 1 });
+    const { execution, history, waits } = await nodeWaits(group);
+    const [node] = nodes(groupSelector(ref.namespace, ref.name));
+    expect(waits).toEqual([{ node: node!.metadata.name, eventTime: expect.any(String), seenBy: 'node-event' }]);
+    // The 30 s fallback (TimeoutSeconds) would have left a States.Timeout and a TaskTimedOut instead.
+    expect(history.filter((e) => e.type === 'TaskTimedOut')).toEqual([]);
+    expect(execution.path.slice(execution.path.indexOf('Wait For Nodes To Join'))).toEqual(['Wait For Nodes To Join', 'Check Nodes', 'Have The Nodes Joined?', 'Report Ready', 'Ready']);
+    expect((await bed.remove(group.metadata)).status).toBe('SUCCEEDED');
+  });
+
+  test('a lost event costs the fallback: one check after the timeout, and the group still ends Ready', async () => {
+    const ref = { namespace: 'node-event', name: 'lost' };
+    // The wait never stores its token, so the node's event finds no wait to hand back: as if it were lost.
+    joinDuringTheWait(ref, async () => ({ waiting: true, ready: 0, desired: 1 }));
+    const group = await bed.ready(ref.namespace, seededSample(ref.name));
+    expect(group.status).toMatchObject({ currentState: 'Ready', desiredNodes: 1, readyNodes: 1 });
+    const { execution, waits } = await nodeWaits(group);
+    expect(waits).toEqual([expect.objectContaining({ Error: 'States.Timeout' })]);
+    expect(execution.path.slice(execution.path.indexOf('Wait For Nodes To Join'))).toEqual(['Wait For Nodes To Join', 'Check Nodes', 'Have The Nodes Joined?', 'Report Ready', 'Ready']);
     expect((await bed.remove(group.metadata)).status).toBe('SUCCEEDED');
   });
 });

@@ -160,8 +160,16 @@ describe('eks-cf: drain-aware rotation', () => {
     expect(pods.calls.filter((c) => c.startsWith('DELETE '))).toEqual([]);
     const progress = bed.events(ns, 'Rotating').map((e) => e.message);
     expect(progress).toContain('rotating: batch 4 of 4, 4 of 4 nodes replaced');
-    const { path } = await bed.execution(bed.group({ namespace: ns, name: 'web-nodes' })!);
+    const { path, arn } = await bed.execution(bed.group({ namespace: ns, name: 'web-nodes' })!);
     expect(path.filter((s) => s === 'Terminate Drained Instances')).toHaveLength(4);
+    // Issue 17: the waits for Ready replacements end by the relay's node-ready event (or the wait's own look), never
+    // by the 30 s fallback.
+    const history = bed.plane.stepFunctions.getExecutionRecord(arn)!.events;
+    const waits = history
+      .filter((e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'Wait For Replacements')
+      .map((e) => (JSON.parse(e.stateExitedEventDetails!.output!).replacementEvent as { seenBy?: string }).seenBy);
+    expect(waits).toContain('node-event');
+    expect(history.filter((e) => e.type === 'TaskTimedOut')).toEqual([]);
     kube.close();
   }, 600_000);
 

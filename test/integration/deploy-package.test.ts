@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { eventPattern, heartbeatPattern } from '../../core/events/index.js';
+import { eventPattern, heartbeatPattern, nodeReadyPattern } from '../../core/events/index.js';
 import { stateMachineArnsFromEnv } from '../../core/workflows/state-machine-arns.js';
 import { loadAsl, taskBindings } from '../../core/workflows/bindings.js';
 import { functionId } from '../../core/names/functions.js';
@@ -200,9 +200,14 @@ describe('serverless package (offline)', () => {
     }
     // Every rule the template has belongs to a state machine file, but for the relay heartbeat rule, the one on
     // execution status changes that reports failed executions (issue 14), and the CloudFormation status rule that
-    // resumes eks-cf stack waits (default bus, to eks-cf-stack-event).
+    // resumes eks-cf stack waits (default bus, to eks-cf-stack-event), and the relay's node-ready rule that resumes
+    // eks-cf node-join waits (our bus, to eks-cf-node-event).
     const rules = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Events::Rule').map(([id]) => id);
-    expect(rules.sort()).toEqual([...machines.map((m) => ruleLogicalId(m.base)), HEARTBEAT_RULE, 'ExecutionFailuresRule', 'EksCfStackEventsRule'].sort());
+    expect(rules.sort()).toEqual([...machines.map((m) => ruleLogicalId(m.base)), HEARTBEAT_RULE, 'ExecutionFailuresRule', 'EksCfStackEventsRule', 'EksCfNodeEventsRule'].sort());
+    const nodeEvents = props('EksCfNodeEventsRule');
+    expect(nodeEvents.EventPattern).toEqual(nodeReadyPattern());
+    expect(nodeEvents.EventBusName).toEqual({ Ref: 'EventBus' });
+    expect(nodeEvents.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [lambdaLogicalId('eks-cf-node-event'), 'Arn'] });
     const stackEvents = props('EksCfStackEventsRule');
     expect(stackEvents.EventPattern).toMatchObject({ source: ['aws.cloudformation'], 'detail-type': ['CloudFormation Stack Status Change'] });
     expect(stackEvents.EventBusName).toBeUndefined();

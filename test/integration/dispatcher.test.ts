@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { toPutEventsEntry, type InstanceGroupChange } from '../../core/events/index.js';
+import { DETAIL_VERSION, NODE_READY_DETAIL_TYPE, nodeReadyEntry, nodeReadyPattern, toPutEventsEntry, type InstanceGroupChange } from '../../core/events/index.js';
 import { executionName } from '../../core/names/index.js';
 import { setUpLocalBus, startDispatcher, type Dispatcher, type LocalBus } from '../../local/dispatcher/index.js';
 import { LocalStepFunctions, localSfnClient } from '../../local/stepfunctions/index.js';
@@ -23,6 +23,7 @@ describe('EventBridge (moto) → rule → SQS → dispatcher → local Step Func
   let dispatcher: Dispatcher;
   const sfnClient = () => localSfnClient(runtimeUrl, { region: REGION });
   const recorded: { change: InstanceGroupChange; executionName: string }[] = [];
+  const nodeEvents: { 'detail-type'?: string; detail?: { node?: string } }[] = [];
   const machineArn = (name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
   const APPLY = machineArn('instance-manager-eks-cf-apply');
   const DELETE = machineArn('instance-manager-eks-cf-delete');
@@ -49,12 +50,14 @@ describe('EventBridge (moto) → rule → SQS → dispatcher → local Step Func
         { provisioner: 'eks-cf', operation: 'apply' },
         { provisioner: 'eks-cf', operation: 'delete' },
       ],
+      eventTargets: [{ name: 'eks-cf-node-events', pattern: nodeReadyPattern(), description: 'in AWS: the eks-cf-node-event Lambda' }],
     });
     dispatcher = startDispatcher({
       sqs,
       queueUrl: bus.queueUrl,
       // The delete machine is configured but not created yet: see the redelivery test.
       startWorkflow: { sfn: sfnClient(), stateMachines: { 'eks-cf/apply': APPLY, 'eks-cf/delete': DELETE }, logger: silent },
+      targets: { [NODE_READY_DETAIL_TYPE]: async (event) => void nodeEvents.push(event as (typeof nodeEvents)[number]) },
       logger: silent,
       retryDelaySeconds: 1,
     });
@@ -109,6 +112,17 @@ describe('EventBridge (moto) → rule → SQS → dispatcher → local Step Func
     expect(executions.filter((e) => e.name!.startsWith('default-twice-'))).toHaveLength(1);
     expect(recorded.filter((r) => r.change.group.uid === 'uid-twice')).toHaveLength(1);
   }, 60_000);
+
+  it("routes the relay's node-ready events, through their own rule, to their own target and not to start-workflow", async () => {
+    const before = dispatcher.stats.handled;
+    const out = await eventBridge.send(
+      new PutEventsCommand({ Entries: [nodeReadyEntry({ version: DETAIL_VERSION, cluster: { name: 'local' }, group: { namespace: 'team-a', name: 'web' }, node: 'ip-10-0-0-1', sentAt: new Date().toISOString() }, BUS)] }),
+    );
+    expect(out.FailedEntryCount ?? 0).toBe(0);
+    while (dispatcher.stats.handled === before) await new Promise((r) => setTimeout(r, 50));
+    expect(nodeEvents).toEqual([expect.objectContaining({ 'detail-type': NODE_READY_DETAIL_TYPE, detail: expect.objectContaining({ node: 'ip-10-0-0-1' }) })]);
+    expect(dispatcher.stats.failed).toBe(0);
+  });
 
   it('does not deliver a change no rule matches', async () => {
     const change = sampleChange({ provisioner: 'eks-managed' }, { uid: 'uid-unmatched', name: 'unmatched' });

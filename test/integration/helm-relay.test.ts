@@ -150,6 +150,10 @@ describe('helm chart infra/helm/instance-manager-relay', () => {
     expect(can('delete', ig, '-A')).toBe('no');
     expect(can('patch', `${ig}/status`, '--subresource=status', '-A')).toBe('no');
     expect(can('get', 'secrets', '-n', NAMESPACE)).toBe('no');
+    // Nodes: read-only list and watch, for the node-ready events (issue 17); never a write, not even get.
+    expect(can('list', 'nodes')).toBe('yes');
+    expect(can('watch', 'nodes')).toBe('yes');
+    for (const verb of ['get', 'patch', 'update', 'delete']) expect({ verb, can: can(verb, 'nodes') }).toEqual({ verb, can: 'no' });
   });
 
   it('generates the kustomize base infra/k8s/relay: the files on disk are the chart rendered (npm run relay:manifests)', () => {

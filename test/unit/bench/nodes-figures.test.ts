@@ -46,6 +46,14 @@ describe('nodesFigure', () => {
     expect(f.wallMs.median).toBe(1200);
     expect(f.waitStatesMs.median).toBe(20);
   });
+  it('summarises the node-join row (last Node Ready → NodesReady True) only when every run measured it, and shows it', () => {
+    const withJoin = (run: number, ms: number): NodesSample => ({ ...nodesSample(run, 300, 1), nodeReadyToNodesReadyMs: ms });
+    const f = nodesFigure([withJoin(1, 400), withJoin(2, 600), withJoin(3, 500)]);
+    expect(f.nodeReadyToNodesReadyMs).toMatchObject({ median: 500, min: 400, max: 600 });
+    expect(nodeRows({ nodes: f })).toContainEqual(['nodes', 'eks-cf create, 1 node', 'last Node Ready → NodesReady True (event)', '500 ms', expect.stringMatching(/^p90 \d+ ms$/), '≤ 2000 ms']);
+    expect(checkNodeSections({ nodes: JSON.parse(JSON.stringify(f)) })).toEqual([]);
+    expect(nodesFigure([withJoin(1, 400), nodesSample(2, 300, 1)]).nodeReadyToNodesReadyMs).toBeUndefined();
+  });
   it('refuses no samples, and runs of different sizes', () => {
     expect(() => nodesFigure([])).toThrow(/no samples/);
     expect(() => nodesFigure([nodesSample(1, 1, 1), { ...nodesSample(2, 1, 1), nodes: 2 }])).toThrow(/different node counts/);

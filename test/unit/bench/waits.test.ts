@@ -24,11 +24,13 @@ const stackWait = (stackEvent: unknown, ms: number) => [
 describe('bench waits: how each wait ended and how long it took', () => {
   it("reads eks-cf's callback wait and where it puts its result from the ASL", () => {
     expect(callbackStates(REPO, 'eks-cf-apply').get('Wait For CloudFormation')).toBe('stackEvent');
+    expect(callbackStates(REPO, 'eks-cf-apply').get('Wait For Nodes To Join')).toBe('nodeEvent');
   });
 
   it('tells the stack event, the waiting function\'s own look, a failed stack and the fallback apart', () => {
     expect(callbackEnd({ stackStatus: 'CREATE_COMPLETE', seenBy: 'stack-event' })).toBe('event');
     expect(callbackEnd({ stackStatus: 'CREATE_COMPLETE', seenBy: 'await' })).toBe('own look');
+    expect(callbackEnd({ node: 'ip-10-0-0-1', seenBy: 'node-event' })).toBe('event');
     expect(callbackEnd({ Error: 'StackSettledInFailure', Cause: 'ROLLBACK_COMPLETE: x' })).toBe('event: failed');
     expect(callbackEnd({ Error: 'States.Timeout' })).toBe('fallback');
     expect(callbackEnd(undefined)).toBe('other');
@@ -36,7 +38,7 @@ describe('bench waits: how each wait ended and how long it took', () => {
 
   it('groups the waits of every execution by workflow, state and ending, with their durations', () => {
     const figures = waitFigures(REPO, [
-      { stateMachineArn: APPLY, events: [...stackWait({ seenBy: 'stack-event' }, 40), ev('WaitStateEntered', 'Wait For Nodes To Join', 1), ev('WaitStateExited', 'Wait For Nodes To Join', 10)] },
+      { stateMachineArn: APPLY, events: [...stackWait({ seenBy: 'stack-event' }, 40), ev('WaitStateEntered', 'Wait For Replacements', 1), ev('WaitStateExited', 'Wait For Replacements', 10)] },
       { stateMachineArn: APPLY, events: stackWait({ seenBy: 'stack-event' }, 60) },
       { stateMachineArn: APPLY, events: stackWait({ Error: 'States.Timeout' }, 60_000) },
       // A Task that is not a callback wait is not a wait.
@@ -45,7 +47,7 @@ describe('bench waits: how each wait ended and how long it took', () => {
     expect(figures.map(({ state, kind, endedBy, n, ms }) => [state, kind, endedBy, n, ms.median])).toEqual([
       ['Wait For CloudFormation', 'callback', 'event', 2, 50],
       ['Wait For CloudFormation', 'callback', 'fallback', 1, 60_000],
-      ['Wait For Nodes To Join', 'timer', 'timer', 1, 10],
+      ['Wait For Replacements', 'timer', 'timer', 1, 10],
     ]);
     expect(checkNodeSections({ waits: JSON.parse(JSON.stringify(figures)) })).toEqual([]);
     expect(checkNodeSections({ waits: [{ workflow: 'eks-cf-apply' }] })[0]).toMatch(/waits\[0\]\.state: expected a string/);

@@ -29,6 +29,16 @@ describe('eks-cf state machines', () => {
           expect(def).toMatchObject({ Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', TimeoutSeconds: 60, Next: 'Check Stack Progress' });
           expect(def.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.stackEvent', Next: 'Check Stack Progress' }]);
           expect((def.Parameters as any).Payload['taskToken.$']).toBe('$$.Task.Token');
+        } else if (name === 'Wait For Nodes To Join') {
+          // The node-join wait, resumed by the relay's node-ready event (issue 17): a lost event costs the 30 s
+          // fallback, then one count of the nodes; the 15-minute bound stays with Check Nodes.
+          expect(def).toMatchObject({ Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', TimeoutSeconds: 30, Next: 'Check Nodes' });
+          expect(def.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.nodeEvent', Next: 'Check Nodes' }]);
+          expect((def.Parameters as any).Payload['taskToken.$']).toBe('$$.Task.Token');
+          // The rotation's wait for replacements (inside the Map) works the same way.
+          const rotate = (asl.States['Rotate Outdated Nodes'] as any).Iterator.States['Wait For Replacements'];
+          expect(rotate).toMatchObject({ Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', TimeoutSeconds: 30, Next: 'Check Replacement Nodes' });
+          expect(rotate.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.replacementEvent', Next: 'Check Replacement Nodes' }]);
         } else if (!['Report Superseded', 'Report Nodes Not Joined'].includes(name)) {
           // No catch-all: a failure stops the execution at its step, so that Redrive resumes there (issue 14). A
           // mutating step only catches NoLongerWantedError (its re-check found the generation unwanted).

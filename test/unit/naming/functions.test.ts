@@ -17,7 +17,7 @@ import {
 import { FUNCTIONS_DIR, loadAsl, STATE_MACHINES_DIR, taskBindings } from '../../../core/workflows/bindings.js';
 
 /** The Lambdas no Task state runs; an EventBridge rule invokes each (serverless.yml, scripts/package-aws.config.ts). */
-const EVENT_TARGETS = ['eks-cf-stack-event', 'report-execution-failure', 'start-workflow'];
+const EVENT_TARGETS = ['eks-cf-node-event', 'eks-cf-stack-event', 'report-execution-failure', 'start-workflow'];
 /** Lambda's limit on a function name, checked with the default stage. */
 const deployedName = (folder: string) => `instance-manager-prod-${functionId(folder)}`;
 

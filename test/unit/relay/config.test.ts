@@ -69,6 +69,13 @@ describe('relay config', () => {
     ]);
   });
 
+  it('watches Nodes unless WATCH_NODES=false, and names a value that is neither', () => {
+    expect(loadConfig(minimal).watchNodes).toBe(true);
+    expect(loadConfig({ ...minimal, WATCH_NODES: 'false' }).watchNodes).toBe(false);
+    expect(loadConfig({ ...minimal, WATCH_NODES: 'TRUE' }).watchNodes).toBe(true);
+    expect(problems({ ...minimal, WATCH_NODES: 'maybe' })).toEqual([expect.stringMatching(/^WATCH_NODES="maybe" must be true or false/)]);
+  });
+
   it('names every missing required variable at once', () => {
     const p = problems({});
     expect(p.join('\n')).toMatch(/EVENT_BUS_NAME is required/);
