@@ -16,7 +16,7 @@ export interface AwsCredentials {
 export interface SignableRequest {
   method: string;
   url: URL;
-  /** Lower-case names. `host` and `x-amz-date` (and `x-amz-security-token`) are added. */
+  /** Lower-case names. `host`, `x-amz-content-sha256`, `x-amz-date` (and `x-amz-security-token`) are added. */
   headers: Record<string, string>;
   body: string;
 }
@@ -31,8 +31,8 @@ const escape = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `
 export const amzDate = (at: Date) => at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
 /**
- * The headers to send: the request's own plus host, x-amz-date, x-amz-security-token (temporary credentials) and
- * authorization. Every header given is signed.
+ * The headers to send: the request's own plus host, x-amz-content-sha256, x-amz-date, x-amz-security-token
+ * (temporary credentials) and authorization. Every header given is signed.
  */
 export function signRequest(
   request: SignableRequest,
@@ -42,7 +42,9 @@ export function signRequest(
 ): Record<string, string> {
   const date = amzDate(at);
   const day = date.slice(0, 8);
-  const headers: Record<string, string> = { ...request.headers, host: request.url.host, 'x-amz-date': date };
+  const bodyHash = hex(request.body);
+  // x-amz-content-sha256 as the SDK sends it (only S3 requires it; every service accepts it).
+  const headers: Record<string, string> = { ...request.headers, host: request.url.host, 'x-amz-content-sha256': bodyHash, 'x-amz-date': date };
   if (credentials.sessionToken) headers['x-amz-security-token'] = credentials.sessionToken;
   const names = Object.keys(headers).sort();
   const signedHeaders = names.join(';');
@@ -60,7 +62,7 @@ export function signRequest(
     ...names.map((n) => `${n}:${headers[n]!.trim().replace(/\s+/g, ' ')}`),
     '',
     signedHeaders,
-    hex(request.body),
+    bodyHash,
   ].join('\n');
   const credentialScope = `${day}/${scope.region}/${scope.service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', date, credentialScope, hex(canonical)].join('\n');
