@@ -36,7 +36,7 @@ const arg = (name: string, fallback: string) => {
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 };
 // As in infra/k8s/relay/deployment.yaml.
-export const DEPLOYMENT_NODE_OPTIONS = '--max-old-space-size=128 --max-semi-space-size=2';
+export const DEPLOYMENT_NODE_OPTIONS = '--max-old-space-size=128 --max-semi-space-size=1';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
