@@ -126,6 +126,10 @@ export function createRelayMetrics() {
       LATENCY_BUCKETS,
     ),
     rss: new Gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', () => process.memoryUsage.rss()),
+    // What the resident memory is made of (bench/README.md, relay memory): the JS heap and memory outside it (buffers).
+    heapUsed: new Gauge('nodejs_heap_size_used_bytes', 'JavaScript heap in use, in bytes.', () => process.memoryUsage().heapUsed),
+    heapTotal: new Gauge('nodejs_heap_size_total_bytes', 'JavaScript heap reserved, in bytes.', () => process.memoryUsage().heapTotal),
+    external: new Gauge('nodejs_external_memory_bytes', 'Memory of JavaScript objects held outside the heap (buffers), in bytes.', () => process.memoryUsage().external),
     cpu: new Gauge(
       'process_cpu_seconds_total',
       'User and system CPU time spent in seconds.',
