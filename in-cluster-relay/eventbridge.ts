@@ -17,9 +17,6 @@ export interface PutEventsResult {
 /** One PutEvents call; the relay passes the SDK client's, tests pass a stub. */
 export type PutEventsFn = (entries: PutEventsEntry[]) => Promise<PutEventsResult>;
 
-// aws/put-events.ts (a signed POST without the SDK client, ~6 MB less resident memory in the relay) is not wired in
-// yet: with it, the integration tests "a relay killed mid-stream…" and "with EventBridge unreachable…" fail on the
-// test bed (PutEvents calls stall for tens of seconds after a restart or an outage), where this client passes.
 export function eventBridgePutEvents(config: RelayConfig): { putEvents: PutEventsFn; close(): void } {
   const client = new EventBridgeClient({
     ...awsClientConfig({ region: config.region, maxAttempts: 3 }),
