@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { MAX_ENTRY_BYTES, type InstanceGroupChange, type PutEventsEntry } from '../../../core/events/index.js';
 import { createLogger } from '../../../core/log/index.js';
 import type { PendingChange } from '../../../in-cluster-relay/decide.js';
@@ -129,19 +130,28 @@ describe('publish', () => {
   });
 
   it('backs off exponentially between resends', async () => {
-    const times: number[] = [];
-    const s = stub((entries, call) => {
-      times.push(performance.now());
-      return call < 5 ? new Error('throttled') : ok(entries);
-    });
-    const { p } = publisher(s.fn, { backoff: { initialMs: 40, maxMs: 10_000 }, giveUpAfter: 100, random: () => 0.5 });
-    p.enqueue(change(1));
-    expect(await p.drain(5000)).toBe(0);
-    const gaps = times.slice(1).map((t, i) => t - times[i]!);
-    // 40, 80, 160, 320 ms (jitter pinned to 1.0x); timers only fire late, so check lower bounds and growth.
-    expect(gaps).toHaveLength(4);
-    gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(40 * 2 ** i * 0.9));
-    expect(gaps[3]!).toBeGreaterThan(gaps[0]! * 2);
+    // Fake timers (performance.now included): the gaps are the scheduled pauses, not what a loaded machine allows.
+    jest.useFakeTimers();
+    try {
+      const times: number[] = [];
+      const s = stub((entries, call) => {
+        times.push(performance.now());
+        return call < 5 ? new Error('throttled') : ok(entries);
+      });
+      const { p } = publisher(s.fn, { backoff: { initialMs: 40, maxMs: 10_000 }, giveUpAfter: 100, random: () => 0.5 });
+      p.enqueue(change(1));
+      await jest.advanceTimersByTimeAsync(2_000);
+      expect(p.size).toBe(0);
+      const gaps = times.slice(1).map((t, i) => t - times[i]!);
+      // 40, 80, 160, 320 ms (jitter pinned to 1.0x), each plus the stub's 1 ms answer.
+      expect(gaps).toHaveLength(4);
+      gaps.forEach((gap, i) => {
+        expect(gap).toBeGreaterThanOrEqual(40 * 2 ** i * 0.9);
+        expect(gap).toBeLessThanOrEqual(40 * 2 ** i * 1.1 + 2);
+      });
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('drops exact duplicates and superseded generations; keeps the newest', async () => {
