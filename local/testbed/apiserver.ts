@@ -10,7 +10,7 @@ import { tokenAuthFile, type IssuedIdentity } from './identities.js';
 import { createClientCa, type ClientCa } from './pki.js';
 import { freePort, retryOnPortClash } from './ports.js';
 import { spawnManaged, type ManagedProcess } from './process.js';
-import { startReadinessGate, type ReadinessGate } from './readiness-gate.js';
+import { spawnReadinessGate, type ReadinessGate } from './readiness-gate.js';
 import { waitUntilReady } from './ready.js';
 
 export interface ApiserverFiles {
@@ -80,11 +80,13 @@ export function startApiserver(opts: ApiserverStart): Promise<Apiserver> {
     fs.rmSync(opts.files.caFile, { force: true });
     fs.rmSync(path.join(opts.files.certDir, 'apiserver.key'), { force: true });
     // No client knows the gate's URL before this returns, after /readyz: it may be open from the start.
-    const gate = await startReadinessGate({ backend: { host: '127.0.0.1', port } });
+    const gate = await spawnReadinessGate({ runDir: opts.runDir, port: await freePort(), backendPort: port });
     try {
-      return await runApiserver(opts, port, `/testbed-${path.basename(opts.runDir)}-${randomBytes(3).toString('hex')}`, gate);
+      const api = await runApiserver(opts, port, `/testbed-${path.basename(opts.runDir)}-${randomBytes(3).toString('hex')}`, gate);
+      await gate.waitListening();
+      return api;
     } catch (error) {
-      await gate.close();
+      await gate.process.stop();
       throw error;
     }
   });

@@ -107,7 +107,6 @@ export async function startTestBed(options: TestBedOptions = {}): Promise<TestBe
   if (!options.runDir) pruneRunDirs(root, 10);
   log(`[testbed] run dir ${runDir}`);
 
-  let gate: { close(): Promise<void> } | undefined;
   const stopAll = async () => {
     const t = performance.now();
     const procs = liveProcesses(runDir);
@@ -115,7 +114,6 @@ export async function startTestBed(options: TestBedOptions = {}): Promise<TestBe
     // Clients first, then their storage; the watchdog goes when its last member is stopped.
     await Promise.all(byName('kwok', 'kube-controller-manager', 'kube-scheduler').map((p) => p.stop()));
     await Promise.all(byName('kube-apiserver', 'moto').map((p) => p.stop()));
-    await gate?.close();
     await Promise.all(byName('etcd').map((p) => p.stop()));
     await stopRunDir(runDir);
     // Logs, certs and kubeconfigs stay; etcd's data (a 64 MB preallocated WAL per run) does not.
@@ -156,7 +154,6 @@ export async function startTestBed(options: TestBedOptions = {}): Promise<TestBe
     t = performance.now();
     const apiStart = { bin: bins.kubeApiserver, runDir, etcdUrl: etcd.url, files, adminToken: admin.token };
     const api = await startApiserver(apiStart);
-    gate = api.gate;
     spawned.push(api.process);
     timings.apiserverMs = since(t);
     log(`[testbed] kube-apiserver ready at ${api.url} in ${timings.apiserverMs} ms`);

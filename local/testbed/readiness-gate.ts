@@ -5,37 +5,31 @@
 // client of EKS ever sees. While the gate is shut the port is closed (clients get ECONNREFUSED, as they would from
 // an endpoint with no healthy API server); connections already through stay until the API server ends them. TLS
 // passes through untouched, so the API server's own serving certificate is what clients verify.
+//
+// The gate runs as its own process (readiness-gate-main.ts): the test bed's users block their event loop in
+// spawnSync (kubectl), which must not stall the connections kubectl itself makes. SIGUSR1 shuts it, SIGUSR2 opens it.
 import net from 'node:net';
+import path from 'node:path';
+import { isPortOpen } from './ports.js';
+import { spawnManaged, type ManagedProcess } from './process.js';
+import { REPO_ROOT } from './rundir.js';
 
-export interface ReadinessGate {
-  /** https://127.0.0.1:<port>: the URL every kubeconfig names. */
-  url: string;
-  port: number;
-  isOpen(): boolean;
-  /** Stops accepting connections (the port refuses them); established ones are left to the API server. */
-  shut(): Promise<void>;
-  /** Accepts connections again; call once the API server behind answers /readyz. */
+/** The pass-through itself, in the process that runs it. */
+export interface GateServer {
+  shut(): void;
   open(): Promise<void>;
-  close(): Promise<void>;
+  close(): void;
 }
 
-export interface ReadinessGateOptions {
-  /** The client-facing port (0: any free one, chosen on the first open). */
-  port?: number;
-  /** Where kube-apiserver listens. */
-  backend: { host: string; port: number };
-}
+const LISTEN_TRIES = 40;
 
-const REOPEN_TRIES = 20;
-
-export async function startReadinessGate(options: ReadinessGateOptions): Promise<ReadinessGate> {
+export async function serveGate(port: number, backend: { host: string; port: number }): Promise<GateServer> {
   const sockets = new Set<net.Socket>();
-  let port = options.port ?? 0;
   let server: net.Server | undefined;
   let closed = false;
 
   const pipe = (client: net.Socket) => {
-    const upstream = net.connect(options.backend.port, options.backend.host);
+    const upstream = net.connect(backend.port, backend.host);
     sockets.add(client).add(upstream);
     const end = () => {
       client.destroy();
@@ -57,42 +51,81 @@ export async function startReadinessGate(options: ReadinessGateOptions): Promise
           candidate.once('error', reject);
           candidate.listen(port, '127.0.0.1', () => resolve());
         });
-        port = (candidate.address() as net.AddressInfo).port;
         return candidate;
       } catch (error) {
-        // Someone took the port while it was closed: it frees up again (a test bed's port is ours for its lifetime).
-        if ((error as { code?: string }).code !== 'EADDRINUSE' || attempt >= REOPEN_TRIES) throw error;
+        // Someone took the port while it was closed: it is ours for the bed's lifetime, and frees up again.
+        if ((error as { code?: string }).code !== 'EADDRINUSE' || attempt >= LISTEN_TRIES) throw error;
         await new Promise((r) => setTimeout(r, 250));
       }
     }
   };
 
-  // server.close() releases the port at once; its callback would wait for every accepted connection to end.
-  const stopListening = () => {
+  // close() releases the port at once; its callback would wait for every accepted connection to end.
+  const shut = () => {
     server?.close();
     server = undefined;
   };
 
   server = await listen();
-  const gate: ReadinessGate = {
-    get url() {
-      return `https://127.0.0.1:${port}`;
-    },
-    get port() {
-      return port;
-    },
-    isOpen: () => server !== undefined,
-    shut: async () => stopListening(),
+  return {
+    shut,
     open: async () => {
-      if (closed || server) return;
-      server = await listen();
+      if (!closed && !server) server = await listen();
     },
-    close: async () => {
+    close: () => {
       closed = true;
-      stopListening();
+      shut();
       for (const s of sockets) s.destroy();
       sockets.clear();
     },
   };
-  return gate;
+}
+
+/** The gate as the test bed holds it. */
+export interface ReadinessGate {
+  /** https://127.0.0.1:<port>: the URL every kubeconfig names. */
+  url: string;
+  port: number;
+  process: ManagedProcess;
+  /** Until the port refuses connections; established ones are left to the API server. */
+  shut(): Promise<void>;
+  /** Until the port accepts connections again; call once the API server behind answers /readyz. */
+  open(): Promise<void>;
+}
+
+async function until(port: number, open: boolean, proc: ManagedProcess, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while ((await isPortOpen(port, 500)) !== open) {
+    if (!proc.running) throw proc.startupError("the readiness gate exited");
+    if (performance.now() > deadline) throw new Error(`the readiness gate on port ${port} did not ${open ? 'open' : 'shut'} in ${timeoutMs} ms (log: ${proc.logPath})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Starts the gate process on `port` in front of `backendPort`; it listens once started (see waitListening). */
+export async function spawnReadinessGate(options: { runDir: string; port: number; backendPort: number }): Promise<ReadinessGate & { waitListening(timeoutMs?: number): Promise<void> }> {
+  const proc = await spawnManaged({
+    name: 'readiness-gate',
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(REPO_ROOT, 'local/testbed/readiness-gate-main.ts')],
+    cwd: REPO_ROOT,
+    runDir: options.runDir,
+    env: { ...process.env, GATE_PORT: String(options.port), BACKEND_PORT: String(options.backendPort) },
+    stopGraceMs: 2_000,
+  });
+  const { port } = options;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    port,
+    process: proc,
+    waitListening: (timeoutMs = 60_000) => until(port, true, proc, timeoutMs),
+    shut: async () => {
+      process.kill(proc.pid, 'SIGUSR1');
+      await until(port, false, proc, 10_000);
+    },
+    open: async () => {
+      process.kill(proc.pid, 'SIGUSR2');
+      await until(port, true, proc, 30_000);
+    },
+  };
 }
