@@ -48,6 +48,8 @@ export interface SoakReport {
   faults: Record<string, number>;
   converged: boolean;
   convergeSecondsAfterLastFault: number;
+  /** kubectl commands of the run that the cluster refused for a moment and that were run again (the first line of each refusal). */
+  kubectlRetries: string[];
   /** Relay take-overs after a freeze: who was frozen, who took over, how long it took. */
   takeovers: { frozen: string; stoppedAt: string; successor: string; takeoverMs: number }[];
   audit: Audit;
@@ -55,6 +57,28 @@ export interface SoakReport {
 
 const NAMESPACE = 'soak';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * kubectl as a person runs it: a command the cluster refuses for a moment is run again, for up to a minute. Right
+ * after an API server restart, /readyz passes while the ValidatingAdmissionPolicy plugin may still not resolve the
+ * policy's paramKind (a CRD), and it then denies every write for a moment ("failed to find resource referenced by
+ * paramKind"); that is kube-apiserver's start-up, not ours, and the report counts each retry.
+ */
+function kubectlPatiently(retries: string[]) {
+  return async (kubeconfig: string, args: string[], input?: string): Promise<void> => {
+    const deadline = performance.now() + 60_000;
+    for (;;) {
+      try {
+        kubectl(kubeconfig, args, input);
+        return;
+      } catch (error) {
+        if (performance.now() > deadline) throw error;
+        retries.push((error as Error).message.split('\n')[0]!.slice(0, 300));
+        await sleep(2_000);
+      }
+    }
+  };
+}
 
 function manifest(op: Op, cp: ControlPlane, maxSize: Map<string, number>) {
   const ref = { namespace: NAMESPACE, name: op.group };
@@ -108,15 +132,17 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
     const pause = rng(o.seed ^ 0xa11);
     const maxSize = new Map<string, number>();
     const operations: Record<string, number> = {};
+    const kubectlRetries: string[] = [];
+    const run = kubectlPatiently(kubectlRetries);
     for (const op of ops) {
       await outside.atOperation(op.index);
       operations[op.kind] = (operations[op.kind] ?? 0) + 1;
-      if (op.kind === 'delete') kubectl(cp.kubeconfigPath, ['delete', 'instancegroup', '-n', NAMESPACE, op.group, '--wait=false', '--ignore-not-found']);
+      if (op.kind === 'delete') await run(cp.kubeconfigPath, ['delete', 'instancegroup', '-n', NAMESPACE, op.group, '--wait=false', '--ignore-not-found']);
       else {
         // Kubernetes re-creates a name only once the old object is gone: an apply to an object that is still being
         // deleted would change the old object, which then goes away. Wait for it, as a person would.
         if (op.kind === 'recreate') await goneOrTimeout(api, op.group, 180_000);
-        kubectl(cp.kubeconfigPath, ['apply', '-f', '-'], JSON.stringify(manifest(op, cp, maxSize)));
+        await run(cp.kubeconfigPath, ['apply', '-f', '-'], JSON.stringify(manifest(op, cp, maxSize)));
       }
       recent.unshift(op.group);
       recent.length = Math.min(recent.length, 6);
@@ -160,6 +186,7 @@ export async function soak(o: SoakOptions): Promise<SoakReport> {
       faults: { ...faults.counts, ...outside.counts() },
       converged: done,
       convergeSecondsAfterLastFault,
+      kubectlRetries,
       takeovers: outside.takeovers,
       audit: result,
     };
@@ -177,6 +204,7 @@ export function formatReport(r: SoakReport): string {
     `  operations:      ${total} (${Object.entries(r.operations).map(([k, v]) => `${k} ${v}`).join(', ')})`,
     `  faults:          ${Object.entries(r.faults).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `  converged:       ${r.converged ? 'yes' : 'NO'}, ${r.convergeSecondsAfterLastFault}s after the last fault`,
+    `  kubectl retried: ${r.kubectlRetries.length}${r.kubectlRetries.length ? ` (${[...new Set(r.kubectlRetries)].join('; ')})` : ''}`,
     ...r.takeovers.map((t) => (t.successor ? `  relay take-over: ${t.frozen} frozen at ${t.stoppedAt}, ${t.successor} leading ${t.takeoverMs} ms later` : '  relay take-over: NONE (no standby took the Lease)')),
     `  lost changes:    ${r.audit.lost.length}`,
     `  leaked:          ${r.audit.leaked.length}`,

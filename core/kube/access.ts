@@ -9,7 +9,7 @@ import { awsClient, awsClientConfig, awsRegion } from '../aws/config.js';
 import { partitionOf } from '../aws/partition.js';
 import { clusterArn, describeCluster, type ClusterIdentity } from '../events/index.js';
 import { connectionFromKubeconfig } from './connection.js';
-import { KubeRest } from './rest.js';
+import { KubeRest, WORKFLOW_FORBIDDEN_RETRY } from './rest.js';
 
 /**
  * How a workflow step reaches a cluster's API server. The cluster's identity (name, region, account) travels with
@@ -35,7 +35,7 @@ export class KubeconfigAccess implements ClusterAccess {
     const key = identityKey(cluster);
     let client = this.clients.get(key);
     if (!client) {
-      client = new KubeRest(connectionFromKubeconfig(this.path, this.contextFor(cluster)));
+      client = new KubeRest(connectionFromKubeconfig(this.path, this.contextFor(cluster)), undefined, WORKFLOW_FORBIDDEN_RETRY);
       this.clients.set(key, client);
     }
     return client;
@@ -88,11 +88,15 @@ export class EksAccess implements ClusterAccess {
       throw new Error(`EKS cluster ${describeCluster(identity)} has no endpoint yet`);
     }
     const token = await eksToken(clusterName, region);
-    const client = new KubeRest({
-      server: cluster.endpoint,
-      caPem: Buffer.from(cluster.certificateAuthority.data, 'base64').toString('utf8'),
-      token: () => token,
-    });
+    const client = new KubeRest(
+      {
+        server: cluster.endpoint,
+        caPem: Buffer.from(cluster.certificateAuthority.data, 'base64').toString('utf8'),
+        token: () => token,
+      },
+      undefined,
+      WORKFLOW_FORBIDDEN_RETRY,
+    );
     cached?.client.close();
     // A 401 means the token expired early (clock skew, a long step): forget this client, so the retry signs anew.
     const send = client.request.bind(client);

@@ -18,6 +18,27 @@ export class KubeApiError extends Error {
   }
 }
 
+/**
+ * Retries of a request the authorizer refused (403 "User … cannot …"). On EKS a new access entry or RBAC binding
+ * takes seconds to reach every API server, so a refusal right after one is made (or right after an API server came
+ * back) may pass a moment later; a refusal that lasts is a missing right, and is thrown as it came, with the fix.
+ */
+export interface ForbiddenRetry {
+  /** Tries after the first (0: none). */
+  retries: number;
+  /** Pause before the first retry; it doubles for each next one. */
+  delayMs: number;
+}
+
+/** For the workflows' clients: 1 + 3 tries over 7 s. */
+export const WORKFLOW_FORBIDDEN_RETRY: ForbiddenRetry = { retries: 3, delayMs: 1_000 };
+
+const AUTHORIZER_DENIAL = /\bUser "[^"]*" cannot /;
+
+export function isAuthorizerDenial(error: unknown): error is KubeApiError {
+  return error instanceof KubeApiError && error.code === 403 && AUTHORIZER_DENIAL.test(error.message);
+}
+
 export interface RequestOptions {
   body?: unknown;
   contentType?: 'application/json' | 'application/json-patch+json' | 'application/merge-patch+json';
@@ -31,6 +52,7 @@ export class KubeRest {
   constructor(
     readonly connection: KubeConnection,
     private readonly timeoutMs = 30_000,
+    private readonly forbiddenRetry: ForbiddenRetry = { retries: 0, delayMs: 0 },
   ) {
     this.url = new URL(connection.server);
     this.agent =
@@ -48,7 +70,29 @@ export class KubeRest {
     return this.request<T>('GET', path, query ? { query } : {});
   }
 
-  request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const { retries, delayMs } = this.forbiddenRetry;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.requestOnce<T>(method, path, options);
+      } catch (error) {
+        if (!isAuthorizerDenial(error)) throw error;
+        if (attempt >= retries) {
+          if (retries === 0) throw error;
+          throw new KubeApiError(
+            error.code,
+            error.reason,
+            `${error.message} (still refused after ${retries + 1} tries over ${(delayMs * (2 ** retries - 1)) / 1000} s: ` +
+              `the identity lacks this right; grant it through the cluster's access entry and RBAC, see infra/k8s/workflows-rbac.yaml)`,
+            error.body,
+          );
+        }
+        await new Promise((r) => setTimeout(r, delayMs * 2 ** attempt));
+      }
+    }
+  }
+
+  private requestOnce<T>(method: string, path: string, options: RequestOptions): Promise<T> {
     const url = new URL(this.url.pathname.replace(/\/$/, '') + path, this.url);
     for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);

@@ -17,6 +17,8 @@ export const handler = middy<ExecutionStatusChange, ReportOutcome, Error, Contex
       sfn: sfn(),
       clusterAccess: clusterAccess(),
       log,
+      // Leave the last try room to finish inside the function's time-out.
+      ...(typeof context.getRemainingTimeInMillis === 'function' ? { retryForMs: Math.max(0, context.getRemainingTimeInMillis() - 20_000) } : {}),
     });
   } catch (error) {
     // EventBridge retries the invocation (the rule's retry policy) on a thrown error.

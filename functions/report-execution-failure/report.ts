@@ -6,7 +6,13 @@
 // that step; this is what still puts the failure on the group's status: reason, message, step and console link,
 // explained as "Explain Failure" does. An execution whose own failure report already reached the status is left
 // alone, and a report about an older generation or attempt never overwrites a newer one (report-status).
+//
+// A report that does not reach the group leaves it Running until the relay's execution bound (hours), so a transient
+// failure (an API server restarting, throttling, a dropped connection) is tried again in-process for most of the
+// Lambda's time, before the invocation fails and Lambda's own asynchronous retries take over.
 import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+import { backoffDelay, sleep, type BackoffPolicy } from '../../core/backoff/index.js';
+import { classifyError } from '../../core/errors/index.js';
 import type { ClusterAccess } from '../../core/kube/access.js';
 import { InstanceGroupApi } from '../../core/kube/instancegroups.js';
 import { isInstanceGroupChange, type InstanceGroupChange } from '../../core/events/index.js';
@@ -35,7 +41,14 @@ export interface ReportExecutionFailureDeps {
   sfn: Pick<SFNClient, 'send'>;
   clusterAccess: ClusterAccess;
   log: Logger;
+  /** How long transient failures are tried again in-process (default 40 s, inside the Lambda's 60 s). */
+  retryForMs?: number;
+  /** Pauses between those tries (default 500 ms doubling to 5 s). */
+  backoff?: BackoffPolicy;
 }
+
+const DEFAULT_RETRY_FOR_MS = 40_000;
+const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 5_000 };
 
 export type ReportOutcome =
   | { reported: false; why: 'not-a-failure' | 'not-an-instancegroup-execution' | 'already-reported' }
@@ -93,6 +106,20 @@ function defaultError(status: string): string {
 }
 
 export async function reportExecutionFailure(event: ExecutionStatusChange, deps: ReportExecutionFailureDeps): Promise<ReportOutcome> {
+  const deadline = performance.now() + (deps.retryForMs ?? DEFAULT_RETRY_FOR_MS);
+  for (let failures = 1; ; failures++) {
+    try {
+      return await reportOnce(event, deps);
+    } catch (error) {
+      const delay = backoffDelay(failures, deps.backoff ?? DEFAULT_BACKOFF);
+      if (classifyError(error, 'Reporting a failed execution').kind !== 'retryable' || performance.now() + delay > deadline) throw error;
+      deps.log.warn('failure report not written yet; trying again', { executionArn: event.detail.executionArn, attempt: failures, error });
+      await sleep(delay);
+    }
+  }
+}
+
+async function reportOnce(event: ExecutionStatusChange, deps: ReportExecutionFailureDeps): Promise<ReportOutcome> {
   const { detail } = event;
   if (!(REPORTED_STATUSES as readonly string[]).includes(detail.status)) return { reported: false, why: 'not-a-failure' };
   let change: InstanceGroupChange | undefined;

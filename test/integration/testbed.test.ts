@@ -57,7 +57,7 @@ describe('test bed: kube-apiserver, etcd and moto on loopback', () => {
     expect(bed.kube!.identities).toEqual(['admin', 'relay', 'workflows', 'node-access', 'team-member']);
     expect(() => bed.kube!.kubeconfigFor('nobody')).toThrow(/no identity "nobody"/);
     for (const p of bed.processes) expect(isAlive(p.pid)).toBe(true);
-    expect(bed.processes.map((p) => p.name).sort()).toEqual(['etcd', 'kube-apiserver', 'moto', 'watchdog']);
+    expect(bed.processes.map((p) => p.name).sort()).toEqual(['etcd', 'kube-apiserver', 'moto', 'readiness-gate', 'watchdog']);
     const { etcdMs, motoMs, apiserverMs, totalMs } = bed.timings;
     for (const ms of [etcdMs, motoMs, apiserverMs]) expect(ms).toBeGreaterThan(0);
     expect(totalMs).toBeGreaterThanOrEqual(apiserverMs!);

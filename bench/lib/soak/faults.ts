@@ -20,6 +20,9 @@ export interface Faults {
 
 const named = (name: string, message: string) => Object.assign(new Error(message), { name });
 
+/** The steps that write kube-system/aws-auth (by their function folder: the state names do not say it). */
+const AWS_AUTH_WRITERS = new Set(['eks-cf/authorize-node-role', 'eks-cf/revoke-node-role']);
+
 export function faultInjector(options: { seed: number; probability: number; machines: { base: string; file: string }[] }): Faults {
   const random = rng(options.seed ^ 0x5eed);
   const counts: Record<FaultKind, number> = { 'step-timeout': 0, 'status-409-gave-up': 0, 'aws-auth-409-gave-up': 0 };
@@ -28,10 +31,10 @@ export function faultInjector(options: { seed: number; probability: number; mach
   const overrides: Faults['overrides'] = {};
   for (const { base, file } of options.machines) {
     overrides[base] = {};
-    for (const { state } of taskBindings(loadAsl(file))) {
+    for (const { state, folder } of taskBindings(loadAsl(file))) {
       overrides[base]![state] = async (event, context, real) => {
         if (!active || random() >= options.probability) return real(event, context);
-        const kind: FaultKind = /^Report /.test(state) ? 'status-409-gave-up' : /aws-auth/.test(state) ? 'aws-auth-409-gave-up' : 'step-timeout';
+        const kind: FaultKind = /^Report /.test(state) ? 'status-409-gave-up' : AWS_AUTH_WRITERS.has(folder) ? 'aws-auth-409-gave-up' : 'step-timeout';
         counts[kind]++;
         last = performance.now();
         if (kind === 'step-timeout') {

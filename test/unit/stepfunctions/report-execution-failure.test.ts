@@ -2,7 +2,7 @@
 // the execution status change rule, with the step it stopped at and the explained reason, even when the machine
 // itself wrote nothing (a failure that stops at its step so that Redrive resumes there, a time-out, an abort).
 import type { ClusterAccess } from '../../../core/kube/access.js';
-import { KubeRest } from '../../../core/kube/rest.js';
+import { KubeApiError, KubeRest } from '../../../core/kube/rest.js';
 import type { InstanceGroup } from '../../../core/spec/types.js';
 import { createLogger } from '../../../core/log/index.js';
 import { reportExecutionFailure, type ExecutionStatusChange } from '../../../functions/report-execution-failure/report.js';
@@ -88,6 +88,30 @@ describe('report-execution-failure', () => {
     await expect(reportExecutionFailure(event('FAILED', { input: '{"other":true}' }), { sfn: history([]), clusterAccess: c.access, log: silent })).resolves.toMatchObject({
       reported: false,
       why: 'not-an-instancegroup-execution',
+    });
+  });
+
+  it('a transient failure (the API server restarting, throttling) is tried again until the report is written', async () => {
+    const c = cluster(object());
+    let refused = 0;
+    const access = {
+      connect: async () => {
+        if (refused++ < 3) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' });
+        return c.access.connect({ name: 'x' });
+      },
+    } as unknown as ClusterAccess;
+    const sfn = history([{ type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'Check Stack Progress' } }]);
+    const outcome = await reportExecutionFailure(event('TIMED_OUT'), { sfn, clusterAccess: access, log: silent, backoff: { initialMs: 1, maxMs: 5 } });
+    expect(outcome).toMatchObject({ reported: true, written: true });
+    expect(c.object.status).toMatchObject({ currentState: 'Error', lastExecution: { result: 'Failed', retryable: true } });
+  });
+
+  it('a terminal failure, or a transient one past the time allowed, is thrown for the invocation to fail', async () => {
+    const forbidden = { connect: async () => Promise.reject(new KubeApiError(403, 'Forbidden', 'User "w" cannot get resource "instancegroups"')) } as unknown as ClusterAccess;
+    await expect(reportExecutionFailure(event('FAILED'), { sfn: history([]), clusterAccess: forbidden, log: silent })).rejects.toMatchObject({ code: 403 });
+    const down = { connect: async () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })) } as unknown as ClusterAccess;
+    await expect(reportExecutionFailure(event('FAILED'), { sfn: history([]), clusterAccess: down, log: silent, retryForMs: 50, backoff: { initialMs: 5, maxMs: 10 } })).rejects.toMatchObject({
+      code: 'ECONNREFUSED',
     });
   });
 });
