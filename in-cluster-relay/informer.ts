@@ -1,12 +1,13 @@
-// The informer: list + watch of InstanceGroups (all namespaces or one). client-node's informer stops for good on
+// The informer: list + watch of one collection, by default InstanceGroups (all namespaces or one); the Node watch
+// (node-watch.ts) runs the same loop over our Nodes by label selector. client-node's informer stops for good on
 // any error other than 410 and has no bookmarks, so the loop is ours:
 // - resume from the last resourceVersion seen (event or bookmark) after a normal close or an error;
 // - relist (paginated) when the server says the resourceVersion has expired (410 Gone, as an HTTP status or as an
 //   ERROR event);
 // - restart after any other error with exponential backoff (core/backoff);
 // - record every sign of life (list, connect, event, bookmark) for the liveness probe.
-// It keeps no cache of objects: each event goes straight to the work queue, which holds only the objects that need
-// work (most need none), so memory does not grow with the number of groups.
+// It keeps no cache of objects: each event goes straight to its handler (for InstanceGroups the work queue, which
+// holds only the objects that need work, most need none), so memory does not grow with the number of objects.
 import { backoffDelay, sleep, type BackoffPolicy } from '../core/backoff/index.js';
 import { httpStatusOf } from '../core/kube/instancegroups.js';
 import type { KubeRest } from '../core/kube/rest.js';
@@ -18,16 +19,23 @@ import type { RelayMetrics } from './metrics.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'LISTED';
 
-export interface InformerOptions {
+export interface InformerOptions<T = InstanceGroup> {
   /** For the lists. */
   rest: KubeRest;
   /** For the watch requests (kube.ts). */
   watch: WatchClient;
-  /** Undefined watches all namespaces. */
+  /** The collection listed and watched; by default the InstanceGroups of `namespace`. */
+  path?: string;
+  /** InstanceGroups only: undefined watches all namespaces. */
   namespace?: string;
-  onEvent(type: WatchEventType, group: InstanceGroup, observedAt: number): void;
-  /** After each complete (re)list: the uids present. */
-  onListed?(uids: Set<string>): void;
+  /** Only the objects that match it are listed and watched. */
+  labelSelector?: string;
+  /** Each object: LISTED for those of a (re)list, in page order, then the watch's events. */
+  onEvent(type: WatchEventType, object: T, observedAt: number): void;
+  /** A (re)list is about to deliver its first page. */
+  onListStarted?(): void;
+  /** After each complete (re)list. */
+  onListed?(): void;
   logger: Logger;
   metrics?: RelayMetrics;
   backoff: BackoffPolicy;
@@ -42,7 +50,7 @@ export interface InformerOptions {
 
 type WatchEnd = { kind: 'closed'; received: boolean } | { kind: 'gone'; message: string } | { kind: 'error'; error: unknown };
 
-export class InstanceGroupInformer {
+export class Informer<T = InstanceGroup> {
   /** performance.now() of the last sign of life. */
   lastActivity = performance.now();
   /** True once the first list completed. */
@@ -56,13 +64,18 @@ export class InstanceGroupInformer {
   private failures = 0;
   private listedOnce = false;
 
-  constructor(private readonly options: InformerOptions) {
+  constructor(private readonly options: InformerOptions<T>) {
     this.resourceVersion = options.resourceVersion ?? '';
   }
 
   get path(): string {
+    if (this.options.path) return this.options.path;
     const base = `/apis/${API_GROUP}/${API_VERSION}`;
     return this.options.namespace ? `${base}/namespaces/${this.options.namespace}/${PLURAL}` : `${base}/${PLURAL}`;
+  }
+
+  private get selector(): { labelSelector?: string } {
+    return this.options.labelSelector ? { labelSelector: this.options.labelSelector } : {};
   }
 
   start(): void {
@@ -122,6 +135,7 @@ export class InstanceGroupInformer {
           path: this.path,
           resourceVersion: this.resourceVersion,
           retryInMs: Math.round(delay),
+          ...(httpStatusOf(error) === 403 ? { hint: `the relay needs list and watch on ${this.path}: see its ClusterRole` } : {}),
           error,
         });
         await sleep(delay, this.stopController.signal);
@@ -130,24 +144,26 @@ export class InstanceGroupInformer {
   }
 
   private async list(): Promise<void> {
-    const uids = new Set<string>();
-    const resourceVersion = await listInstanceGroups(this.options.rest, this.options.namespace, this.options.pageSize ?? 500, (items) => {
+    let items = 0;
+    this.options.onListStarted?.();
+    const query = { ...this.selector, limit: this.options.pageSize ?? 500 };
+    const resourceVersion = await listPages<T>(this.options.rest, this.path, query, (page) => {
       if (this.stopped) return;
       this.alive();
       this.pagesDelivered++;
       const observedAt = performance.now();
-      for (const item of items) {
-        uids.add(item.metadata.uid);
+      for (const item of page) {
+        items++;
         this.options.metrics?.watchEvents.inc({ type: 'LISTED' });
         this.options.onEvent('LISTED', item, observedAt);
       }
     });
     if (this.stopped) return;
     this.resourceVersion = resourceVersion;
-    if (this.listedOnce) this.options.logger.info('relisted', { path: this.path, items: uids.size, resourceVersion });
+    if (this.listedOnce) this.options.logger.info('relisted', { path: this.path, items, resourceVersion });
     this.listedOnce = true;
     this.synced = true;
-    this.options.onListed?.(uids);
+    this.options.onListed?.();
   }
 
   private watchOnce(): Promise<WatchEnd> {
@@ -164,7 +180,7 @@ export class InstanceGroupInformer {
       const timeoutSeconds = Math.round(this.options.timeoutSeconds * (1 + Math.random()));
       this.abortCurrent = this.options.watch.watch({
         path: this.path,
-        query: { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
+        query: { ...this.selector, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
         // Must outlast the server's bookmark interval (about a minute), or quiet watches reconnect needlessly.
         idleTimeoutMs: this.options.idleTimeoutMs,
         onConnected: () => {
@@ -185,7 +201,7 @@ export class InstanceGroupInformer {
             return;
           }
           if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
-            this.options.onEvent(type, object as unknown as InstanceGroup, performance.now());
+            this.options.onEvent(type, object as unknown as T, performance.now());
           }
           const rv = object.metadata?.resourceVersion;
           if (rv) this.resourceVersion = rv;
@@ -204,21 +220,20 @@ export class InstanceGroupInformer {
 }
 
 /**
- * Lists InstanceGroups page by page (so 10,000 objects are never all in memory at once); returns the list's
+ * Lists a collection page by page (so 10,000 objects are never all in memory at once); returns the list's
  * resourceVersion. An expired continue token surfaces as a 410.
  */
-export async function listInstanceGroups(
+export async function listPages<T>(
   rest: KubeRest,
-  namespace: string | undefined,
-  pageSize: number,
-  onPage: (items: InstanceGroup[]) => void,
+  path: string,
+  query: { limit: number; labelSelector?: string },
+  onPage: (items: T[]) => void,
 ): Promise<string> {
-  const path = `/apis/${API_GROUP}/${API_VERSION}${namespace ? `/namespaces/${namespace}` : ''}/${PLURAL}`;
   let continueToken: string | undefined;
   let resourceVersion = '';
   do {
-    const page = await rest.get<{ items: InstanceGroup[]; metadata: { resourceVersion: string; continue?: string } }>(path, {
-      limit: pageSize,
+    const page = await rest.get<{ items: T[]; metadata: { resourceVersion: string; continue?: string } }>(path, {
+      ...query,
       continue: continueToken,
     });
     continueToken = page.metadata.continue || undefined;
@@ -228,12 +243,23 @@ export async function listInstanceGroups(
   return resourceVersion;
 }
 
+/** Lists InstanceGroups (all namespaces or one) page by page; see listPages. */
+export function listInstanceGroups(
+  rest: KubeRest,
+  namespace: string | undefined,
+  pageSize: number,
+  onPage: (items: InstanceGroup[]) => void,
+): Promise<string> {
+  const path = `/apis/${API_GROUP}/${API_VERSION}${namespace ? `/namespaces/${namespace}` : ''}/${PLURAL}`;
+  return listPages(rest, path, { limit: pageSize }, onPage);
+}
+
 /** One informer per watched namespace (or one for all namespaces), seen as a whole. */
 export class Informers {
-  readonly all: InstanceGroupInformer[];
+  readonly all: Informer[];
 
   constructor(namespaces: string[], options: Omit<InformerOptions, 'namespace'>) {
-    this.all = (namespaces.length ? namespaces : [undefined]).map((namespace) => new InstanceGroupInformer({ ...options, namespace }));
+    this.all = (namespaces.length ? namespaces : [undefined]).map((namespace) => new Informer({ ...options, namespace }));
   }
 
   /** Every informer has completed its first list. */
@@ -246,12 +272,12 @@ export class Informers {
     return this.all.every((i) => i.pagesDelivered === 0);
   }
 
-  unsynced(): InstanceGroupInformer[] {
+  unsynced(): Informer[] {
     return this.all.filter((i) => !i.synced);
   }
 
   /** Informers without a sign of life for longer than staleAfterMs. */
-  stale(staleAfterMs: number, now = performance.now()): InstanceGroupInformer[] {
+  stale(staleAfterMs: number, now = performance.now()): Informer[] {
     return this.all.filter((i) => now - i.lastActivity > staleAfterMs);
   }
 

@@ -38,8 +38,8 @@ export function groupOfNode(node: NodeView): ReadyNode['group'] | undefined {
 export class NodeReadiness {
   private readonly notReady = new Set<string>();
   private listedOnce = false;
-  /** The names seen by the list in progress (dropped when it ends). */
-  private listing: Set<string> | undefined;
+  /** During a (re)list: the remembered names it has not shown yet (no more than are remembered). */
+  private unseen: Set<string> | undefined;
 
   /** How many Nodes are remembered (the metric of this module's memory). */
   get remembered(): number {
@@ -62,34 +62,32 @@ export class NodeReadiness {
     return type === 'ADDED' || wasNotReady ? this.ready(name, node) : undefined;
   }
 
-  /** A (re)list starts; its pages follow (listedPage), then listEnded. */
+  /** A (re)list starts; its Nodes follow (listed), then listEnded. */
   listStarted(): void {
-    this.listing = new Set<string>();
+    this.unseen = new Set(this.notReady);
   }
 
-  /** One page of a (re)list; returns the Nodes that became Ready while nobody watched. */
-  listedPage(nodes: NodeView[]): ReadyNode[] {
-    const became: ReadyNode[] = [];
-    for (const node of nodes) {
-      const name = node.metadata?.name;
-      if (!name) continue;
-      this.listing?.add(name);
-      if (!nodeIsReady(node)) {
-        this.notReady.add(name);
-        continue;
-      }
-      if (this.notReady.delete(name) && this.listedOnce) {
-        const ready = this.ready(name, node);
-        if (ready) became.push(ready);
-      }
+  /** One Node of a (re)list; returns it if it became Ready while nobody watched. */
+  listed(node: NodeView): ReadyNode | undefined {
+    const name = node.metadata?.name;
+    if (!name) return undefined;
+    this.unseen?.delete(name);
+    if (!nodeIsReady(node)) {
+      this.notReady.add(name);
+      return undefined;
     }
-    return became;
+    return this.notReady.delete(name) && this.listedOnce ? this.ready(name, node) : undefined;
   }
 
-  /** The list is complete: Nodes it did not show are gone. */
+  /** One page of a (re)list; see listed. */
+  listedPage(nodes: NodeView[]): ReadyNode[] {
+    return nodes.map((node) => this.listed(node)).filter((ready) => ready !== undefined);
+  }
+
+  /** The list is complete: remembered Nodes it did not show are gone. */
   listEnded(): void {
-    if (this.listing) for (const name of this.notReady) if (!this.listing.has(name)) this.notReady.delete(name);
-    this.listing = undefined;
+    for (const name of this.unseen ?? []) this.notReady.delete(name);
+    this.unseen = undefined;
     this.listedOnce = true;
   }
 

@@ -22,7 +22,7 @@ import { apiserverControl, type ApiserverControl } from '../support/relay/apiser
 import { observeBus, type BusObserver, type ObservedEvent } from '../support/relay/bus-observer.js';
 import { fakeWorkflow, type FakeWorkflow, type Outcome } from '../support/relay/fake-workflow.js';
 import { startTcpProxy } from '../support/relay/tcp-proxy.js';
-import { InstanceGroupInformer } from '../../in-cluster-relay/informer.js';
+import { Informer } from '../../in-cluster-relay/informer.js';
 import { REFERENCE_SAMPLES, clone, loadManifest } from '../support/fixtures.js';
 
 const REGION = 'us-west-2';
@@ -404,7 +404,7 @@ describe('in-cluster relay: InstanceGroup changes to EventBridge', () => {
     const seen: string[] = [];
     const watchMetrics = createRelayMetrics();
     const watching = watchClient(relayConnection());
-    const watcher = new InstanceGroupInformer({
+    const watcher = new Informer({
       rest: relayRest(),
       watch: watching,
       namespace: ns,

@@ -55,14 +55,15 @@ describe('the relay tells a Node that became Ready from one that merely changed'
 });
 
 describe('the Node watch', () => {
-  function harness(leading: boolean) {
+  function harness(leading: boolean, listed: NodeView[][] = [[node('old', true), node('joining', false)]]) {
     const lists: Record<string, unknown>[] = [];
     const requests: WatchRequest[] = [];
     const sent: PutEventsEntry[][] = [];
     const rest = {
       get: async (_path: string, query: Record<string, unknown>) => {
         lists.push(query);
-        return { items: [node('old', true), node('joining', false)], metadata: { resourceVersion: '10' } };
+        const items = listed[Math.min(lists.length, listed.length) - 1]!;
+        return { items, metadata: { resourceVersion: String(9 + lists.length) } };
       },
     } as unknown as KubeRest;
     const watch: WatchClient = {
@@ -112,6 +113,25 @@ describe('the Node watch', () => {
     const detail = JSON.parse(entry!.Detail);
     expect(isNodeReady(detail)).toBe(true);
     expect(detail).toEqual({ version: 1, cluster: { name: 'blue', region: 'us-west-2' }, group: web, node: 'joining', sentAt: '2026-12-01T00:00:00.000Z' });
+    await h.nodeWatch.stop();
+  });
+
+  it('relists when the resourceVersion expired and sends an event for a Node that became Ready in between', async () => {
+    const h = harness(true, [
+      [node('old', true), node('joining', false), node('removed', false)],
+      [node('old', true), node('joining', true)],
+    ]);
+    h.nodeWatch.start();
+    await until(() => h.requests.length === 1);
+    expect(h.nodeWatch.readiness.remembered).toBe(2);
+    h.requests[0]!.onEvent('ERROR', { code: 410, message: 'too old resource version' });
+    await until(() => h.requests.length === 2);
+    expect(h.lists).toHaveLength(2);
+    expect(h.lists[1]).toMatchObject({ labelSelector: NODE_SELECTOR });
+    expect(h.requests[1]!.query).toMatchObject({ labelSelector: NODE_SELECTOR, resourceVersion: '11' });
+    await until(() => h.published.length === 1);
+    expect(h.published).toEqual(['joining']);
+    expect(h.nodeWatch.readiness.remembered).toBe(0);
     await h.nodeWatch.stop();
   });
 
