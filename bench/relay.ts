@@ -7,7 +7,7 @@
 // runs on them in turn, --rounds times (RSS moves ±5 MB with GC timing, so one run per variant says little).
 // (`npm run bench` calls runRelayBench() for the same figures.)
 // For each size: N InstanceGroups already in sync (our finalizer, status observed), then the relay, as the
-// container runs it (the esbuild bundle, NODE_OPTIONS as in the Deployment), starts; then spec updates arrive at
+// container runs it (the esbuild bundle, NODE_OPTIONS as in the Deployment, the ENTRYPOINT's node flags), starts; then spec updates arrive at
 // a steady rate. Measured from the relay's own /metrics and logs:
 // - resident memory after start-up and at the end (target: at most 64 MB at 10,000, issue 17);
 // - CPU time per forwarded change (the relay's process CPU over the update phase / changes forwarded, minus
