@@ -1,8 +1,13 @@
 // Benchmark of the in-cluster relay on the test bed (real kube-apiserver, moto as EventBridge).
 //   npx tsx bench/relay.ts [--sizes 1000,10000] [--changes 300] [--rate 50]
+//     [--node-options "..."] [--node-flags "..."] [--variants "label=flags;label=flags"] [--rounds 1]
+// --node-flags go on node's command line before the bundle, as the image's ENTRYPOINT puts them (default: the
+// Dockerfile's); V8 flags such as --optimize-for-size are refused in NODE_OPTIONS but accepted there.
+// --variants compares flag sets A/B on one test bed: every size's groups are created once and each variant's relay
+// runs on them in turn, --rounds times (RSS moves ±5 MB with GC timing, so one run per variant says little).
 // (`npm run bench` calls runRelayBench() for the same figures.)
 // For each size: N InstanceGroups already in sync (our finalizer, status observed), then the relay, as the
-// container runs it (the esbuild bundle, NODE_OPTIONS as in the Deployment), starts; then spec updates arrive at
+// container runs it (the esbuild bundle, NODE_OPTIONS as in the Deployment, the ENTRYPOINT's node flags), starts; then spec updates arrive at
 // a steady rate. Measured from the relay's own /metrics and logs:
 // - resident memory after start-up and at the end (target: at most 64 MB at 10,000, issue 17);
 // - CPU time per forwarded change (the relay's process CPU over the update phase / changes forwarded, minus
@@ -37,6 +42,21 @@ const arg = (name: string, fallback: string) => {
 };
 // As in infra/k8s/relay/deployment.yaml.
 export const DEPLOYMENT_NODE_OPTIONS = '--max-old-space-size=128 --max-semi-space-size=1';
+
+/** The flags between node and the bundle in in-cluster-relay/Dockerfile's ENTRYPOINT, so the bench runs what ships. */
+export function imageNodeFlags(dockerfile = path.join(REPO, 'in-cluster-relay/Dockerfile')): string[] {
+  const line = fs.readFileSync(dockerfile, 'utf8').split('\n').find((l) => l.startsWith('ENTRYPOINT '));
+  if (!line) throw new Error(`${dockerfile}: no ENTRYPOINT line`);
+  const argv = JSON.parse(line.slice('ENTRYPOINT '.length)) as string[];
+  return argv.slice(1, -1);
+}
+
+/** One way of starting the relay: NODE_OPTIONS plus flags on node's command line before the bundle. */
+export interface RelayVariant {
+  label: string;
+  nodeOptions: string;
+  nodeFlags: string[];
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -80,19 +100,32 @@ export interface RelayBenchOptions {
   rate?: number;
   /** The relay process's NODE_OPTIONS (default: the Deployment's). */
   nodeOptions?: string;
+  /** Flags on node's command line before the bundle (default: the image ENTRYPOINT's). */
+  nodeFlags?: string[];
+  /** Several ways of starting the relay, each run on the same groups (overrides nodeOptions and nodeFlags). */
+  variants?: RelayVariant[];
+  /** How many times each variant runs per size, round-robin (default 1). */
+  rounds?: number;
   /** Progress lines (default: stderr, prefixed [bench]). */
   log?: (line: string) => void;
 }
 
-/** One size's figures, unrounded. */
-export type RelayBenchResult = RelayFigure;
+/** One size's figures for one variant's run, unrounded. */
+export type RelayBenchResult = RelayFigure & {
+  variant: string;
+  /** RSS at the end of the idle phase (start-up + 1 s + the update phase's length), no GC forced. */
+  rssSettledMb: number;
+};
 
 /** Runs the benchmark on a test bed of its own (started and stopped here) and returns one result per size. */
 export async function runRelayBench(options: RelayBenchOptions = {}): Promise<RelayBenchResult[]> {
   const SIZES = options.sizes ?? [1000, 10000];
   const CHANGES = options.changes ?? 300;
   const RATE = options.rate ?? 50;
-  const NODE_OPTIONS = options.nodeOptions ?? DEPLOYMENT_NODE_OPTIONS;
+  const variants = options.variants ?? [
+    { label: 'as shipped', nodeOptions: options.nodeOptions ?? DEPLOYMENT_NODE_OPTIONS, nodeFlags: options.nodeFlags ?? imageNodeFlags() },
+  ];
+  const ROUNDS = options.rounds ?? 1;
   const log = options.log ?? ((line: string) => process.stderr.write(`[bench] ${line}\n`));
   const bed = await startTestBed({ log });
   const rows: RelayBenchResult[] = [];
@@ -149,113 +182,134 @@ export async function runRelayBench(options: RelayBenchOptions = {}): Promise<Re
           }),
         );
       });
-      log(`${size}: created in ${((performance.now() - t0) / 1000).toFixed(1)} s; starting the relay`);
+      log(`${size}: created in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-      const started = performance.now();
-      const child = spawn(process.execPath, [bundle], {
-        env: {
-          PATH: process.env.PATH,
-          NODE_OPTIONS,
-          KUBECONFIG: bed.kube!.kubeconfigFor('relay'),
-          EVENT_BUS_NAME: BUS,
-          AWS_REGION: REGION,
-          AWS_ACCESS_KEY_ID: 'x',
-          AWS_SECRET_ACCESS_KEY: 'y',
-          AWS_ENDPOINT_URL: bed.moto!.url,
-          CLUSTER_NAME: 'bench',
-          POD_NAME: `bench-relay-${size}`,
-          WATCH_NAMESPACES: ns,
-          RESYNC_PERIOD: '1h',
-          HEALTH_PORT: '0',
-          LEASE_DURATION: '4s',
-          LEASE_RENEW_DEADLINE: '3s',
-          LEASE_RETRY_PERIOD: '1s',
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      const forwarded: { latencyMs: number; putEventsMs: number }[] = [];
-      let port = 0;
-      let buffer = '';
-      child.stdout!.on('data', (chunk: Buffer) => {
-        buffer += chunk.toString();
-        const lines = buffer.split('\n');
-        buffer = lines.pop()!;
-        for (const line of lines) {
-          if (!line.startsWith('{')) continue;
-          const entry = JSON.parse(line) as { message: string; port?: number; latencyMs?: number; putEventsMs?: number };
-          if (entry.message === 'relay started') port = entry.port!;
-          if (entry.message === 'change forwarded' && entry.latencyMs !== undefined) forwarded.push({ latencyMs: entry.latencyMs, putEventsMs: entry.putEventsMs! });
-        }
-      });
-      const scrape = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      try {
-        // Start-up: ready (first list done), leading, and the start-up pass done.
-        for (;;) {
-          if (port) {
-            const text = await scrape().catch(() => '');
-            if (metric(text, 'relay_leader') === 1 && metric(text, 'relay_resyncs_total') >= 1) break;
+      const targets = Array.from({ length: CHANGES }, (_, i) => names[(i * 7919) % names.length]!);
+      let run = 0; // each run patches new values: a patch that changes nothing makes no watch event
+      for (let round = 0; round < ROUNDS; round++) for (const variant of variants) {
+        const started = performance.now();
+        const child = spawn(process.execPath, [...variant.nodeFlags, bundle], {
+          env: {
+            PATH: process.env.PATH,
+            NODE_OPTIONS: variant.nodeOptions,
+            KUBECONFIG: bed.kube!.kubeconfigFor('relay'),
+            EVENT_BUS_NAME: BUS,
+            AWS_REGION: REGION,
+            AWS_ACCESS_KEY_ID: 'x',
+            AWS_SECRET_ACCESS_KEY: 'y',
+            AWS_ENDPOINT_URL: bed.moto!.url,
+            CLUSTER_NAME: 'bench',
+            POD_NAME: `bench-relay-${size}`,
+            WATCH_NAMESPACES: ns,
+            RESYNC_PERIOD: '1h',
+            HEALTH_PORT: '0',
+            LEASE_DURATION: '4s',
+            LEASE_RENEW_DEADLINE: '3s',
+            LEASE_RETRY_PERIOD: '1s',
+          },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        const forwarded: { latencyMs: number; putEventsMs: number }[] = [];
+        let port = 0;
+        let buffer = '';
+        child.stdout!.on('data', (chunk: Buffer) => {
+          buffer += chunk.toString();
+          const lines = buffer.split('\n');
+          buffer = lines.pop()!;
+          for (const line of lines) {
+            if (!line.startsWith('{')) continue;
+            const entry = JSON.parse(line) as { message: string; port?: number; latencyMs?: number; putEventsMs?: number };
+            if (entry.message === 'relay started') port = entry.port!;
+            if (entry.message === 'change forwarded' && entry.latencyMs !== undefined) forwarded.push({ latencyMs: entry.latencyMs, putEventsMs: entry.putEventsMs! });
           }
-          if (performance.now() - started > 120_000) throw new Error('relay did not start');
-          await sleep(50);
+        });
+        const scrape = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        try {
+          // Start-up: ready (first list done), leading, and the start-up pass done.
+          for (;;) {
+            if (port) {
+              const text = await scrape().catch(() => '');
+              if (metric(text, 'relay_leader') === 1 && metric(text, 'relay_resyncs_total') >= 1) break;
+            }
+            if (performance.now() - started > 120_000) throw new Error('relay did not start');
+            await sleep(50);
+          }
+          const startupMs = performance.now() - started;
+          await sleep(1000);
+          const afterStart = await scrape();
+          const startupEvents = metric(afterStart, 'relay_events_published_total') + metric(afterStart, 'relay_events_pending');
+          const rssStart = metric(afterStart, 'process_resident_memory_bytes');
+
+          // Idle CPU over as long as the update phase will take, to subtract.
+          const phaseMs = (CHANGES / RATE) * 1000;
+          const idleCpu0 = metric(await scrape(), 'process_cpu_seconds_total');
+          await sleep(phaseMs);
+          const idleEnd = await scrape();
+          const idleCpu = metric(idleEnd, 'process_cpu_seconds_total') - idleCpu0;
+          const rssSettled = metric(idleEnd, 'process_resident_memory_bytes');
+
+          log(`${size} [${variant.label}]: ${CHANGES} spec updates at ${RATE}/s`);
+          const cpu0 = metric(await scrape(), 'process_cpu_seconds_total');
+          const published0 = metric(await scrape(), 'relay_events_published_total');
+          let rssPeak = rssStart;
+          const t1 = performance.now();
+          for (let i = 0; i < targets.length; i++) {
+            const due = t1 + (i * 1000) / RATE;
+            const wait = due - performance.now();
+            if (wait > 0) await sleep(wait);
+            void retry(() =>
+              admin.request('PATCH', `${GROUPS}/namespaces/${ns}/instancegroups/${targets[i]}`, {
+                contentType: 'application/merge-patch+json',
+                body: { spec: { 'eks-cf': { maxSize: 4 + run * CHANGES + i } } },
+              }),
+            );
+          }
+          for (;;) {
+            const text = await scrape();
+            rssPeak = Math.max(rssPeak, metric(text, 'process_resident_memory_bytes'));
+            if (metric(text, 'relay_events_published_total') - published0 >= CHANGES) break;
+            if (performance.now() - t1 > phaseMs + 60_000) throw new Error('not every change was forwarded');
+            await sleep(100);
+          }
+          const end = await scrape();
+          const updateCpu = metric(end, 'process_cpu_seconds_total') - cpu0;
+          const changes = metric(end, 'relay_events_published_total') - published0;
+          const overhead = forwarded.slice(-changes).map((f) => f.latencyMs - f.putEventsMs);
+          const rtt = forwarded.slice(-changes).map((f) => f.putEventsMs);
+          rssPeak = Math.max(rssPeak, metric(end, 'process_resident_memory_bytes'));
+          rows.push({
+            variant: variant.label,
+            rssSettledMb: rssSettled / 2 ** 20,
+            groups: size,
+            rssAfterStartupMb: rssStart / 2 ** 20,
+            rssPeakMb: rssPeak / 2 ** 20,
+            startupS: startupMs / 1000,
+            eventsAtStartup: startupEvents,
+            changesForwarded: changes,
+            cpuPerChangeMs: ((updateCpu - idleCpu) * 1000) / changes,
+            cpuPerChangeRawMs: (updateCpu * 1000) / changes,
+            overheadP50Ms: quantile(overhead, 0.5),
+            overheadP95Ms: quantile(overhead, 0.95),
+            putEventsP50Ms: quantile(rtt, 0.5),
+          });
+        } finally {
+          child.kill('SIGTERM');
+          await new Promise((r) => child.once('exit', r));
         }
-        const startupMs = performance.now() - started;
-        await sleep(1000);
-        const afterStart = await scrape();
-        const startupEvents = metric(afterStart, 'relay_events_published_total') + metric(afterStart, 'relay_events_pending');
-        const rssStart = metric(afterStart, 'process_resident_memory_bytes');
-
-        // Idle CPU over as long as the update phase will take, to subtract.
-        const phaseMs = (CHANGES / RATE) * 1000;
-        const idleCpu0 = metric(await scrape(), 'process_cpu_seconds_total');
-        await sleep(phaseMs);
-        const idleCpu = metric(await scrape(), 'process_cpu_seconds_total') - idleCpu0;
-
-        log(`${size}: ${CHANGES} spec updates at ${RATE}/s`);
-        const cpu0 = metric(await scrape(), 'process_cpu_seconds_total');
-        const published0 = metric(await scrape(), 'relay_events_published_total');
-        let rssPeak = rssStart;
-        const targets = Array.from({ length: CHANGES }, (_, i) => names[(i * 7919) % names.length]!);
-        const t1 = performance.now();
-        for (let i = 0; i < targets.length; i++) {
-          const due = t1 + (i * 1000) / RATE;
-          const wait = due - performance.now();
-          if (wait > 0) await sleep(wait);
-          void retry(() =>
-            admin.request('PATCH', `${GROUPS}/namespaces/${ns}/instancegroups/${targets[i]}`, {
+        run++;
+        const row = rows[rows.length - 1]!;
+        log(`${size} [${variant.label}]: ${JSON.stringify(row)}`);
+        // Back in sync, so the next variant's relay starts on the same state (no changes pending at start-up).
+        await pool([...new Set(targets)], 16, async (name) => {
+          const current = await retry(() => admin.get<InstanceGroup>(`${GROUPS}/namespaces/${ns}/instancegroups/${name}`));
+          const generation = current.metadata.generation;
+          await retry(() =>
+            admin.request('PATCH', `${GROUPS}/namespaces/${ns}/instancegroups/${name}/status`, {
               contentType: 'application/merge-patch+json',
-              body: { spec: { 'eks-cf': { maxSize: 4 + i } } },
+              body: { status: { observedGeneration: generation, lastExecution: { generation, operation: 'apply', attempt: 1, result: 'Succeeded' } } },
             }),
           );
-        }
-        for (;;) {
-          const text = await scrape();
-          rssPeak = Math.max(rssPeak, metric(text, 'process_resident_memory_bytes'));
-          if (metric(text, 'relay_events_published_total') - published0 >= CHANGES) break;
-          if (performance.now() - t1 > phaseMs + 60_000) throw new Error('not every change was forwarded');
-          await sleep(100);
-        }
-        const end = await scrape();
-        const updateCpu = metric(end, 'process_cpu_seconds_total') - cpu0;
-        const changes = metric(end, 'relay_events_published_total') - published0;
-        const overhead = forwarded.slice(-changes).map((f) => f.latencyMs - f.putEventsMs);
-        const rtt = forwarded.slice(-changes).map((f) => f.putEventsMs);
-        rssPeak = Math.max(rssPeak, metric(end, 'process_resident_memory_bytes'));
-        rows.push({
-          groups: size,
-          rssAfterStartupMb: rssStart / 2 ** 20,
-          rssPeakMb: rssPeak / 2 ** 20,
-          startupS: startupMs / 1000,
-          eventsAtStartup: startupEvents,
-          changesForwarded: changes,
-          cpuPerChangeMs: ((updateCpu - idleCpu) * 1000) / changes,
-          cpuPerChangeRawMs: (updateCpu * 1000) / changes,
-          overheadP50Ms: quantile(overhead, 0.5),
-          overheadP95Ms: quantile(overhead, 0.95),
-          putEventsP50Ms: quantile(rtt, 0.5),
         });
-      } finally {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
       }
     }
   } finally {
@@ -268,10 +322,29 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const CHANGES = Number(arg('changes', '300'));
   const RATE = Number(arg('rate', '50'));
   const NODE_OPTIONS = arg('node-options', DEPLOYMENT_NODE_OPTIONS);
-  const results = await runRelayBench({ sizes: arg('sizes', '1000,10000').split(',').map(Number), changes: CHANGES, rate: RATE, nodeOptions: NODE_OPTIONS });
+  const flags = (text: string) => text.split(/\s+/).filter(Boolean);
+  const NODE_FLAGS = process.argv.includes('--node-flags') ? flags(arg('node-flags', '')) : imageNodeFlags();
+  // "label=flags;label=flags": flags go on the command line; NODE_OPTIONS stays --node-options for all.
+  const variants = process.argv.includes('--variants')
+    ? arg('variants', '').split(';').filter(Boolean).map((v) => {
+        const [label, ...rest] = v.split('=');
+        return { label: label!.trim(), nodeOptions: NODE_OPTIONS, nodeFlags: flags(rest.join('=')) };
+      })
+    : undefined;
+  const results = await runRelayBench({
+    sizes: arg('sizes', '1000,10000').split(',').map(Number),
+    changes: CHANGES,
+    rate: RATE,
+    nodeOptions: NODE_OPTIONS,
+    nodeFlags: NODE_FLAGS,
+    variants,
+    rounds: Number(arg('rounds', '1')),
+  });
   const rows: Record<string, string | number>[] = results.map((r) => ({
+    variant: r.variant,
     groups: r.groups,
     'RSS after start-up (MB)': r.rssAfterStartupMb.toFixed(1),
+    'RSS settled (MB)': r.rssSettledMb.toFixed(1),
     'RSS peak (MB)': r.rssPeakMb.toFixed(1),
     'start-up (s)': r.startupS.toFixed(2),
     'events at start-up': r.eventsAtStartup,
@@ -287,7 +360,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
   console.log(
-    `\nin-cluster relay benchmark (${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, node ${process.version}, NODE_OPTIONS="${NODE_OPTIONS}"; ${CHANGES} updates at ${RATE}/s)`,
+    `\nin-cluster relay benchmark (${os.cpus()[0]?.model ?? 'cpu'} x${os.cpus().length}, node ${process.version}, NODE_OPTIONS="${NODE_OPTIONS}"${variants ? '' : `, flags "${NODE_FLAGS.join(' ')}"`}; ${CHANGES} updates at ${RATE}/s)`,
   );
   console.log(line(columns));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
