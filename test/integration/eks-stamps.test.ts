@@ -15,6 +15,7 @@ import { createNodeGroup, deleteNodeGroup, findNodeGroups, planNodeGroups, updat
 import type { DesiredNodeGroup, NodeGroupDecision } from '../../functions/eks-managed/plan.js';
 import { readStamp, type Stamp } from '../../functions/shared/stamp.js';
 import { startTestBed, type TestBed } from '../../local/testbed/index.js';
+import { eksManagedSpec } from '../support/eks-managed-spec.js';
 
 const REGION = 'us-east-1';
 const CLUSTER = 'stamps';
@@ -43,21 +44,7 @@ afterAll(async () => {
 const gen = (generation: number, uid: string): Stamp => ({ uid, generation });
 const refOf = (name: string): GroupRef => ({ clusterName: CLUSTER, namespace: 'team-a', name });
 
-const managedSpec = (over: Partial<EksManagedSpec> = {}): EksManagedSpec => ({
-  provisioner: 'eks-managed',
-  clusterName: CLUSTER,
-  minSize: 1,
-  maxSize: 3,
-  subnets: ['subnet-a'],
-  instanceTypes: ['m5.large'],
-  diskSize: 20,
-  capacityType: 'ON_DEMAND',
-  labels: {},
-  taints: [],
-  tags: {},
-  replace: false,
-  ...over,
-});
+const managedSpec = (over: Partial<EksManagedSpec> = {}): EksManagedSpec => eksManagedSpec({ clusterName: CLUSTER, ...over });
 
 /** What an execution of `stamp` decides for its spec, from what AWS holds now (Decide Next Change). */
 async function decideManaged(ref: GroupRef, spec: EksManagedSpec, stamp: Stamp): Promise<NodeGroupDecision> {

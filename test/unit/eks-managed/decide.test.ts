@@ -2,28 +2,16 @@ import type { EKSClient, Nodegroup } from '@aws-sdk/client-eks';
 import { MissingReferenceError, TerminalError } from '../../../core/errors/index.js';
 import type { InstanceGroupChange } from '../../../core/events/index.js';
 import { nodeGroupName, ownershipTags } from '../../../core/names/index.js';
-import type { EksManagedSpec, InstanceGroup } from '../../../core/spec/types.js';
+import type { InstanceGroup } from '../../../core/spec/types.js';
 import { decideNodeGroup, type DecideInput } from '../../../functions/eks-managed/decide.js';
 import { createRequest } from '../../../functions/eks-managed/plan.js';
 import { fakeAccess } from './fake-access.js';
 import { awsError, stubClient } from './stub-eks.js';
+import { eksManagedSpec } from '../../support/eks-managed-spec.js';
 
 const ref = { clusterName: 'c', namespace: 'team-a', name: 'workers' };
 const ROLE = 'arn:aws:iam::123456789012:role/nodes';
-const spec: EksManagedSpec = {
-  provisioner: 'eks-managed',
-  clusterName: 'c',
-  minSize: 1,
-  maxSize: 3,
-  subnets: ['subnet-a'],
-  instanceTypes: ['m5.large'],
-  diskSize: 20,
-  capacityType: 'ON_DEMAND',
-  labels: {},
-  taints: [],
-  tags: {},
-  replace: false,
-};
+const spec = eksManagedSpec();
 
 function object(generation: number, deleting = false): InstanceGroup {
   return {

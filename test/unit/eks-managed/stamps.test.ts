@@ -13,25 +13,13 @@ import { createRequest, planApply, planDelete, type DesiredNodeGroup, type Owned
 import { STAMP_TAGS, stampTags, type Stamp } from '../../../functions/shared/stamp.js';
 import { fakeAccess } from './fake-access.js';
 import { stubClient } from './stub-eks.js';
+import { eksManagedSpec } from '../../support/eks-managed-spec.js';
 
 const ref = { clusterName: 'c', namespace: 'team-a', name: 'workers' };
 const ROLE = 'arn:aws:iam::123456789012:role/nodes';
 const NAME = nodeGroupName(ref, 0);
 const ARN = `arn:aws:eks:us-east-1:123456789012:nodegroup/c/${NAME}/u-1`;
-const spec: EksManagedSpec = {
-  provisioner: 'eks-managed',
-  clusterName: 'c',
-  minSize: 1,
-  maxSize: 3,
-  subnets: ['subnet-a'],
-  instanceTypes: ['m5.large'],
-  diskSize: 20,
-  capacityType: 'ON_DEMAND',
-  labels: {},
-  taints: [],
-  tags: {},
-  replace: false,
-};
+const spec = eksManagedSpec();
 const gen = (generation: number, uid = 'uid-1'): Stamp => ({ uid, generation });
 const desired = (stamp: Stamp, over: Partial<EksManagedSpec> = {}): DesiredNodeGroup => ({ ref, spec: { ...spec, ...over }, nodeRoleArn: ROLE, stamp });
 

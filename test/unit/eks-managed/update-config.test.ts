@@ -1,26 +1,11 @@
 import type { EksManagedSpec } from '../../../core/spec/types.js';
 import { configUpdate, createRequest } from '../../../functions/eks-managed/plan.js';
 import { updateConfigOf } from '../../../functions/eks-managed/update-config.js';
+import { eksManagedSpec } from '../../support/eks-managed-spec.js';
 
 const ref = { clusterName: 'my-eks-cluster', namespace: 'team-a', name: 'workers' };
 
-function spec(over: Partial<EksManagedSpec> = {}): EksManagedSpec {
-  return {
-    provisioner: 'eks-managed',
-    clusterName: 'my-eks-cluster',
-    minSize: 1,
-    maxSize: 3,
-    subnets: ['subnet-a'],
-    instanceTypes: ['m5.large'],
-    diskSize: 50,
-    capacityType: 'ON_DEMAND',
-    labels: {},
-    taints: [],
-    tags: {},
-    replace: false,
-    ...over,
-  };
-}
+const spec = (over: Partial<EksManagedSpec> = {}): EksManagedSpec => eksManagedSpec({ clusterName: 'my-eks-cluster', diskSize: 50, ...over });
 
 describe('eks-managed updateConfig from strategy.rollingUpdate.maxUnavailable', () => {
   test('a count becomes maxUnavailable, a percentage maxUnavailablePercentage, nothing leaves EKS its default', () => {
