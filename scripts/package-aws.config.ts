@@ -73,6 +73,13 @@ export function buildFunctions(input: GeneratorInput, folders = functionFolders(
       fn.maximumEventAge = 21600;
       fn.destinations = { onFailure: { type: 'sqs', arn: getAtt('FailedStartsQueue', 'Arn') } };
     }
+    if (folder === REPORT_EXECUTION_FAILURE) {
+      // A report that still fails after its own in-process retries and Lambda's two is parked, not dropped: the
+      // message names the execution, and replaying it (or the relay's resync) moves the group out of Running.
+      fn.maximumRetryAttempts = 2;
+      fn.maximumEventAge = 21600;
+      fn.destinations = { onFailure: { type: 'sqs', arn: getAtt('FailedReportsQueue', 'Arn') } };
+    }
     out[pascal(folder)] = fn;
   }
   return out;

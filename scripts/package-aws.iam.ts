@@ -95,6 +95,11 @@ export function functionRole(input: GeneratorInput, folder: string, settings: Fu
       Resource: machines.map((m) => ({
         'Fn::Sub': ['arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${Name}:*', { Name: getAtt(stateMachineLogicalId(m.base), 'Name') }],
       })),
+    }, {
+      Sid: 'ParkFailedReportsInTheirQueue',
+      Effect: 'Allow',
+      Action: ['sqs:SendMessage'],
+      Resource: getAtt('FailedReportsQueue', 'Arn'),
     });
   }
   if (folder === START_WORKFLOW) {
