@@ -107,6 +107,9 @@ export class TaskTokens {
         ),
       };
     });
+    // When the execution ended first (closeExecution), nobody awaits the token any more; its rejection must not
+    // surface as an unhandled one. A caller that still awaits `result` gets the rejection as before.
+    result.catch(() => undefined);
     this.pending.set(token, entry);
     this.armHeartbeat(token, entry);
     return { token, result };
