@@ -1,3 +1,5 @@
+// Over 350 lines on purpose: the relay bench is one script that a person runs on its own; its test-bed set-up,
+// the relay process it starts and the figures it reads from that process belong together.
 // Benchmark of the in-cluster relay on the test bed (real kube-apiserver, moto as EventBridge).
 //   npx tsx bench/relay.ts [--sizes 1000,10000] [--changes 300] [--rate 50]
 //     [--node-options "..."] [--node-flags "..."] [--variants "label=flags;label=flags"] [--rounds 1]

@@ -79,11 +79,6 @@ export class NodeReadiness {
     return this.notReady.delete(name) && this.listedOnce ? this.ready(name, node) : undefined;
   }
 
-  /** One page of a (re)list; see listed. */
-  listedPage(nodes: NodeView[]): ReadyNode[] {
-    return nodes.map((node) => this.listed(node)).filter((ready) => ready !== undefined);
-  }
-
   /** The list is complete: remembered Nodes it did not show are gone. */
   listEnded(): void {
     for (const name of this.unseen ?? []) this.notReady.delete(name);

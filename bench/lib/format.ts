@@ -1,5 +1,5 @@
 // Over 350 lines on purpose: one file holds the whole result format (types, version, structural check), so a
-// reader comparing two result files has one place to look. Splitting it is part of issue 16.
+// reader comparing two result files has one place to look.
 // The result file of `npm run bench` (bench/results/<timestamp>.json and latest.json): its types, its version and
 // a structural check. The format is documented in bench/README.md; results of different runs are compared field by
 // field, so a change that renames, removes or re-means a field must bump FORMAT_VERSION (adding a field need not).

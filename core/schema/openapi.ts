@@ -1,5 +1,5 @@
 // Over 350 lines on purpose: it is the single source of the API, one schema per section, and every description is
-// what `kubectl explain` shows. Splitting it per provisioner is planned with issue 16.
+// what `kubectl explain` shows.
 // The one source of truth for the InstanceGroup API. The CRD (infra/k8s/crd.yaml) and the TypeScript types
 // (core/schema/types.generated.ts) are generated from this file by `npm run generate`; a unit test fails when
 // either is stale. Cross-field rules live in ./rules.ts, which feeds both CEL and the shared validator; what nodes

@@ -39,11 +39,12 @@ describe('the relay tells a Node that became Ready from one that merely changed'
 
   it('sends nothing for the first list, but reports Nodes that turned Ready while the watch was down at a relist', () => {
     const r = new NodeReadiness();
+    const listedPage = (nodes: Parameters<NodeReadiness['listed']>[0][]) => nodes.map((n) => r.listed(n)).filter((x) => x !== undefined);
     r.listStarted();
-    expect(r.listedPage([node('a', true), node('b', false), node('gone', false)])).toEqual([]);
+    expect(listedPage([node('a', true), node('b', false), node('gone', false)])).toEqual([]);
     r.listEnded();
     r.listStarted();
-    expect(r.listedPage([node('a', true), node('b', true)])).toEqual([{ node: 'b', group: web }]);
+    expect(listedPage([node('a', true), node('b', true)])).toEqual([{ node: 'b', group: web }]);
     r.listEnded();
     expect(r.remembered).toBe(0);
   });
