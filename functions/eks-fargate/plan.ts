@@ -12,18 +12,22 @@ import { fargateProfileName, shortHash, type GroupRef } from '../../core/names/i
 import type { EksFargateSpec, FargateSelector, Tags } from '../../core/spec/types.js';
 import type { ObservedResources } from '../../core/status/index.js';
 import {
+  deletableByOwner,
   deleteDecision as deleteOf,
   deleteFailed as failedToDelete,
   healthIssues,
   MAX_REVISIONS,
+  nothingLeft,
+  refuseOlderWrites,
   revisionsByName as revisionsOf,
-  tagChanges,
+  stampedTagChanges,
+  tagDecision,
   waitDecision,
   type DecisionWords,
   type TagChange,
 } from '../shared/eks-resource-plan.js';
 import { groupTags, ownedBy } from '../shared/ownership.js';
-import { deletableBy, readStamp, refuseBackwards, restampTags, stampTags, STAMP_TAGS, type Stamp } from '../shared/stamp.js';
+import { stampTags, type Stamp } from '../shared/stamp.js';
 
 export { healthIssues, MAX_REVISIONS };
 
@@ -106,10 +110,9 @@ export function profileTags(d: DesiredProfile): Tags {
   return groupTags(d.spec.tags, d.ref);
 }
 
-/** The user's tag changes in words; the stamp is written along (moved forward, or to this owner) and never untagged. */
+/** The user's tag changes in words; the stamp is written along (shared/eks-resource-plan.ts stampedTagChanges). */
 export function tagUpdate(d: DesiredProfile, p: FargateProfile): { tag: Tags; untag: string[]; changes: string[] } {
-  const { tag, untag, changes } = tagChanges(profileTags(d), p.tags, Object.values(STAMP_TAGS));
-  return { tag: { ...tag, ...restampTags(readStamp(p.tags ?? {}), d.stamp) }, untag, changes };
+  return stampedTagChanges(profileTags(d), p.tags, d.stamp);
 }
 
 export function selectorsRequest(selectors: FargateSelector[]): CreateFargateProfileCommandInput['selectors'] {
@@ -160,7 +163,7 @@ export function planApply(d: DesiredProfile, cluster: FargateProfile[], ctx: App
   const revisionOf = (p: FargateProfile) => revisions.get(nameOf(p)) ?? -1;
   const owned = cluster.filter((p) => ownedBy(p.tags, d.ref)).sort((a, b) => revisionOf(b) - revisionOf(a));
   // A profile a newer generation of this group wrote means this execution is out of date: no delete, no re-create.
-  if (d.stamp) for (const p of owned) refuseBackwards(`Fargate profile ${nameOf(p)}`, readStamp(p.tags ?? {}), d.stamp);
+  refuseOlderWrites(WORDS.noun, owned, nameOf, d.stamp);
   const inFlight = cluster.filter((p) => IN_FLIGHT.has(status(p)));
   const live = owned.filter((p) => status(p) === 'ACTIVE' || status(p) === 'CREATING');
   const target = live.find((p) => isDesiredName(nameOf(p)) && profileChanges(d, p).length === 0);
@@ -169,27 +172,8 @@ export function planApply(d: DesiredProfile, cluster: FargateProfile[], ctx: App
   if (target) {
     const name = nameOf(target);
     if (status(target) === 'CREATING') return wait(target, 'active');
-    const tags = tagUpdate(d, target);
-    if (!tags.changes.length && Object.keys(tags.tag).length) {
-      // Only the stamp moves: no change of the spec, so nothing for the Ready message.
-      return {
-        action: 'update-tags',
-        profileName: name,
-        waitFor: 'active',
-        summary: `Stamping Fargate profile ${name} with generation ${d.stamp?.generation}`,
-        updateTags: { resourceArn: target.fargateProfileArn ?? '', tag: tags.tag, untag: tags.untag },
-      };
-    }
-    if (tags.changes.length) {
-      return {
-        action: 'update-tags',
-        profileName: name,
-        waitFor: 'active',
-        summary: `Updating the tags of Fargate profile ${name}: ${tags.changes.join(', ')}`,
-        done: `Updated the tags of Fargate profile ${name}: ${tags.changes.join(', ')}`,
-        updateTags: { resourceArn: target.fargateProfileArn ?? '', tag: tags.tag, untag: tags.untag },
-      };
-    }
+    const retag = tagDecision(WORDS, name, target.fargateProfileArn ?? '', tagUpdate(d, target), d.stamp);
+    if (retag) return retag;
     const others = owned.filter((p) => p !== target);
     const deleting = others.find((p) => status(p) === 'DELETING');
     if (deleting) return wait(deleting, 'gone');
@@ -256,8 +240,7 @@ export function planApply(d: DesiredProfile, cluster: FargateProfile[], ctx: App
  * group's uid, a profile stamped by another owner (a group recreated under the same name) is left alone.
  */
 export function planDelete(ref: GroupRef, cluster: FargateProfile[], ownerUid?: string): ProfileDecision {
-  const ours = cluster.filter((p) => ownedBy(p.tags, ref));
-  const owned = ownerUid ? ours.filter((p) => deletableBy(readStamp(p.tags ?? {}), ownerUid)) : ours;
+  const { deletable: owned, leftAlone } = deletableByOwner(cluster.filter((p) => ownedBy(p.tags, ref)), (p) => p.tags, ownerUid);
   const inFlight = cluster.filter((p) => IN_FLIGHT.has(status(p)));
   const creating = owned.find((p) => status(p) === 'CREATING');
   if (creating) return wait(creating, 'active');
@@ -268,7 +251,5 @@ export function planDelete(ref: GroupRef, cluster: FargateProfile[], ownerUid?: 
     if (inFlight.length) busy(ref.clusterName, inFlight, `delete Fargate profile ${nameOf(deletable)}`);
     return deleteDecision(deletable, '');
   }
-  const others = ours.filter((p) => !owned.includes(p)).map(nameOf);
-  const note = others.length ? ` (${others.join(', ')} belong${others.length === 1 ? 's' : ''} to a group recreated under the same name; left alone)` : '';
-  return { action: 'none', summary: `No Fargate profile of this group is left${note}` };
+  return nothingLeft(WORDS.noun, leftAlone.map(nameOf));
 }

@@ -2,8 +2,7 @@
 // UpdateNodegroupConfig), Kubernetes and AMI release version (one UpdateNodegroupVersion), and tags.
 import type { Nodegroup, UpdateNodegroupConfigCommandInput, UpdateNodegroupVersionCommandInput } from '@aws-sdk/client-eks';
 import type { EksManagedSpec, Tags, Taint } from '../../core/spec/types.js';
-import { tagChanges } from '../shared/eks-resource-plan.js';
-import { readStamp, restampTags, STAMP_TAGS } from '../shared/stamp.js';
+import { stampedTagChanges } from '../shared/eks-resource-plan.js';
 import { clamp, nodeGroupTags, type DesiredNodeGroup } from './node-group.js';
 import { CREATED_WITH_TAG } from './replace-fields.js';
 import { updateConfigChange } from './update-config.js';
@@ -86,12 +85,8 @@ export function versionUpdate(spec: EksManagedSpec, ng: Nodegroup): InPlaceChang
 
 /**
  * Tags are changed in place (TagResource / UntagResource); CREATED_WITH_TAG never changes after creation. The stamp
- * is not the user's: it is written along (moved to this generation, or to this owner) and never untagged, and a
- * change of the stamp alone is no change of the spec (`changes` stays empty).
+ * is written along (shared/eks-resource-plan.ts stampedTagChanges): a change of it alone leaves `changes` empty.
  */
-export function tagUpdate(d: DesiredNodeGroup, ng: Nodegroup): InPlaceChange<{ tag: Tags; untag: string[] }> {
-  const { tag, untag, changes } = tagChanges(nodeGroupTags(d), ng.tags, [CREATED_WITH_TAG, ...Object.values(STAMP_TAGS)]);
-  const restamp = restampTags(readStamp(ng.tags ?? {}), d.stamp);
-  const any = changes.length > 0 || Object.keys(restamp).length > 0;
-  return { ...(any ? { input: { tag: { ...tag, ...restamp }, untag } } : {}), changes };
+export function tagUpdate(d: DesiredNodeGroup, ng: Nodegroup): { tag: Tags; untag: string[]; changes: string[] } {
+  return stampedTagChanges(nodeGroupTags(d), ng.tags, d.stamp, [CREATED_WITH_TAG]);
 }

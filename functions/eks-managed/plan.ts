@@ -4,7 +4,16 @@
 // in-place.ts (what EKS changes in place).
 import { NameConflictError, ReplacementRequiredError } from '../../core/errors/index.js';
 import { nodeGroupName } from '../../core/names/index.js';
-import { deleteDecision, deleteFailed as failedToDelete, waitDecision, type DecisionWords } from '../shared/eks-resource-plan.js';
+import {
+  deletableByOwner,
+  deleteDecision,
+  deleteFailed as failedToDelete,
+  nothingLeft,
+  refuseOlderWrites,
+  tagDecision,
+  waitDecision,
+  type DecisionWords,
+} from '../shared/eks-resource-plan.js';
 import { configUpdate, tagUpdate, versionUpdate } from './in-place.js';
 import {
   createRequest,
@@ -18,7 +27,6 @@ import {
   type OwnedNodeGroup,
 } from './node-group.js';
 import { describeChanges, replaceFieldChanges, replacementMessage } from './replace-fields.js';
-import { deletableBy, readStamp, refuseBackwards } from '../shared/stamp.js';
 
 export * from './node-group.js';
 export * from './replace-fields.js';
@@ -43,7 +51,7 @@ export interface ApplyContext {
  */
 export function planApply(d: DesiredNodeGroup, owned: OwnedNodeGroup[], ctx: ApplyContext): NodeGroupDecision {
   // A node group a newer generation of this group wrote means this execution is out of date: it changes nothing.
-  if (d.stamp) for (const o of owned) refuseBackwards(`Node group ${nameOf(o)}`, readStamp(o.nodegroup.tags ?? {}), d.stamp);
+  refuseOlderWrites(WORDS.noun, owned.map((o) => o.nodegroup), (ng) => ng.nodegroupName ?? '', d.stamp);
   const newestFirst = [...owned].sort((a, b) => b.revision - a.revision);
   const live = newestFirst.filter((o) => !['DELETING', 'CREATE_FAILED', 'DELETE_FAILED'].includes(status(o)));
   const target = live.find((o) => replaceFieldChanges(d, o.nodegroup).length === 0);
@@ -74,27 +82,8 @@ export function planApply(d: DesiredNodeGroup, owned: OwnedNodeGroup[], ctx: App
         updateVersion: { clusterName: d.spec.clusterName, nodegroupName: name, ...version.input },
       };
     }
-    const tags = tagUpdate(d, target.nodegroup);
-    if (tags.input && !tags.changes.length) {
-      // Only the stamp moves: no change of the spec, so nothing for the Ready message.
-      return {
-        action: 'update-tags',
-        nodeGroupName: name,
-        waitFor: 'active',
-        summary: `Stamping node group ${name} with generation ${d.stamp?.generation}`,
-        updateTags: { resourceArn: target.nodegroup.nodegroupArn ?? '', ...tags.input },
-      };
-    }
-    if (tags.input) {
-      return {
-        action: 'update-tags',
-        nodeGroupName: name,
-        waitFor: 'active',
-        summary: `Updating the tags of node group ${name}: ${tags.changes.join(', ')}`,
-        done: `Updated the tags of node group ${name}: ${tags.changes.join(', ')}`,
-        updateTags: { resourceArn: target.nodegroup.nodegroupArn ?? '', ...tags.input },
-      };
-    }
+    const retag = tagDecision(WORDS, name, target.nodegroup.nodegroupArn ?? '', tagUpdate(d, target.nodegroup), d.stamp);
+    if (retag) return retag;
     const others = newestFirst.filter((o) => o !== target);
     const deleting = others.find((o) => status(o) === 'DELETING');
     if (deleting) return wait(deleting, 'gone', 'it is DELETING');
@@ -160,7 +149,7 @@ export function planApply(d: DesiredNodeGroup, owned: OwnedNodeGroup[], ctx: App
  * deleting group's uid, a node group stamped by another owner (a group recreated under the same name) is left alone.
  */
 export function planDelete(all: OwnedNodeGroup[], ownerUid?: string): NodeGroupDecision {
-  const owned = ownerUid ? all.filter((o) => deletableBy(readStamp(o.nodegroup.tags ?? {}), ownerUid)) : all;
+  const { deletable: owned, leftAlone } = deletableByOwner(all, (o) => o.nodegroup.tags, ownerUid);
   const newestFirst = [...owned].sort((a, b) => b.revision - a.revision);
   const creating = newestFirst.find((o) => status(o) === 'CREATING' || status(o) === 'UPDATING');
   if (creating) return wait(creating, 'active', `it is ${status(creating)}; it is deleted once that ends`);
@@ -170,8 +159,6 @@ export function planDelete(all: OwnedNodeGroup[], ownerUid?: string): NodeGroupD
   }
   const deleting = newestFirst[0];
   if (deleting) return wait(deleting, 'gone', 'it is DELETING');
-  const others = all.filter((o) => !owned.includes(o)).map(nameOf);
-  const note = others.length ? ` (${others.join(', ')} belong${others.length === 1 ? 's' : ''} to a group recreated under the same name; left alone)` : '';
-  return { action: 'none', summary: `No node group of this group is left${note}` };
+  return nothingLeft(WORDS.noun, leftAlone.map(nameOf));
 }
 

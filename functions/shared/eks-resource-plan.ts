@@ -1,8 +1,10 @@
 // Pure pieces of planning that managed node groups and Fargate profiles share: the names a group's resources can
-// have, tag changes, EKS's health issues in words, and the wait / delete decisions in the same words for both.
+// have, tag changes, EKS's health issues in words, the wait / delete / tag decisions in the same words for both, and
+// what the ownership stamps (stamp.ts) mean for a plan.
 import { ProvisioningFailedError } from '../../core/errors/index.js';
 import type { GroupRef } from '../../core/names/index.js';
 import type { Tags } from '../../core/spec/types.js';
+import { deletableBy, readStamp, refuseBackwards, restampTags, STAMP_TAGS, type Stamp } from './stamp.js';
 
 export type WaitFor = 'active' | 'gone';
 
@@ -43,6 +45,37 @@ export function tagChanges(want: Tags, have: Record<string, string> | undefined,
   return { tag, untag, changes: [...Object.keys(tag).map((k) => `tag ${k}=${tag[k]}`), ...untag.map((k) => `-tag ${k}`)] };
 }
 
+/**
+ * The tag changes towards `want`, with the stamp written along (moved to this generation, or to this owner). The
+ * stamp is not the user's: it is never untagged, and a change of the stamp alone is no change in words (`changes`).
+ */
+export function stampedTagChanges(
+  want: Tags,
+  have: Record<string, string> | undefined,
+  stamp: Stamp | undefined,
+  ignored: string[] = [],
+): { tag: Tags; untag: string[]; changes: string[] } {
+  const { tag, untag, changes } = tagChanges(want, have, [...ignored, ...Object.values(STAMP_TAGS)]);
+  return { tag: { ...tag, ...restampTags(readStamp(have ?? {}), stamp) }, untag, changes };
+}
+
+export const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** Throws NoLongerWantedError when any of the resources carries a newer generation of the same owner than `stamp`. */
+export function refuseOlderWrites<R extends EksResource>(noun: string, resources: R[], nameOf: (resource: R) => string, stamp: Stamp | undefined): void {
+  if (!stamp) return;
+  for (const r of resources) refuseBackwards(`${capitalized(noun)} ${nameOf(r)}`, readStamp(r.tags ?? {}), stamp);
+}
+
+/**
+ * What a delete may remove of the group's resources: with the deleting group's uid, not those another owner stamped
+ * (a group recreated under the same name), which are left alone.
+ */
+export function deletableByOwner<T>(ours: T[], tagsOf: (item: T) => Record<string, string> | undefined, ownerUid?: string): { deletable: T[]; leftAlone: T[] } {
+  const deletable = ownerUid ? ours.filter((o) => deletableBy(readStamp(tagsOf(o) ?? {}), ownerUid)) : ours;
+  return { deletable, leftAlone: ours.filter((o) => !deletable.includes(o)) };
+}
+
 /** How one kind is named in decisions: the noun in words and the field that carries the resource's name. */
 export interface DecisionWords<K extends string> {
   noun: string;
@@ -67,6 +100,37 @@ export function deleteDecision<K extends string>(words: DecisionWords<K>, name: 
     summary: `Deleting ${words.noun} ${name}${why}`,
     done: `Deleted ${words.noun} ${name}${why}`,
   } as { action: 'delete'; waitFor: 'gone'; summary: string; done: string } & Named<K>;
+}
+
+/** A delete with nothing of the group's left to remove; the names left alone are another owner's. */
+export function nothingLeft(noun: string, leftAlone: string[]): { action: 'none'; summary: string } {
+  const note = leftAlone.length
+    ? ` (${leftAlone.join(', ')} belong${leftAlone.length === 1 ? 's' : ''} to a group recreated under the same name; left alone)`
+    : '';
+  return { action: 'none', summary: `No ${noun} of this group is left${note}` };
+}
+
+/**
+ * The in-place tag change towards the spec, or undefined when the tags match. The user's changes are said in words
+ * (`done`, for the Ready message); a change of the stamp alone is not.
+ */
+export function tagDecision<K extends string>(
+  words: DecisionWords<K>,
+  name: string,
+  resourceArn: string,
+  change: { tag: Tags; untag: string[]; changes: string[] },
+  stamp: Stamp | undefined,
+) {
+  type TagDecision = { action: 'update-tags'; waitFor: 'active'; summary: string; done?: string; updateTags: TagChange } & Named<K>;
+  const updateTags: TagChange = { resourceArn, tag: change.tag, untag: change.untag };
+  const decided = (summary: string, done?: string) =>
+    ({ action: 'update-tags', [words.nameKey]: name, waitFor: 'active', summary, ...(done ? { done } : {}), updateTags }) as TagDecision;
+  if (change.changes.length) {
+    const what = `the tags of ${words.noun} ${name}: ${change.changes.join(', ')}`;
+    return decided(`Updating ${what}`, `Updated ${what}`);
+  }
+  if (Object.keys(change.tag).length) return decided(`Stamping ${words.noun} ${name} with generation ${stamp?.generation}`);
+  return undefined;
 }
 
 /** A resource EKS could not delete stops the plan: a person must look at it. */

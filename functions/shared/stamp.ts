@@ -64,6 +64,20 @@ export function stampOf(change: { group: { uid: string; generation: number } }):
   return { uid: change.group.uid, generation: change.group.generation };
 }
 
+/**
+ * Who writes, and why: an apply refuses to write over a newer generation of the same owner; a delete leaves alone a
+ * resource another owner stamped (a group recreated under the same name).
+ */
+export interface WriteGuard {
+  stamp: Stamp;
+  operation: 'apply' | 'delete';
+}
+
+/** The guard of an execution's delete call: a replace within an apply, or the group's delete. */
+export function writeGuardOf(change: { operation: string; group: { uid: string; generation: number } }): WriteGuard {
+  return { stamp: stampOf(change), operation: change.operation === 'delete' ? 'delete' : 'apply' };
+}
+
 /** Whether a set of tags to write already holds this stamp (a TagResource that moves it along). */
 export function carriesStamp(tags: Record<string, string> | undefined, stamp: Stamp): boolean {
   return Object.entries(stampTags(stamp)).every(([k, v]) => tags?.[k] === v);
