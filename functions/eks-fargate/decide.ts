@@ -1,48 +1,41 @@
 // "Decide Next Change" for eks-fargate: the shared loop (functions/shared/decide-loop.ts) over every profile of the
 // cluster. What is eks-fargate's own: a delete that finds no profile says so in status (missingOnDelete).
-import { TerminalError } from '../../core/errors/index.js';
-import { appliedRound, decideNext, type DecideDeps } from '../shared/decide-loop.js';
+import { appliedRound, decideNext, roleFromEarlierStep, type DecideDeps, type DecideInputOf } from '../shared/decide-loop.js';
 import { ownedBy } from '../shared/ownership.js';
-import { stampOf } from '../shared/stamp.js';
-import type { ProfileDecision } from './plan.js';
-import { clusterProfiles, planProfiles, type ClusterProfiles } from './profiles.js';
+import type { DesiredProfile, ProfileDecision } from './plan.js';
+import { clusterProfiles, ownProfiles, planProfiles, type ClusterProfiles } from './profiles.js';
 import type { EksFargateState, NotFoundReport, ProfilePlan } from './state.js';
 
-export interface DecideInput extends Pick<EksFargateState, 'change' | 'execution' | 'group' | 'role' | 'plan'> {
-  purpose: 'apply' | 'delete';
-  maxPasses: number;
-}
+export type DecideInput = DecideInputOf<EksFargateState>;
 
 export type { DecideDeps };
 
 export async function decideProfile(input: DecideInput, deps: DecideDeps): Promise<ProfilePlan> {
   const { ref, spec } = input.group;
   // The manager's find and plan alone (functions/eks-fargate/profiles.ts): the bundle holds no create/tag/delete.
-  return decideNext<ClusterProfiles, ProfileDecision, ProfilePlan>(input, deps.access, {
+  return decideNext<DesiredProfile, ClusterProfiles, ProfileDecision, ProfilePlan>(input, deps.access, {
     plural: 'Fargate profiles',
     noun: 'Fargate profile',
     whereToLook: 'look at the cluster in the EKS console',
     clusterField: 'spec.eks-fargate.clusterName',
     find: () => clusterProfiles(deps.eks, ref.clusterName),
-    planDelete: (found) => planProfiles({ purpose: 'delete', ref, ownerUid: input.change.group.uid }, found),
-    stampedTags: (found) => found.profiles.filter((p) => ownedBy(p.tags, ref)).map((p) => p.tags),
+    plan: planProfiles,
+    ours: (found) => ownProfiles(found, ref),
     deleteExtras: (found, pass) => {
       const notFound = input.plan?.notFound ?? (pass === 1 ? missingOnDelete(input, found.profiles, found.clusterMissing) : undefined);
       return notFound ? { notFound } : {};
     },
-    decideApply: (found, round) => {
-      if (!input.role?.podExecutionRoleArn) {
-        throw new TerminalError('Decide Next Change needs the pod execution role; "Create Pod Execution Role If Needed" must run first');
-      }
-      const decision = planProfiles(
-        { purpose: 'apply', desired: { ref, spec, podExecutionRoleArn: input.role.podExecutionRoleArn, stamp: stampOf(input.change) }, idempotencyKey: input.execution.arn },
-        found,
-      );
-      return appliedRound(decision, round, {
+    desired: (stamp) => ({
+      ref,
+      spec,
+      podExecutionRoleArn: roleFromEarlierStep(input.role?.podExecutionRoleArn, 'pod execution role', 'Create Pod Execution Role If Needed'),
+      stamp,
+    }),
+    applied: (decision, round) =>
+      appliedRound(decision, round, {
         unchanged: 'nothing to change (AWS cannot change a profile, so an unchanged spec leaves it alone)',
         report: (d, message) => ({ phase: 'ready', observed: d.observed ?? {}, message }),
-      });
-    },
+      }),
   });
 }
 

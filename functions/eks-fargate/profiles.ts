@@ -15,7 +15,7 @@ import type { GroupRef } from '../../core/names/index.js';
 import * as eksResource from '../shared/eks-resource.js';
 import type { CreateOptions, EksResourceKind, ResourceProgress, WriteGuard } from '../shared/eks-resource.js';
 import { ownedBy } from '../shared/ownership.js';
-import { carriesStamp, type Stamp } from '../shared/stamp.js';
+import type { Stamp } from '../shared/stamp.js';
 import type { Intent, ResourceManager, Target } from '../shared/resource-manager.js';
 import { planApply, planDelete, type DesiredProfile, type ProfileDecision } from './plan.js';
 
@@ -37,6 +37,8 @@ const PROFILE: EksResourceKind<FargateProfile, CreateFargateProfileCommandInput,
   nameKey: 'profileName',
   describe: async (eks, clusterName, name) =>
     (await eks.send(new DescribeFargateProfileCommand({ clusterName, fargateProfileName: name }))).fargateProfile,
+  nameOf: (p) => p.fargateProfileName,
+  arnOf: (p) => p.fargateProfileArn,
   nameOfRequest: (input) => input.fargateProfileName,
   roleOfRequest: (input) => input.podExecutionRoleArn,
   settledActive: (status) => status === 'ACTIVE',
@@ -71,15 +73,14 @@ export function checkProfile(eks: EKSClient, clusterName: string, name: string, 
   return eksResource.checkResource(PROFILE, eks, { clusterName, name, waitFor }, polls, maxPolls);
 }
 
+/** The group's profiles among the cluster's: their stamps say which generation last wrote them. */
+export const ownProfiles = (found: ClusterProfiles, ref: GroupRef): FargateProfile[] => found.profiles.filter((p) => ownedBy(p.tags, ref));
+
 /**
  * Sends CreateFargateProfile. With a stamp, the cluster's profiles are read right before: when a newer generation
  * of the same owner already wrote one of the group's, this older execution creates nothing (NoLongerWantedError).
  */
 export async function createProfile(eks: EKSClient, ref: GroupRef, decision: ProfileDecision, options: CreateOptions): Promise<ProfileProgress> {
-  if (options.stamp) {
-    const { profiles } = await clusterProfiles(eks, ref.clusterName);
-    for (const p of profiles.filter((p) => ownedBy(p.tags, ref))) eksResource.refuseOlderWrite(PROFILE, p.fargateProfileName ?? '', p, options.stamp);
-  }
   return eksResource.createResource(
     PROFILE,
     async (client, input) => (await client.send(new CreateFargateProfileCommand(input))).fargateProfile,
@@ -87,6 +88,7 @@ export async function createProfile(eks: EKSClient, ref: GroupRef, decision: Pro
     ref,
     decision.create,
     options,
+    async () => ownProfiles(await clusterProfiles(eks, ref.clusterName), ref),
   );
 }
 
@@ -96,11 +98,8 @@ export async function createProfile(eks: EKSClient, ref: GroupRef, decision: Pro
  */
 export async function tagProfile(eks: EKSClient, clusterName: string, decision: ProfileDecision, stamp?: Stamp): Promise<ProfileProgress> {
   const name = decision.profileName ?? '';
-  const before = stamp ? await describeProfile(eks, clusterName, name) : undefined;
-  eksResource.refuseOlderWrite(PROFILE, name, before, stamp);
-  await eksResource.retagResource(PROFILE, eks, name, decision.updateTags!);
-  if (stamp && before && !carriesStamp(decision.updateTags?.tag, stamp)) await eksResource.restamp(PROFILE, eks, name, before.fargateProfileArn, stamp);
-  return progressOf(await describeProfile(eks, clusterName, name), name, 'active', 0);
+  const write = () => eksResource.retagResource(PROFILE, eks, name, decision.updateTags!);
+  return eksResource.updateResource(PROFILE, eks, { clusterName, name }, write, stamp, decision.updateTags?.tag);
 }
 
 /** Starts deleting a profile; with a guard, not one a newer generation wrote or another owner stamped. */

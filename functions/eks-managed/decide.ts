@@ -1,40 +1,30 @@
 // "Decide Next Change" for eks-managed: the shared loop (functions/shared/decide-loop.ts) over the group's node
 // groups. What is eks-managed's own: an in-place update EKS accepted but does not show yet is waited for rather
 // than sent again, and the Ready report counts EKS's ACTIVE node groups as joined nodes.
-import { TerminalError } from '../../core/errors/index.js';
 import type { NodeCount } from '../../core/status/index.js';
-import { appliedRound, decideNext, type DecideDeps } from '../shared/decide-loop.js';
-import { stampOf } from '../shared/stamp.js';
-import { findNodeGroups, planNodeGroups, type NodeGroupsFound } from './nodegroups.js';
-import type { NodeGroupDecision } from './plan.js';
+import { appliedRound, decideNext, roleFromEarlierStep, type DecideDeps, type DecideInputOf } from '../shared/decide-loop.js';
+import { findNodeGroups, ownNodeGroups, planNodeGroups, type NodeGroupsFound } from './nodegroups.js';
+import type { DesiredNodeGroup, NodeGroupDecision } from './plan.js';
 import type { EksManagedState, NodeGroupPlan } from './state.js';
 
-export interface DecideInput extends Pick<EksManagedState, 'change' | 'execution' | 'group' | 'role' | 'plan'> {
-  purpose: 'apply' | 'delete';
-  /** Bound on the loop: decisions per execution. */
-  maxPasses: number;
-}
+export type DecideInput = DecideInputOf<EksManagedState>;
 
 export type { DecideDeps };
 
 export async function decideNodeGroup(input: DecideInput, deps: DecideDeps): Promise<NodeGroupPlan> {
   const { ref, spec } = input.group;
   // The manager's find and plan alone (functions/eks-managed/nodegroups.ts): the bundle holds no create/update/delete.
-  return decideNext<NodeGroupsFound, NodeGroupDecision, NodeGroupPlan>(input, deps.access, {
+  return decideNext<DesiredNodeGroup, NodeGroupsFound, NodeGroupDecision, NodeGroupPlan>(input, deps.access, {
     plural: 'node groups',
     noun: 'node group',
     whereToLook: 'look at the node groups in the EKS console',
     clusterField: 'spec.eks-managed.configuration.clusterName',
     find: () => findNodeGroups(deps.eks, ref),
-    planDelete: (found) => planNodeGroups({ purpose: 'delete', ref, ownerUid: input.change.group.uid }, found),
-    stampedTags: (found) => found.owned.map((o) => o.nodegroup.tags),
+    plan: planNodeGroups,
+    ours: ownNodeGroups,
     deleteExtras: (found) => (found.clusterMissing ? { message: `EKS cluster ${ref.clusterName} no longer exists; nothing left to delete there` } : {}),
-    decideApply: (found, round) => {
-      if (!input.role?.nodeRoleArn) throw new TerminalError('Decide Next Change needs the node role; "Create Node Role If Needed" must run first');
-      const decision = planNodeGroups(
-        { purpose: 'apply', desired: { ref, spec, nodeRoleArn: input.role.nodeRoleArn, stamp: stampOf(input.change) }, idempotencyKey: input.execution.arn },
-        found,
-      );
+    desired: (stamp) => ({ ref, spec, nodeRoleArn: roleFromEarlierStep(input.role?.nodeRoleArn, 'node role', 'Create Node Role If Needed'), stamp }),
+    applied: (decision, round) => {
       const update = updateKey(decision);
       if (update && update === input.plan?.sent) {
         // EKS accepted this very update a moment ago but does not show it yet: wait for it rather than send it again.

@@ -19,7 +19,7 @@ import * as eksResource from '../shared/eks-resource.js';
 import type { CreateOptions, EksResourceKind, ResourceProgress, WriteGuard } from '../shared/eks-resource.js';
 import { ownedBy } from '../shared/ownership.js';
 import type { Intent, ResourceManager, Target } from '../shared/resource-manager.js';
-import { carriesStamp, type Stamp } from '../shared/stamp.js';
+import type { Stamp } from '../shared/stamp.js';
 import { planApply, planDelete, revisionsByName, type DesiredNodeGroup, type NodeGroupDecision, type OwnedNodeGroup } from './plan.js';
 
 export type { CreateOptions, WriteGuard };
@@ -42,6 +42,8 @@ const NODE_GROUP: EksResourceKind<Nodegroup, CreateNodegroupCommandInput, 'nodeG
   roleNoun: 'node role',
   nameKey: 'nodeGroupName',
   describe: async (eks, clusterName, name) => (await eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName: name }))).nodegroup,
+  nameOf: (ng) => ng.nodegroupName,
+  arnOf: (ng) => ng.nodegroupArn,
   nameOfRequest: (input) => input.nodegroupName,
   roleOfRequest: (input) => input.nodeRole,
   settledActive: (status) => !['CREATING', 'UPDATING', 'DELETING'].includes(status),
@@ -86,14 +88,14 @@ export function checkNodeGroup(eks: EKSClient, clusterName: string, name: string
   return eksResource.checkResource(NODE_GROUP, eks, { clusterName, name, waitFor }, polls, maxPolls);
 }
 
+/** The node groups of the group among those found: their stamps say which generation last wrote them. */
+export const ownNodeGroups = (found: NodeGroupsFound): Nodegroup[] => found.owned.map((o) => o.nodegroup);
+
 /**
  * Sends CreateNodegroup. With a stamp, the group's node groups are read right before: when a newer generation of
  * the same owner already wrote one, this older execution creates nothing (NoLongerWantedError).
  */
 export async function createNodeGroup(eks: EKSClient, ref: GroupRef, decision: NodeGroupDecision, options: CreateOptions): Promise<NodeGroupProgress> {
-  if (options.stamp) {
-    for (const o of (await findNodeGroups(eks, ref)).owned) eksResource.refuseOlderWrite(NODE_GROUP, o.nodegroup.nodegroupName ?? '', o.nodegroup, options.stamp);
-  }
   return eksResource.createResource(
     NODE_GROUP,
     async (client, input) => (await client.send(new CreateNodegroupCommand(input))).nodegroup,
@@ -101,6 +103,7 @@ export async function createNodeGroup(eks: EKSClient, ref: GroupRef, decision: N
     ref,
     decision.create,
     options,
+    async () => ownNodeGroups(await findNodeGroups(eks, ref)),
   );
 }
 
@@ -110,23 +113,19 @@ export async function createNodeGroup(eks: EKSClient, ref: GroupRef, decision: N
  */
 export async function updateNodeGroup(eks: EKSClient, clusterName: string, decision: NodeGroupDecision, stamp?: Stamp): Promise<NodeGroupProgress> {
   const name = decision.nodeGroupName ?? '';
-  const before = stamp ? await describeNodeGroup(eks, clusterName, name) : undefined;
-  eksResource.refuseOlderWrite(NODE_GROUP, name, before, stamp);
-  switch (decision.action) {
-    case 'update-config':
-      await awsCall(`Updating scaling, labels and taints of node group ${name}`, () => eks.send(new UpdateNodegroupConfigCommand(decision.updateConfig!)));
-      break;
-    case 'update-version':
-      await awsCall(`Updating the version of node group ${name}`, () => eks.send(new UpdateNodegroupVersionCommand(decision.updateVersion!)));
-      break;
-    case 'update-tags':
-      await eksResource.retagResource(NODE_GROUP, eks, name, decision.updateTags!);
-      break;
-    default:
-      throw new TerminalError(`Update Node Group was called for action ${decision.action}`);
-  }
-  if (stamp && before && !carriesStamp(decision.updateTags?.tag, stamp)) await eksResource.restamp(NODE_GROUP, eks, name, before.nodegroupArn, stamp);
-  return progressOf(await describeNodeGroup(eks, clusterName, name), name, 'active', 0);
+  const write = async () => {
+    switch (decision.action) {
+      case 'update-config':
+        return awsCall(`Updating scaling, labels and taints of node group ${name}`, () => eks.send(new UpdateNodegroupConfigCommand(decision.updateConfig!)));
+      case 'update-version':
+        return awsCall(`Updating the version of node group ${name}`, () => eks.send(new UpdateNodegroupVersionCommand(decision.updateVersion!)));
+      case 'update-tags':
+        return eksResource.retagResource(NODE_GROUP, eks, name, decision.updateTags!);
+      default:
+        throw new TerminalError(`Update Node Group was called for action ${decision.action}`);
+    }
+  };
+  return eksResource.updateResource(NODE_GROUP, eks, { clusterName, name }, write, stamp, decision.updateTags?.tag);
 }
 
 /** Starts deleting a node group; with a guard, not one a newer generation wrote or another owner stamped. */

@@ -1,7 +1,8 @@
 // "Decide Next Change", the loop eks-managed and eks-fargate share: re-read the InstanceGroup (an execution never
-// goes on applying a generation that a newer one replaced), bound the rounds, find what AWS holds, plan the next
-// change, and on delete wait out the fence before "nothing left" may stand. What differs per provisioner (its
-// resource manager, how an apply is decided, what the Ready report says) is passed in.
+// goes on applying a generation that a newer one replaced), bound the rounds, find what AWS holds, stop when AWS
+// holds a newer generation's work, plan the next change (the intent, apply or delete, is built here), and on delete
+// wait out the fence before "nothing left" may stand. What differs per provisioner (its resource manager, what an
+// apply needs from earlier steps, what the Ready report says) is passed in.
 import type { EKSClient } from '@aws-sdk/client-eks';
 import { MissingReferenceError, TerminalError } from '../../core/errors/index.js';
 import type { ClusterAccess } from '../../core/kube/access.js';
@@ -9,8 +10,9 @@ import type { GroupRef } from '../../core/names/index.js';
 import { fenceBeforeNothingLeft } from './delete-fence-check.js';
 import { stopPlanIfUnwanted, type StopPlan } from './group.js';
 import type { Report } from './report.js';
-import type { Decision } from './resource-manager.js';
-import { newestGeneration } from './stamp.js';
+import type { EksResource } from './eks-resource-plan.js';
+import type { Decision, Intent } from './resource-manager.js';
+import { newestGeneration, stampOf, type Stamp } from './stamp.js';
 import type { WorkflowState } from './workflow-state.js';
 
 export interface LoopInput extends WorkflowState {
@@ -20,6 +22,16 @@ export interface LoopInput extends WorkflowState {
   /** Bound on the loop: decisions per execution. */
   maxPasses: number;
 }
+
+/** A provisioner's "Decide Next Change" input, from its workflow state. */
+export type DecideInputOf<State extends WorkflowState & { group: unknown; role?: unknown; plan?: unknown }> = Pick<
+  State,
+  'change' | 'execution' | 'group' | 'role' | 'plan'
+> & {
+  purpose: 'apply' | 'delete';
+  /** Bound on the loop: decisions per execution. */
+  maxPasses: number;
+};
 
 /** What a provisioner's decide step is given: its EKS client and the way to the group's cluster. */
 export interface DecideDeps {
@@ -33,7 +45,7 @@ export interface Round {
   history: string[];
 }
 
-export interface LoopSteps<Found extends { clusterMissing: boolean }, D extends Decision, Plan> {
+export interface LoopSteps<Desired, Found extends { clusterMissing: boolean }, D extends Decision, Plan> {
   /** "node groups", "Fargate profiles". */
   plural: string;
   /** "node group", "Fargate profile". */
@@ -43,20 +55,23 @@ export interface LoopSteps<Found extends { clusterMissing: boolean }, D extends 
   /** The spec field that names the cluster. */
   clusterField: string;
   find(): Promise<Found>;
-  planDelete(found: Found): D;
+  /** The resource manager's plan (pure): the next step towards the intent. */
+  plan(intent: Intent<Desired>, found: Found): D;
+  /** The group's resources found, whose stamps (stamp.ts) say which generation last wrote them. */
+  ours(found: Found): EksResource[];
   /** Extra fields of every delete round (eks-fargate's not-found report, for instance). */
   deleteExtras?(found: Found, pass: number): Partial<Plan>;
-  /** The whole apply round, given the loop's bookkeeping (see appliedRound). */
-  decideApply(found: Found, round: Round): Plan;
-  /** The tags of the group's resources found, whose stamps (stamp.ts) say which generation last wrote them. */
-  stampedTags(found: Found): (Record<string, string> | undefined)[];
+  /** What an apply works towards, written with the execution's stamp; throws when an earlier step's output is missing. */
+  desired(stamp: Stamp): Desired;
+  /** The whole apply round from the plan's decision and the loop's bookkeeping (see appliedRound). */
+  applied(decision: D, round: Round): Plan;
 }
 
 /** One round of the loop, for either purpose. */
-export async function decideNext<Found extends { clusterMissing: boolean }, D extends Decision, Plan>(
+export async function decideNext<Desired, Found extends { clusterMissing: boolean }, D extends Decision, Plan>(
   input: LoopInput,
   access: ClusterAccess,
-  steps: LoopSteps<Found, D, Plan>,
+  steps: LoopSteps<Desired, Found, D, Plan>,
 ): Promise<Plan> {
   const pass = (input.plan?.pass ?? 0) + 1;
   const history = input.plan?.history ?? [];
@@ -73,7 +88,7 @@ export async function decideNext<Found extends { clusterMissing: boolean }, D ex
 
   const found = await steps.find();
   if (input.purpose === 'delete') {
-    const decision = steps.planDelete(found);
+    const decision = steps.plan({ purpose: 'delete', ref, ownerUid: input.change.group.uid }, found);
     const extras = steps.deleteExtras?.(found, pass) ?? {};
     if (decision.action === 'none' && !found.clusterMissing) {
       // Waiting out the fence is not a round of changes: it does not count towards maxPasses.
@@ -86,7 +101,7 @@ export async function decideNext<Found extends { clusterMissing: boolean }, D ex
   if (found.clusterMissing) {
     throw new MissingReferenceError([{ field: steps.clusterField, message: `EKS cluster ${spec.clusterName} does not exist (any more)` }]);
   }
-  const newer = newerInAws(input, steps.stampedTags(found));
+  const newer = newerInAws(input, steps.ours(found).map((r) => r.tags));
   if (newer !== undefined) {
     return {
       action: 'superseded',
@@ -97,7 +112,14 @@ export async function decideNext<Found extends { clusterMissing: boolean }, D ex
       summary: `Stopping: AWS holds the work of generation ${newer}, and generation ${input.change.group.generation} is older`,
     } satisfies StopPlan as Plan;
   }
-  return steps.decideApply(found, { pass, history });
+  const decision = steps.plan({ purpose: 'apply', desired: steps.desired(stampOf(input.change)), idempotencyKey: input.execution.arn }, found);
+  return steps.applied(decision, { pass, history });
+}
+
+/** The role an earlier step chose or created: an apply cannot be planned without it. */
+export function roleFromEarlierStep(roleArn: string | undefined, roleNoun: string, step: string): string {
+  if (!roleArn) throw new TerminalError(`Decide Next Change needs the ${roleNoun}; "${step}" must run first`);
+  return roleArn;
 }
 
 /**

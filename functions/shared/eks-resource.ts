@@ -9,9 +9,9 @@ import { NameConflictError, ProvisioningFailedError, RetryableError, TerminalErr
 import type { GroupRef } from '../../core/names/index.js';
 import type { Tags } from '../../core/spec/types.js';
 import { awsCall, awsErrorMessage, awsErrorName, awsFailure, awsFind, isAlreadyExists, isNotFound } from './aws-errors.js';
-import { healthIssues, type EksResource, type TagChange, type WaitFor } from './eks-resource-plan.js';
+import { capitalized, healthIssues, refuseOlderWrites, type EksResource, type TagChange, type WaitFor } from './eks-resource-plan.js';
 import { ownedBy } from './ownership.js';
-import { deletableBy, readStamp, refuseBackwards, stampTags, type Stamp } from './stamp.js';
+import { carriesStamp, deletableBy, readStamp, stampTags, type Stamp, type WriteGuard } from './stamp.js';
 import { describeCluster } from './references.js';
 import { waitSecondsAfter } from './wait-interval.js';
 
@@ -41,6 +41,9 @@ export interface EksResourceKind<R extends EksResource, C, K extends string> {
   /** The progress field that names the resource. */
   nameKey: K;
   describe(eks: EKSClient, clusterName: string, name: string): Promise<R | undefined>;
+  /** The resource's own name and ARN, as EKS describes it. */
+  nameOf(resource: R): string | undefined;
+  arnOf(resource: R): string | undefined;
   nameOfRequest(input: C): string | undefined;
   roleOfRequest(input: C): string | undefined;
   /** The resource is done with what a wait for 'active' waits for. */
@@ -55,8 +58,6 @@ export type ListPage = (eks: EKSClient, clusterName: string, nextToken?: string)
 export type SendCreate<R, C> = (eks: EKSClient, input: C) => Promise<R | undefined>;
 /** The delete request of the kind (DeleteNodegroup, DeleteFargateProfile). */
 export type SendRemove = (eks: EKSClient, clusterName: string, name: string) => Promise<unknown>;
-
-const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 export function describeResource<R extends EksResource>(kind: EksResourceKind<R, unknown, string>, eks: EKSClient, clusterName: string, name: string) {
   return awsFind(`Reading ${kind.noun} ${name}`, () => kind.describe(eks, clusterName, name));
@@ -131,18 +132,11 @@ export interface CreateOptions {
   stamp?: Stamp;
 }
 
-/**
- * Who writes, and why (shared/stamp.ts): an apply refuses to write over a newer generation of the same owner; a
- * delete leaves alone a resource another owner stamped (a group recreated under the same name).
- */
-export interface WriteGuard {
-  stamp: Stamp;
-  operation: 'apply' | 'delete';
-}
+export type { WriteGuard };
 
 /** Throws NoLongerWantedError when the resource carries a newer generation of the same owner than `stamp`. */
 export function refuseOlderWrite(kind: Pick<EksResourceKind<EksResource, unknown, string>, 'noun'>, name: string, resource: EksResource | undefined, stamp: Stamp | undefined): void {
-  if (resource && stamp) refuseBackwards(`${capitalized(kind.noun)} ${name}`, readStamp(resource.tags ?? {}), stamp);
+  if (resource) refuseOlderWrites(kind.noun, [resource], () => name, stamp);
 }
 
 /** Moves the resource's stamp to `stamp`, once a write of that generation succeeded. */
@@ -153,7 +147,11 @@ export async function restamp(kind: Pick<EksResourceKind<EksResource, unknown, s
   );
 }
 
-/** Sends the create request; a resource of that name that is ours (an earlier attempt's) is adopted. */
+/**
+ * Sends the create request; a resource of that name that is ours (an earlier attempt's) is adopted. With a stamp,
+ * the group's resources (`ours`) are read right before: when a newer generation of the same owner already wrote one,
+ * this older execution creates nothing (NoLongerWantedError).
+ */
 export async function createResource<R extends EksResource, C, K extends string>(
   kind: EksResourceKind<R, C, K>,
   send: SendCreate<R, C>,
@@ -161,7 +159,9 @@ export async function createResource<R extends EksResource, C, K extends string>
   ref: GroupRef,
   input: C | undefined,
   options: CreateOptions,
+  ours: () => Promise<R[]>,
 ): Promise<ResourceProgress<K>> {
+  if (options.stamp) refuseOlderWrites(kind.noun, await ours(), (r) => kind.nameOf(r) ?? '', options.stamp);
   const name = input ? kind.nameOfRequest(input) : undefined;
   if (!input || !name) throw new TerminalError(`Create ${kind.title} was called without a create request`);
   let resource: R | undefined;
@@ -194,6 +194,27 @@ export async function retagResource(
   const { resourceArn, tag, untag } = change;
   if (Object.keys(tag).length) await awsCall(`Tagging ${kind.noun} ${name}`, () => eks.send(new TagResourceCommand({ resourceArn, tags: tag as Tags })));
   if (untag.length) await awsCall(`Untagging ${kind.noun} ${name}`, () => eks.send(new UntagResourceCommand({ resourceArn, tagKeys: untag })));
+}
+
+/**
+ * One change in place (`write`: an update call, or retagResource). With a stamp, the resource is read right before
+ * (a newer generation's resource is not written: NoLongerWantedError), and once the write succeeded its stamp moves
+ * to this generation, unless the tags written (`tagged`) already carried it.
+ */
+export async function updateResource<R extends EksResource, K extends string>(
+  kind: EksResourceKind<R, unknown, K>,
+  eks: EKSClient,
+  target: { clusterName: string; name: string },
+  write: () => Promise<unknown>,
+  stamp?: Stamp,
+  tagged?: Tags,
+): Promise<ResourceProgress<K>> {
+  const { clusterName, name } = target;
+  const before = stamp ? await describeResource(kind, eks, clusterName, name) : undefined;
+  refuseOlderWrite(kind, name, before, stamp);
+  await write();
+  if (stamp && before && !carriesStamp(tagged, stamp)) await restamp(kind, eks, name, kind.arnOf(before), stamp);
+  return progressOf(kind, await describeResource(kind, eks, clusterName, name), name, 'active', 0);
 }
 
 /**
