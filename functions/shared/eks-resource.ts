@@ -135,12 +135,12 @@ export interface CreateOptions {
 export type { WriteGuard };
 
 /** Throws NoLongerWantedError when the resource carries a newer generation of the same owner than `stamp`. */
-export function refuseOlderWrite(kind: Pick<EksResourceKind<EksResource, unknown, string>, 'noun'>, name: string, resource: EksResource | undefined, stamp: Stamp | undefined): void {
+function refuseOlderWrite(kind: Pick<EksResourceKind<EksResource, unknown, string>, 'noun'>, name: string, resource: EksResource | undefined, stamp: Stamp | undefined): void {
   if (resource) refuseOlderWrites(kind.noun, [resource], () => name, stamp);
 }
 
 /** Moves the resource's stamp to `stamp`, once a write of that generation succeeded. */
-export async function restamp(kind: Pick<EksResourceKind<EksResource, unknown, string>, 'noun'>, eks: EKSClient, name: string, resourceArn: string | undefined, stamp: Stamp): Promise<void> {
+async function restamp(kind: Pick<EksResourceKind<EksResource, unknown, string>, 'noun'>, eks: EKSClient, name: string, resourceArn: string | undefined, stamp: Stamp): Promise<void> {
   if (!resourceArn) throw new TerminalError(`${capitalized(kind.noun)} ${name} has no ARN to stamp`);
   await awsCall(`Stamping ${kind.noun} ${name} with generation ${stamp.generation}`, () =>
     eks.send(new TagResourceCommand({ resourceArn, tags: stampTags(stamp) })),
