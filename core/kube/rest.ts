@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { retryWithBackoff } from '../backoff/index.js';
 import type { KubeConnection } from './connection.js';
 
 // A small Kubernetes REST client: the handful of calls the workflows make, over node's own http(s) with keep-alive.
@@ -72,23 +73,24 @@ export class KubeRest {
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const { retries, delayMs } = this.forbiddenRetry;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.requestOnce<T>(method, path, options);
-      } catch (error) {
-        if (!isAuthorizerDenial(error)) throw error;
-        if (attempt >= retries) {
-          if (retries === 0) throw error;
-          throw new KubeApiError(
-            error.code,
-            error.reason,
-            `${error.message} (still refused after ${retries + 1} tries over ${(delayMs * (2 ** retries - 1)) / 1000} s: ` +
-              `the identity lacks this right; grant it through the cluster's access entry and RBAC, see infra/k8s/workflows-rbac.yaml)`,
-            error.body,
-          );
-        }
-        await new Promise((r) => setTimeout(r, delayMs * 2 ** attempt));
-      }
+    try {
+      // No jitter and no cap: the pauses are delayMs, 2×, 4×…, so the message below can say how long it waited.
+      return await retryWithBackoff(() => this.requestOnce<T>(method, path, options), {
+        maxAttempts: retries + 1,
+        retryable: isAuthorizerDenial,
+        initialMs: delayMs,
+        maxMs: Number.POSITIVE_INFINITY,
+        jitter: 0,
+      });
+    } catch (error) {
+      if (retries === 0 || !isAuthorizerDenial(error)) throw error;
+      throw new KubeApiError(
+        error.code,
+        error.reason,
+        `${error.message} (still refused after ${retries + 1} tries over ${(delayMs * (2 ** retries - 1)) / 1000} s: ` +
+          `the identity lacks this right; grant it through the cluster's access entry and RBAC, see infra/k8s/workflows-rbac.yaml)`,
+        error.body,
+      );
     }
   }
 

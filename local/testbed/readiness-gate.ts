@@ -6,80 +6,13 @@
 // an endpoint with no healthy API server); connections already through stay until the API server ends them. TLS
 // passes through untouched, so the API server's own serving certificate is what clients verify.
 //
-// The gate runs as its own process (readiness-gate-main.ts): the test bed's users block their event loop in
-// spawnSync (kubectl), which must not stall the connections kubectl itself makes. SIGUSR1 shuts it, SIGUSR2 opens it.
-import net from 'node:net';
+// The gate runs as its own process (readiness-gate-main.ts, a tcp-pass-through.ts): the test bed's users block their
+// event loop in spawnSync (kubectl), which must not stall the connections kubectl itself makes. SIGUSR1 shuts it,
+// SIGUSR2 opens it.
 import path from 'node:path';
 import { isPortOpen } from './ports.js';
 import { spawnManaged, type ManagedProcess } from './process.js';
 import { REPO_ROOT } from './rundir.js';
-
-/** The pass-through itself, in the process that runs it. */
-export interface GateServer {
-  shut(): void;
-  open(): Promise<void>;
-  close(): void;
-}
-
-const LISTEN_TRIES = 40;
-
-export async function serveGate(port: number, backend: { host: string; port: number }): Promise<GateServer> {
-  const sockets = new Set<net.Socket>();
-  let server: net.Server | undefined;
-  let closed = false;
-
-  const pipe = (client: net.Socket) => {
-    const upstream = net.connect(backend.port, backend.host);
-    sockets.add(client).add(upstream);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-    client.pipe(upstream);
-    upstream.pipe(client);
-  };
-
-  const listen = async () => {
-    for (let attempt = 1; ; attempt++) {
-      const candidate = net.createServer({ noDelay: true }, pipe);
-      try {
-        await new Promise<void>((resolve, reject) => {
-          candidate.once('error', reject);
-          candidate.listen(port, '127.0.0.1', () => resolve());
-        });
-        return candidate;
-      } catch (error) {
-        // Someone took the port while it was closed: it is ours for the bed's lifetime, and frees up again.
-        if ((error as { code?: string }).code !== 'EADDRINUSE' || attempt >= LISTEN_TRIES) throw error;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    }
-  };
-
-  // close() releases the port at once; its callback would wait for every accepted connection to end.
-  const shut = () => {
-    server?.close();
-    server = undefined;
-  };
-
-  server = await listen();
-  return {
-    shut,
-    open: async () => {
-      if (!closed && !server) server = await listen();
-    },
-    close: () => {
-      closed = true;
-      shut();
-      for (const s of sockets) s.destroy();
-      sockets.clear();
-    },
-  };
-}
 
 /** The gate as the test bed holds it. */
 export interface ReadinessGate {

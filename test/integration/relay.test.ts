@@ -21,6 +21,7 @@ import { startRelay, type Relay } from '../../in-cluster-relay/relay.js';
 import { apiserverControl, type ApiserverControl } from '../support/relay/apiserver.js';
 import { observeBus, type BusObserver, type ObservedEvent } from '../support/relay/bus-observer.js';
 import { fakeWorkflow, type FakeWorkflow, type Outcome } from '../support/relay/fake-workflow.js';
+import { relayProcessEnv } from '../support/relay/env.js';
 import { startTcpProxy } from '../support/relay/tcp-proxy.js';
 import { Informer } from '../../in-cluster-relay/informer.js';
 import { REFERENCE_SAMPLES, clone, loadManifest } from '../support/fixtures.js';
@@ -455,28 +456,18 @@ describe('in-cluster relay: InstanceGroup changes to EventBridge', () => {
   it('a relay killed mid-stream and restarted loses nothing, and its duplicates are harmless', async () => {
     const ns = await namespace('relay-kill');
     const bundle = await buildRelay(path.join(bed.runDir, 'relay-bundle', 'relay.mjs'));
-    const env = (identity: string): NodeJS.ProcessEnv => ({
-      PATH: process.env.PATH,
-      KUBECONFIG: bed.kube!.kubeconfigFor('relay'),
-      EVENT_BUS_NAME: BUS,
-      AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      AWS_ENDPOINT_URL: bed.moto!.url,
-      CLUSTER_NAME: CLUSTER,
-      POD_NAME: identity,
-      WATCH_NAMESPACES: ns,
-      RESYNC_PERIOD: `${RESYNC_MS}ms`,
-      HEALTH_PORT: '0',
-      LEASE_DURATION: '3s',
-      LEASE_RENEW_DEADLINE: '2s',
-      LEASE_RETRY_PERIOD: '200ms',
-      PUBLISH_BACKOFF_INITIAL: '100ms',
-      PUBLISH_BACKOFF_MAX: '1s',
-      SHUTDOWN_TIMEOUT: '5s',
-      WORKERS: '1',
-      LOG_LEVEL: process.env.RELAY_TEST_LOG_LEVEL ?? 'info',
-    });
+    const env = (identity: string) =>
+      relayProcessEnv(bed, { bus: BUS, region: REGION, cluster: CLUSTER, identity, namespaces: [ns] }, {
+        RESYNC_PERIOD: `${RESYNC_MS}ms`,
+        LEASE_DURATION: '3s',
+        LEASE_RENEW_DEADLINE: '2s',
+        LEASE_RETRY_PERIOD: '200ms',
+        PUBLISH_BACKOFF_INITIAL: '100ms',
+        PUBLISH_BACKOFF_MAX: '1s',
+        SHUTDOWN_TIMEOUT: '5s',
+        WORKERS: '1',
+        LOG_LEVEL: process.env.RELAY_TEST_LOG_LEVEL ?? 'info',
+      });
     const start = (identity: string) => {
       const child = spawn(process.execPath, ['--enable-source-maps', bundle], { env: env(identity), stdio: ['ignore', 'pipe', 'pipe'] });
       children.add(child);

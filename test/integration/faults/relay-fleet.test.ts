@@ -9,6 +9,7 @@ import { kubectl, waitForCrd } from '../../../local/kubectl.js';
 import { startTestBed, type TestBed } from '../../../local/testbed/index.js';
 import { REPO_ROOT } from '../../../core/workflows/bindings.js';
 import { liveProcesses } from '../../../local/testbed/process.js';
+import { relayProcessEnv } from '../../support/relay/env.js';
 
 let bed: TestBed;
 let rest: KubeRest;
@@ -33,19 +34,11 @@ test('the frozen leader loses the Lease to the standby, is killed, and a replace
   fleet = await startRelayFleet({
     runDir: bed.runDir,
     rest,
-    env: {
-      EVENT_BUS_NAME: 'instance-manager',
-      CLUSTER_NAME: 'testbed-cluster',
-      AWS_REGION: 'us-west-2',
-      AWS_ENDPOINT_URL: bed.moto!.url,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      KUBECONFIG: bed.kube!.kubeconfigFor('relay'),
-      HEALTH_PORT: '0',
+    env: relayProcessEnv(bed, { bus: 'instance-manager', region: 'us-west-2', cluster: 'testbed-cluster' }, {
       LEASE_DURATION: '4s',
       LEASE_RENEW_DEADLINE: '3s',
       LEASE_RETRY_PERIOD: '500ms',
-    },
+    }),
   });
   const first = await fleet.waitForLeader(120_000);
   const takeover = await fleet.freezeThenKillLeader(120_000);

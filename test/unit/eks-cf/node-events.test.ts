@@ -1,12 +1,13 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { DETAIL_VERSION, NODE_READY_DETAIL_TYPE, type ClusterIdentity } from '../../../core/events/index.js';
 import type { ClusterAccess } from '../../../core/kube/access.js';
 import type { KubeRest } from '../../../core/kube/rest.js';
 import { labelSafe } from '../../../core/names/index.js';
 import { NODE_WAIT_ANNOTATION, awaitNodes, handleNodeReady, parseNodeWait, type NodeReadyEvent, type NodeWait } from '../../../functions/eks-cf/node-events.js';
 import type { LocalStepFunctions } from '../../../local/stepfunctions/index.js';
-import { REGION, newRuntime, recorder, silent } from '../stepfunctions/helpers.js';
+import { silent } from '../stepfunctions/helpers.js';
+import { startTokenWait, type TokenWait } from './token-wait.js';
 
 const home: ClusterIdentity = { name: 'relay-cluster', region: 'us-west-2', accountId: '123456789012' };
 const ref = { namespace: 'team-a', name: 'web' };
@@ -43,38 +44,17 @@ function stubs(annotation: NodeWait | undefined, groups: { name: string; annotat
 describe('node-ready events hand the eks-cf node-join wait back to its workflow', () => {
   let sfn: LocalStepFunctions;
   let client: SFNClient;
-  const waiter = recorder(() => ({}));
+  let parked: TokenWait;
 
   beforeAll(async () => {
-    sfn = newRuntime({ functions: { AwaitNodesFunctionArn: waiter.handler } });
-    client = new SFNClient({ endpoint: await sfn.listen(), region: REGION, credentials: { accessKeyId: 't', secretAccessKey: 't' }, maxAttempts: 1 });
-    await sfn.createStateMachine({
-      name: 'wait-nodes',
-      definition: {
-        StartAt: 'Wait For Nodes To Join',
-        States: {
-          'Wait For Nodes To Join': {
-            Type: 'Task',
-            Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-            Parameters: { FunctionName: '${AwaitNodesFunctionArn}', Payload: { 'taskToken.$': '$$.Task.Token' } },
-            ResultPath: '$.nodeEvent',
-            End: true,
-          },
-        },
-      },
-    });
+    parked = await startTokenWait('wait-nodes', { state: 'Wait For Nodes To Join', functionArn: 'AwaitNodesFunctionArn', resultPath: '$.nodeEvent' });
+    ({ sfn, client } = parked);
   });
-
-  afterAll(async () => {
-    client.destroy();
-    await sfn.close();
-  });
+  afterAll(() => parked.close());
 
   async function waiting(name: string): Promise<{ executionArn: string; wait: NodeWait }> {
-    const before = waiter.calls.length;
-    const { executionArn } = await sfn.startExecution({ stateMachineArn: 'arn:aws:states:us-west-2:123456789012:stateMachine:wait-nodes', name });
-    while (waiter.calls.length === before) await new Promise((r) => setTimeout(r, 5));
-    return { executionArn, wait: { taskToken: waiter.calls.at(-1)!.event.taskToken, executionArn } };
+    const { executionArn, taskToken } = await parked.park(name);
+    return { executionArn, wait: { taskToken, executionArn } };
   }
 
   it('reads the wait annotation, and only a well-formed one', () => {

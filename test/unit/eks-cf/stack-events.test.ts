@@ -1,5 +1,5 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { ClusterIdentity } from '../../../core/events/index.js';
 import type { ClusterAccess } from '../../../core/kube/access.js';
 import type { KubeRest } from '../../../core/kube/rest.js';
@@ -14,7 +14,8 @@ import {
 } from '../../../functions/eks-cf/stack-events.js';
 import type { LocalStepFunctions } from '../../../local/stepfunctions/index.js';
 import { GROUP_CLUSTER_TAG, groupClusterTagValue, parseGroupClusterTag } from '../../../functions/eks-cf/group-cluster-tag.js';
-import { REGION, newRuntime, recorder, silent } from '../stepfunctions/helpers.js';
+import { silent } from '../stepfunctions/helpers.js';
+import { startTokenWait, type TokenWait } from './token-wait.js';
 
 const STACK = 'my-eks-cluster-default-hello-world-ab12cd';
 const STACK_ID = `arn:aws:cloudformation:us-west-2:123456789012:stack/${STACK}/0f0e`;
@@ -47,40 +48,17 @@ function stubs(annotation: StackWait | undefined, tags: Record<string, string> =
 describe('CloudFormation stack status events hand the eks-cf wait back to its workflow', () => {
   let sfn: LocalStepFunctions;
   let client: SFNClient;
-  const waiter = recorder(() => ({}));
+  let parked: TokenWait;
 
   beforeAll(async () => {
-    sfn = newRuntime({ functions: { AwaitStackFunctionArn: waiter.handler } });
-    client = new SFNClient({ endpoint: await sfn.listen(), region: REGION, credentials: { accessKeyId: 't', secretAccessKey: 't' }, maxAttempts: 1 });
-    await sfn.createStateMachine({
-      name: 'wait-stack',
-      definition: {
-        StartAt: 'Wait For CloudFormation',
-        States: {
-          'Wait For CloudFormation': {
-            Type: 'Task',
-            Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-            Parameters: { FunctionName: '${AwaitStackFunctionArn}', Payload: { 'taskToken.$': '$$.Task.Token' } },
-            ResultPath: '$.event',
-            Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.event', Next: 'Failed' }],
-            End: true,
-          },
-          Failed: { Type: 'Pass', End: true },
-        },
-      },
-    });
+    parked = await startTokenWait('wait-stack', { state: 'Wait For CloudFormation', functionArn: 'AwaitStackFunctionArn', resultPath: '$.event', catchFailure: true });
+    ({ sfn, client } = parked);
   });
-
-  afterAll(async () => {
-    client.destroy();
-    await sfn.close();
-  });
+  afterAll(() => parked.close());
 
   async function waiting(name: string, purpose: StackWait['purpose'] = 'apply'): Promise<{ executionArn: string; wait: StackWait }> {
-    const before = waiter.calls.length;
-    const { executionArn } = await sfn.startExecution({ stateMachineArn: 'arn:aws:states:us-west-2:123456789012:stateMachine:wait-stack', name });
-    while (waiter.calls.length === before) await new Promise((r) => setTimeout(r, 5));
-    return { executionArn, wait: { taskToken: waiter.calls.at(-1)!.event.taskToken, stackName: STACK, purpose, executionArn } };
+    const { executionArn, taskToken } = await parked.park(name);
+    return { executionArn, wait: { taskToken, stackName: STACK, purpose, executionArn } };
   }
 
   it('classifies stack statuses for apply and delete waits', () => {

@@ -5,15 +5,15 @@
 // the same against moto.
 import type { EKSClient, FargateProfile } from '@aws-sdk/client-eks';
 import { NoLongerWantedError } from '../../../core/errors/index.js';
-import type { InstanceGroupChange } from '../../../core/events/index.js';
 import { fargateProfileName, ownershipTags } from '../../../core/names/index.js';
-import type { EksFargateSpec, InstanceGroup } from '../../../core/spec/types.js';
+import type { EksFargateSpec } from '../../../core/spec/types.js';
 import { decideProfile, type DecideInput } from '../../../functions/eks-fargate/decide.js';
 import { createRequest, planApply, planDelete, type DesiredProfile } from '../../../functions/eks-fargate/plan.js';
 import { createProfile, deleteProfile, tagProfile } from '../../../functions/eks-fargate/profiles.js';
 import { STAMP_TAGS, stampTags, type Stamp } from '../../../functions/shared/stamp.js';
 import { fakeAccess } from '../eks-managed/fake-access.js';
 import { stubClient } from '../eks-managed/stub-eks.js';
+import { decideInput, groupObject, type Purpose } from '../../support/eks-decide.js';
 
 const ref = { clusterName: 'c', namespace: 'team-a', name: 'web' };
 const ROLE = 'arn:aws:iam::123456789012:role/MyPodRole';
@@ -100,28 +100,9 @@ describe('eks-fargate stamps: each write reads the stamp right before it', () =>
 });
 
 describe('eks-fargate stamps: Decide Next Change', () => {
-  const object = (generation: number, uid = 'uid-1'): InstanceGroup =>
-    ({
-      apiVersion: 'instancemgr.keikoproj.io/v1alpha1',
-      kind: 'InstanceGroup',
-      metadata: { name: 'web', namespace: 'team-a', uid, generation, resourceVersion: '1' },
-      spec: {},
-    }) as unknown as InstanceGroup;
-  const input = (purpose: 'apply' | 'delete', generation: number): DecideInput => ({
-    change: {
-      cluster: { name: 'c', defaults: {} },
-      group: { namespace: 'team-a', name: 'web', uid: 'uid-1', generation, resourceVersion: '1' },
-      provisioner: 'eks-fargate',
-      operation: purpose,
-      attempt: 1,
-    } as unknown as InstanceGroupChange,
-    execution: { arn: 'arn:exec', name: 'run' },
-    group: { outcome: 'current', latestGeneration: generation, ref, spec, recorded: {} },
-    role: { podExecutionRoleArn: ROLE, ours: false, created: false },
-    plan: { action: 'start', pass: 0, history: [] },
-    purpose,
-    maxPasses: 5,
-  });
+  const object = (generation: number, uid = 'uid-1') => groupObject(ref, { provisioner: 'eks-fargate' }, generation, uid);
+  const input = (purpose: Purpose, generation: number): DecideInput =>
+    decideInput(ref, 'eks-fargate', purpose, generation, { spec, role: { podExecutionRoleArn: ROLE, ours: false, created: false } });
   const eksWith = (profiles: FargateProfile[]) =>
     stubClient<EKSClient>({
       ListFargateProfiles: () => ({ fargateProfileNames: profiles.map((p) => p.fargateProfileName) }),

@@ -4,15 +4,15 @@
 // of calls; test/integration/eks-stamps.test.ts runs the same against moto.
 import type { EKSClient, Nodegroup } from '@aws-sdk/client-eks';
 import { NoLongerWantedError } from '../../../core/errors/index.js';
-import type { InstanceGroupChange } from '../../../core/events/index.js';
 import { nodeGroupName, ownershipTags } from '../../../core/names/index.js';
-import type { EksManagedSpec, InstanceGroup } from '../../../core/spec/types.js';
+import type { EksManagedSpec } from '../../../core/spec/types.js';
 import { decideNodeGroup, type DecideInput } from '../../../functions/eks-managed/decide.js';
 import { createNodeGroup, deleteNodeGroup, updateNodeGroup } from '../../../functions/eks-managed/nodegroups.js';
 import { createRequest, planApply, planDelete, type DesiredNodeGroup, type OwnedNodeGroup } from '../../../functions/eks-managed/plan.js';
 import { STAMP_TAGS, stampTags, type Stamp } from '../../../functions/shared/stamp.js';
 import { fakeAccess } from './fake-access.js';
 import { stubClient } from './stub-eks.js';
+import { decideInput, groupObject, type Purpose } from '../../support/eks-decide.js';
 import { eksManagedSpec } from '../../support/eks-managed-spec.js';
 
 const ref = { clusterName: 'c', namespace: 'team-a', name: 'workers' };
@@ -134,27 +134,9 @@ describe('eks-managed stamps: each write reads the stamp right before it', () =>
 });
 
 describe('eks-managed stamps: Decide Next Change', () => {
-  const object = (generation: number, uid = 'uid-1', deleting = false): InstanceGroup => ({
-    apiVersion: 'instancemgr.keikoproj.io/v1alpha1',
-    kind: 'InstanceGroup',
-    metadata: { name: 'workers', namespace: 'team-a', uid, generation, resourceVersion: '1', ...(deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
-    spec: { provisioner: 'eks-managed', 'eks-managed': { minSize: 1, maxSize: 3 } },
-  });
-  const input = (purpose: 'apply' | 'delete', generation: number): DecideInput => ({
-    change: {
-      cluster: { name: 'c', defaults: {} },
-      group: { namespace: 'team-a', name: 'workers', uid: 'uid-1', generation, resourceVersion: '1' },
-      provisioner: 'eks-managed',
-      operation: purpose,
-      attempt: 1,
-    } as unknown as InstanceGroupChange,
-    execution: { arn: 'arn:exec', name: 'run' },
-    group: { outcome: 'current', latestGeneration: generation, ref, spec, recorded: {} },
-    role: { nodeRoleArn: ROLE, ours: true, created: false },
-    plan: { action: 'start', pass: 0, history: [] },
-    purpose,
-    maxPasses: 5,
-  });
+  const object = (generation: number, uid = 'uid-1') => groupObject(ref, { provisioner: 'eks-managed', 'eks-managed': { minSize: 1, maxSize: 3 } }, generation, uid);
+  const input = (purpose: Purpose, generation: number): DecideInput =>
+    decideInput(ref, 'eks-managed', purpose, generation, { spec, role: { nodeRoleArn: ROLE, ours: true, created: false } });
   const eksWith = (nodegroups: Nodegroup[]) =>
     stubClient<EKSClient>({
       ListNodegroups: () => ({ nodegroups: nodegroups.map((n) => n.nodegroupName) }),
