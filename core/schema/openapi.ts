@@ -13,8 +13,10 @@ import {
   LABEL_KEY_PATTERN,
   LABEL_VALUE_PATTERN,
 } from './node-settings.js';
+import { AWS_MAX_TAGS, maxUserTags, tagBudgetReason } from './tag-budget.js';
 
 export * from './node-settings.js';
+export * from './tag-budget.js';
 
 export interface JsonSchema {
   type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
@@ -58,11 +60,6 @@ export const AVAILABLE_PROVISIONERS = ['eks-cf', 'eks-managed', 'eks-fargate'] a
 
 /** Largest minSize/maxSize the schema accepts; the installation policy (core/policy) usually allows far less. */
 export const MAX_GROUP_SIZE = 10000;
-/**
- * AWS allows 50 tags per resource; instance-manager adds up to 7: its 4 ownership tags (core/names OWNERSHIP_TAGS),
- * the 2 of the stamp (functions/shared/stamp.ts) and, on a managed node group, the fields it was created with.
- */
-export const MAX_USER_TAGS = 43;
 
 export const ID_PATTERNS = {
   ami: '^ami-[0-9a-zA-Z]+$',
@@ -115,13 +112,16 @@ const scalingBounds = {
   ),
 };
 
-const keyValueTags: JsonSchema = {
+/**
+ * User tags as a list of {key, value} pairs. maxItems is AWS's own limit (it also bounds what the tag rules cost the
+ * API server); the provisioner's lower limit is a rule in ./rules.ts, whose refusal says why.
+ */
+const keyValueTags = (provisioner: 'eks-cf' | 'eks-managed', where: string): JsonSchema => ({
   type: 'array',
-  maxItems: MAX_USER_TAGS,
+  maxItems: AWS_MAX_TAGS,
   description:
-    'Tags added to the stack and to every resource it creates, as a list of {key, value} pairs, at most 43 (AWS ' +
-    'allows 50; instance-manager adds up to 7). Keys starting with "aws:" are reserved by AWS; keys starting with ' +
-    '"instancemgr.keikoproj.io/" are set by instance-manager.',
+    `${where}, as a list of {key, value} pairs, at most ${maxUserTags(provisioner)}: ${tagBudgetReason(provisioner, true)}. ` +
+    'Keys starting with "aws:" are reserved by AWS; keys starting with "instancemgr.keikoproj.io/" are set by instance-manager.',
   items: {
     type: 'object',
     required: ['key', 'value'],
@@ -130,7 +130,7 @@ const keyValueTags: JsonSchema = {
       value: str('Tag value, up to 256 characters.', { maxLength: 256 }),
     },
   },
-};
+});
 
 /** The drain-aware rotation fields (issue 12); kept together so the strategy schema stays readable. */
 function rotationFields(): Record<string, JsonSchema> {
@@ -340,7 +340,7 @@ const eksCfConfiguration: JsonSchema = {
     spotPrice: str('Maximum spot price in USD per hour, e.g. "0.05". When set, nodes are spot instances.', {
       pattern: '^[0-9]+(\\.[0-9]+)?$',
     }),
-    tags: keyValueTags,
+    tags: keyValueTags('eks-cf', 'Tags added to the stack and to every resource it creates (Auto Scaling group, instances, volumes, launch template, node role)'),
     roleName: str(
       'Name of an existing IAM role for the nodes. When set, no role is created; the nodes use instanceProfileName, ' +
         'or the instance profile of the same name when that is left out.',
@@ -424,7 +424,7 @@ const eksManagedConfiguration: JsonSchema = {
     ),
     nodeLabels: stringMap('Kubernetes labels for the nodes. Updated in place.'),
     taints: { type: 'array', description: 'Kubernetes taints for the nodes. Updated in place.', maxItems: 50, items: taint },
-    tags: keyValueTags,
+    tags: keyValueTags('eks-managed', 'Tags for the node group (and the node role instance-manager creates)'),
   },
 };
 
@@ -466,8 +466,10 @@ const eksFargate: JsonSchema = {
     ),
     selectors: { type: 'array', description: 'Pod selectors, 1 to 5.', minItems: 1, maxItems: 5, items: fargateSelector },
     tags: {
-      ...stringMap('Tags for the Fargate profile (and the role instance-manager creates), as a key: value map, at most 43.'),
-      maxProperties: MAX_USER_TAGS,
+      ...stringMap(
+        `Tags for the Fargate profile (and the role instance-manager creates), as a key: value map, at most ` +
+          `${maxUserTags('eks-fargate')}: ${tagBudgetReason('eks-fargate', true)}.`,
+      ),
     },
   },
 };

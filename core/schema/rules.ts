@@ -8,6 +8,7 @@ import {
   LABEL_KEY_PATTERN,
   WEAKENING_KUBELET_FLAGS,
 } from './node-settings.js';
+import { maxUserTags, tagBudgetReason, type TaggedProvisioner } from './tag-budget.js';
 
 export { WEAKENING_KUBELET_FLAGS };
 
@@ -86,6 +87,17 @@ const noReservedTagKeys = (at: string): CrossFieldRule => ({
       (t) => !t.key.startsWith('aws:') && !t.key.startsWith('instancemgr.keikoproj.io/'),
     ),
 });
+
+/** The provisioner's tag limit (core/schema/tag-budget.ts), with a refusal that says why and what to do. */
+const tagLimit = (at: string, provisioner: TaggedProvisioner): CrossFieldRule => {
+  const max = maxUserTags(provisioner);
+  return {
+    at,
+    cel: `self.size() <= ${max}`,
+    message: `${at}: at most ${max} tags (${tagBudgetReason(provisioner)}); remove tags until ${max} are left`,
+    holds: (self) => (Array.isArray(self) ? self.length : Object.keys(self).length) <= max,
+  };
+};
 
 const BOOTSTRAP_AT = 'spec.eks-cf.configuration.bootstrapArguments';
 const flagPresent = (flag: string) => `(^| )--${flag}(=| |$)`;
@@ -290,6 +302,7 @@ export const CROSS_FIELD_RULES: CrossFieldRule[] = [
     message: 'spec.eks-cf.configuration.securityGroups needs at least one security group ID (sg-...)',
     holds: (self) => !Array.isArray(self.securityGroups) || self.securityGroups.length > 0,
   },
+  tagLimit('spec.eks-cf.configuration.tags', 'eks-cf'),
   uniqueTagKeys('spec.eks-cf.configuration.tags'),
   noReservedTagKeys('spec.eks-cf.configuration.tags'),
   ...bootstrapArgumentRules,
@@ -325,8 +338,10 @@ export const CROSS_FIELD_RULES: CrossFieldRule[] = [
     message: 'spec.eks-managed.configuration.securityGroups limit SSH access and need keyPairName',
     holds: (self) => !has(self, 'securityGroups') || has(self, 'keyPairName'),
   },
+  tagLimit('spec.eks-managed.configuration.tags', 'eks-managed'),
   uniqueTagKeys('spec.eks-managed.configuration.tags'),
   noReservedTagKeys('spec.eks-managed.configuration.tags'),
+  tagLimit('spec.eks-fargate.tags', 'eks-fargate'),
   {
     at: 'spec.eks-fargate.tags',
     cel: "self.all(k, !k.startsWith('aws:') && !k.startsWith('instancemgr.keikoproj.io/'))",

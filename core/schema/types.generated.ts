@@ -209,9 +209,9 @@ export interface InstanceGroupSpec {
        */
       spotPrice?: string;
       /**
-       * Tags added to the stack and to every resource it creates, as a list of {key, value} pairs, at most 43 (AWS allows 50; instance-manager adds up to 7). Keys starting with "aws:" are reserved by AWS; keys starting with "instancemgr.keikoproj.io/" are set by instance-manager.
+       * Tags added to the stack and to every resource it creates (Auto Scaling group, instances, volumes, launch template, node role), as a list of {key, value} pairs, at most 41: AWS allows 50 per resource and instance-manager adds 9 of its own (instancemgr.keikoproj.io/cluster, instancemgr.keikoproj.io/namespace, instancemgr.keikoproj.io/name, app.kubernetes.io/managed-by, instancemgr.keikoproj.io/owner-uid, instancemgr.keikoproj.io/generation, instancemgr.keikoproj.io/group-cluster, Name, kubernetes.io/cluster/<clusterName>). Keys starting with "aws:" are reserved by AWS; keys starting with "instancemgr.keikoproj.io/" are set by instance-manager.
        *
-       * @maxItems 43
+       * @maxItems 50
        */
       tags?: {
         /**
@@ -351,9 +351,9 @@ export interface InstanceGroupSpec {
         effect: "NO_SCHEDULE" | "NO_EXECUTE" | "PREFER_NO_SCHEDULE";
       }[];
       /**
-       * Tags added to the stack and to every resource it creates, as a list of {key, value} pairs, at most 43 (AWS allows 50; instance-manager adds up to 7). Keys starting with "aws:" are reserved by AWS; keys starting with "instancemgr.keikoproj.io/" are set by instance-manager.
+       * Tags for the node group (and the node role instance-manager creates), as a list of {key, value} pairs, at most 43: AWS allows 50 per resource and instance-manager adds 7 of its own (instancemgr.keikoproj.io/cluster, instancemgr.keikoproj.io/namespace, instancemgr.keikoproj.io/name, app.kubernetes.io/managed-by, instancemgr.keikoproj.io/owner-uid, instancemgr.keikoproj.io/generation, instancemgr.keikoproj.io/created-with). Keys starting with "aws:" are reserved by AWS; keys starting with "instancemgr.keikoproj.io/" are set by instance-manager.
        *
-       * @maxItems 43
+       * @maxItems 50
        */
       tags?: {
         /**
@@ -417,7 +417,7 @@ export interface InstanceGroupSpec {
         | undefined;
     }[];
     /**
-     * Tags for the Fargate profile (and the role instance-manager creates), as a key: value map, at most 43.
+     * Tags for the Fargate profile (and the role instance-manager creates), as a key: value map, at most 44: AWS allows 50 per resource and instance-manager adds 6 of its own (instancemgr.keikoproj.io/cluster, instancemgr.keikoproj.io/namespace, instancemgr.keikoproj.io/name, app.kubernetes.io/managed-by, instancemgr.keikoproj.io/owner-uid, instancemgr.keikoproj.io/generation).
      */
     tags?: {
       [k: string]: string | undefined;

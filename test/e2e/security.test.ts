@@ -7,6 +7,7 @@ import { DescribeLaunchTemplatesCommand } from '@aws-sdk/client-ec2';
 import { ListFargateProfilesCommand, ListNodegroupsCommand } from '@aws-sdk/client-eks';
 import { ListInstanceProfilesCommand, ListRolesCommand } from '@aws-sdk/client-iam';
 import { stringify } from 'yaml';
+import { maxUserTags } from '../../core/schema/tag-budget.js';
 import type { InstanceGroup } from '../../core/spec/types.js';
 import { applyPolicy } from '../../local/policy.js';
 import { ESCALATION_POLICY, ESCALATIONS, TEAM_NAMESPACE } from '../fixtures/escalations.js';
@@ -82,7 +83,11 @@ describe('a team member with rights in one namespace', () => {
     return spec;
   };
   test.each([
-    ['47 user tags, past AWS’s 50 with ours', 'spec.eks-cf.configuration.tags', cfConfig((c) => (c.tags = Array.from({ length: 47 }, (_, i) => ({ key: `k${i}`, value: 'v' }))))],
+    [
+      `${maxUserTags('eks-cf') + 1} user tags, past AWS’s 50 with ours`,
+      `spec.eks-cf.configuration.tags: at most ${maxUserTags('eks-cf')} tags`,
+      cfConfig((c) => (c.tags = Array.from({ length: maxUserTags('eks-cf') + 1 }, (_, i) => ({ key: `k${i}`, value: 'v' })))),
+    ],
     ['io1 without IOPS', 'spec.eks-cf.configuration.volIops', cfConfig((c) => (c.volType = 'io1'))],
     ['st1 below its 125 GiB minimum', 'spec.eks-cf.configuration.volSize', cfConfig((c) => ((c.volType = 'st1'), (c.volSize = 20)))],
     [

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { specOf } from '../../core/spec/from-object.js';
+import { maxUserTags } from '../../core/schema/tag-budget.js';
 import { normalizeSpec, specProblems } from '../../core/spec/normalize.js';
 import type { EksCfSpec, EksFargateSpec } from '../../core/spec/types.js';
 import { waitForCrd } from '../../local/kubectl.js';
@@ -118,6 +119,22 @@ describe('the InstanceGroup CRD on a real API server', () => {
     const stored = (name: string) => normalizeSpec(specOf(JSON.parse(kubectlOk(admin, ['get', 'ig', name, '-n', 'upstream', '-o', 'json'])))) as EksCfSpec;
     expect(stored('upstream-role').existingRole).toEqual({ roleName: 'team-a-nodes', instanceProfileName: 'team-a-nodes' });
     expect(stored('upstream-policies').managedPolicies).toEqual(['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore']);
+  });
+
+  it('accepts the most tags each provisioner allows (core/schema/tag-budget.ts), exactly at the limit', () => {
+    kubectlOk(admin, ['create', 'namespace', 'tag-limit']);
+    const tags = (count: number) => Array.from({ length: count }, (_, i) => ({ key: `team/cost-center-${i}`, value: 'v' }));
+    const cf = clone(loadManifest(REFERENCE_SAMPLES.eksCf).spec);
+    cf['eks-cf']!.configuration.tags = tags(maxUserTags('eks-cf'));
+    const managed = {
+      provisioner: 'eks-managed',
+      'eks-managed': { minSize: 1, maxSize: 3, configuration: { clusterName: 'c', subnets: ['subnet-1a2b3c4d'], instanceType: 'm5.large', tags: tags(maxUserTags('eks-managed')) } },
+    };
+    const fargate = clone(loadManifest(REFERENCE_SAMPLES.eksFargate).spec);
+    fargate['eks-fargate']!.tags = Object.fromEntries(tags(maxUserTags('eks-fargate')).map((t) => [t.key, t.value]));
+    for (const [name, spec] of Object.entries({ cf, managed, fargate })) {
+      expect(kubectl(admin, ['apply', '-n', 'tag-limit', '-f', '-'], manifest(name, spec)).stderr).toBe('');
+    }
   });
 
   it('refuses a change of provisioner on an existing group', () => {
