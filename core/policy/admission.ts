@@ -70,14 +70,14 @@ export function admissionPolicy(policy: InstallationPolicy = DEFAULT_POLICY) {
   };
 }
 
-export function admissionPolicyBinding() {
-  return {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'ValidatingAdmissionPolicyBinding',
-    metadata: { name: ADMISSION_POLICY_NAME, labels: LABELS },
-    spec: { policyName: ADMISSION_POLICY_NAME, validationActions: ['Deny'] },
-  };
-}
+const binding = (policyName: string, action: 'Deny' | 'Warn') => ({
+  apiVersion: 'admissionregistration.k8s.io/v1',
+  kind: 'ValidatingAdmissionPolicyBinding',
+  metadata: { name: policyName, labels: LABELS },
+  spec: { policyName, validationActions: [action] },
+});
+
+export const admissionPolicyBinding = () => binding(ADMISSION_POLICY_NAME, 'Deny');
 
 /**
  * Editing the policy object changes the pre-flight at once, admission only once the policy is rendered again: this
@@ -113,14 +113,7 @@ export function policySyncCheck(policy: InstallationPolicy = DEFAULT_POLICY) {
   };
 }
 
-export function policySyncCheckBinding() {
-  return {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'ValidatingAdmissionPolicyBinding',
-    metadata: { name: POLICY_SYNC_CHECK_NAME, labels: LABELS },
-    spec: { policyName: POLICY_SYNC_CHECK_NAME, validationActions: ['Warn'] },
-  };
-}
+export const policySyncCheckBinding = () => binding(POLICY_SYNC_CHECK_NAME, 'Warn');
 
 /** The admission policy, its binding and the sync check, rendered for these values, as one multi-document YAML. */
 export function admissionManifest(policy: InstallationPolicy = DEFAULT_POLICY): string {
