@@ -90,9 +90,11 @@ describe('the admission policy on a real API server', () => {
     kubectlOk(admin, ['patch', 'ig', 'legacy', '-n', TEAM_NAMESPACE, '--type=merge', '-p', '{"metadata":{"finalizers":["instancemgr.keikoproj.io/test"]}}']);
     applyPolicy(admin, { ...ESCALATION_POLICY, maxGroupSize: 10 });
     try {
-      await expect(
-        eventually(() => kubectl(admin, ['patch', 'ig', 'legacy', '-n', TEAM_NAMESPACE, '--type=merge', '-p', '{"spec":{"eks-cf":{"minSize":2}}}']).code !== 0),
-      ).resolves.toBe(true);
+      // Wait for the narrowed policy first: a spec change admitted before it would leave the patch below a no-op.
+      await waitForAdmissionPolicy(admin, { ...ESCALATION_POLICY, maxGroupSize: 10 });
+      const changed = kubectl(admin, ['patch', 'ig', 'legacy', '-n', TEAM_NAMESPACE, '--type=merge', '-p', '{"spec":{"eks-cf":{"minSize":2}}}']);
+      expect(changed.code).not.toBe(0);
+      expect(changed.stderr).toContain('spec.eks-cf.maxSize: 50 is above 10');
       const released = kubectl(admin, ['patch', 'ig', 'legacy', '-n', TEAM_NAMESPACE, '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
       expect(released).toMatchObject({ code: 0 });
     } finally {
