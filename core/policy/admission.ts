@@ -8,7 +8,7 @@
 // /readyz (kubernetes/kubernetes#124237, open in 1.36). A policy without params depends on nothing that can lag.
 import { stringify } from 'yaml';
 import { API_GROUP, PLURAL } from '../schema/openapi.js';
-import { DEFAULT_POLICY, POLICY_PLURAL, POLICY_REF, type InstallationPolicy } from './policy.js';
+import { DEFAULT_POLICY, POLICY_PLURAL, POLICY_REF, PolicyObjectError, type InstallationPolicy } from './policy.js';
 import { ADMISSION_VARIABLES, POLICY_RULES } from './rules.js';
 
 export const ADMISSION_POLICY_NAME = 'instance-manager-installation-policy';
@@ -20,6 +20,8 @@ export const RENDER_COMMAND =
   'kubectl get instancemanagerpolicy default -o yaml | npx tsx scripts/admission-policy.ts | kubectl apply -f -';
 
 const LABELS = { 'app.kubernetes.io/part-of': 'instance-manager' };
+/** Code points the API server's CEL parser takes in one expression (cel-go's default, which kube-apiserver keeps). */
+const CEL_EXPRESSION_LIMIT = 100_000;
 const POLICY_FIELDS = Object.keys(DEFAULT_POLICY) as (keyof InstallationPolicy)[];
 
 /** A JSON value as a CEL literal. JSON's string escapes are all CEL escapes too. */
@@ -41,10 +43,18 @@ export function celLiteral(value: unknown): string {
  * `variables.p`, the values the rules read: every field, in the order of the CRD. The API server's CEL wants the values
  * of a map literal to share a type, so each is a dyn().
  */
-const valuesVariable = (policy: InstallationPolicy) => ({
-  name: 'p',
-  expression: `{${POLICY_FIELDS.map((field) => `${JSON.stringify(field)}: dyn(${celLiteral(policy[field])})`).join(', ')}}`,
-});
+function valuesVariable(policy: InstallationPolicy) {
+  const expression = `{${POLICY_FIELDS.map((field) => `${JSON.stringify(field)}: dyn(${celLiteral(policy[field])})`).join(', ')}}`;
+  // The API server would refuse the policy (cel-go's parser limit); say why here, before anything is applied.
+  const length = [...expression].length;
+  if (length > CEL_EXPRESSION_LIMIT) {
+    throw new PolicyObjectError(
+      `${POLICY_REF}: its values take ${length} characters of CEL, above the API server's ${CEL_EXPRESSION_LIMIT} per expression; ` +
+        'shorten the lists, e.g. with patterns ending in "*"',
+    );
+  }
+  return { name: 'p', expression };
+}
 
 export function admissionPolicy(policy: InstallationPolicy = DEFAULT_POLICY) {
   return {

@@ -121,4 +121,10 @@ describe('the installation policy, as the pre-flight evaluates it', () => {
     expect(() => policyFromObject({ ...object, spec: { maxGroupSize: '7' } })).toThrow(/spec.maxGroupSize must be a non-negative integer/);
     expect(() => policyFromObject({ ...object, spec: { allowedCluster: ['*'] } })).toThrow(/spec.allowedCluster is not a policy field/);
   });
+
+  it('refuses to render values the API server could not parse, saying so before anything is applied', () => {
+    const many = Array.from({ length: 60 }, (_, i) => `arn:aws:iam::123456789012:role/${String(i).padStart(2000, 'r')}`);
+    expect(() => admissionManifest(withDefaults({ allowedRoles: many }))).toThrow(/characters of CEL, above the API server's 100000/);
+    expect(() => admissionManifest(withDefaults({ allowedRoles: many.slice(0, 40) }))).not.toThrow();
+  });
 });
