@@ -1,5 +1,5 @@
 // Installs the installation policy (its CRD, the "default" object and the ValidatingAdmissionPolicy rendered with its
-// values, as infra/k8s/policy and scripts/admission-policy.ts do) into a cluster, and waits until the API server
+// values, as infra/k8s/policy and `imctl policy render` do) into a cluster, and waits until the API server
 // enforces it.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';

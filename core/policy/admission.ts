@@ -1,6 +1,6 @@
 // The ValidatingAdmissionPolicy and its binding that enforce the installation policy in the API server, generated
 // from the rules in ./rules.ts with the policy's values written into it: infra/k8s/policy/admission.yaml carries the
-// defaults, scripts/admission-policy.ts renders it for the cluster's InstanceManagerPolicy "default".
+// defaults, `imctl policy render` renders it for the cluster's InstanceManagerPolicy "default".
 //
 // The values are inlined rather than read as params (paramKind/paramRef) because kube-apiserver resolves a paramKind
 // through API discovery that it caches for 30 s: after a restart that cached discovery before the policy's CRD was
@@ -17,7 +17,7 @@ export const POLICY_SYNC_CHECK_NAME = 'instance-manager-installation-policy-rend
 
 /** The command that renders the admission policy from the cluster's policy object, as the docs and warnings give it. */
 export const RENDER_COMMAND =
-  'kubectl get instancemanagerpolicy default -o yaml | npx tsx scripts/admission-policy.ts | kubectl apply -f -';
+  'kubectl get instancemanagerpolicy default -o yaml | imctl policy render | kubectl apply -f -';
 
 const LABELS = { 'app.kubernetes.io/part-of': 'instance-manager' };
 /** Code points the API server's CEL parser takes in one expression (cel-go's default, which kube-apiserver keeps). */
@@ -49,8 +49,8 @@ function valuesVariable(policy: InstallationPolicy) {
   const length = [...expression].length;
   if (length > CEL_EXPRESSION_LIMIT) {
     throw new PolicyObjectError(
-      `${POLICY_REF}: its values take ${length} characters of CEL, above the API server's ${CEL_EXPRESSION_LIMIT} per expression; ` +
-        'shorten the lists, e.g. with patterns ending in "*"',
+      `${POLICY_REF}: its values take ${length} characters of CEL, above the API server's ${CEL_EXPRESSION_LIMIT} per expression`,
+      'shorten the lists, e.g. with patterns ending in "*"',
     );
   }
   return { name: 'p', expression };

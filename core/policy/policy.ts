@@ -177,7 +177,16 @@ export const roleNameOf = (arnOrName: string): string => arnOrName.slice(arnOrNa
 /** An InstanceManagerPolicy document that is not the "default" object, or whose spec does not fit the CRD's types. */
 export class PolicyObjectError extends Error {
   override readonly name = 'PolicyObjectError';
+  constructor(
+    message: string,
+    /** What to do about it. */
+    readonly fix: string,
+  ) {
+    super(message);
+  }
 }
+
+const FIELDS_FIX = `correct the object: kubectl explain ${POLICY_KIND.toLowerCase()}.spec lists the fields and their types`;
 
 const isStringList = (v: unknown) => Array.isArray(v) && v.every((e) => typeof e === 'string' && e.length > 0);
 const isSize = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
@@ -199,15 +208,18 @@ const FIELD_CHECKS: Record<keyof InstallationPolicy, [(v: unknown) => boolean, s
 export function policyFromObject(doc: unknown): InstallationPolicy {
   const object = (doc ?? {}) as { kind?: unknown; metadata?: { name?: unknown }; spec?: unknown };
   if (object.kind !== POLICY_KIND || object.metadata?.name !== POLICY_NAME) {
-    throw new PolicyObjectError(`expected the ${POLICY_REF} object, got kind ${String(object.kind)} named ${String(object.metadata?.name)}`);
+    throw new PolicyObjectError(
+      `expected the ${POLICY_REF} object, got kind ${String(object.kind)} named ${String(object.metadata?.name)}`,
+      `give it the object as kubectl prints it: kubectl get ${POLICY_KIND.toLowerCase()} ${POLICY_NAME} -o yaml`,
+    );
   }
   const spec = (object.spec ?? {}) as Record<string, unknown>;
-  if (typeof spec !== 'object' || Array.isArray(spec)) throw new PolicyObjectError(`${POLICY_REF}: spec must be an object`);
+  if (typeof spec !== 'object' || Array.isArray(spec)) throw new PolicyObjectError(`${POLICY_REF}: spec must be an object`, FIELDS_FIX);
   const problems = Object.entries(spec).flatMap(([field, value]) => {
     const check = FIELD_CHECKS[field as keyof InstallationPolicy];
     if (!check) return [`spec.${field} is not a policy field`];
     return value === null || value === undefined || check[0](value) ? [] : [`spec.${field} must be ${check[1]}`];
   });
-  if (problems.length) throw new PolicyObjectError(`${POLICY_REF}: ${problems.join('; ')}`);
+  if (problems.length) throw new PolicyObjectError(`${POLICY_REF}: ${problems.join('; ')}`, FIELDS_FIX);
   return withDefaults(spec as Partial<InstallationPolicy>);
 }

@@ -1,26 +1,44 @@
 // The installation policy on a real API server: the ValidatingAdmissionPolicy refuses every escalation of the
 // catalogue with the same field and rule the pre-flight names, follows the policy object once rendered from it, needs
 // nothing else to judge (neither the object nor a CRD's discovery, so not even right after a restart), and never
-// blocks metadata-only updates (finalizers) of groups written under a wider policy.
+// blocks metadata-only updates (finalizers) of groups written under a wider policy. The render runs the packaged
+// imctl (scripts/build-cli.ts) from PATH, outside the checkout, as an administrator runs it.
 import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { stringify } from 'yaml';
 import { policyProblems, RENDER_COMMAND, withDefaults } from '../../core/policy/index.js';
 import { normalizeSpec } from '../../core/spec/normalize.js';
 import type { NormalizedSpec } from '../../core/spec/types.js';
-import { REPO_ROOT } from '../../core/workflows/bindings.js';
 import { waitForCrd } from '../../local/kubectl.js';
 import { applyPolicy, installPolicy, waitForAdmissionPolicy } from '../../local/policy.js';
 import { startTestBed, type TestBed } from '../../local/testbed/index.js';
 import { ESCALATION_POLICY, ESCALATIONS, RELAY_CLUSTER, TEAM_NAMESPACE } from '../fixtures/escalations.js';
 import { REFERENCE_SAMPLES, clone, loadManifest } from '../support/fixtures.js';
 import { kubectl, kubectlOk } from '../support/kubectl.js';
+import { buildCli } from '../../scripts/build-cli.js';
 
 const CRD = new URL('../../infra/k8s/crd.yaml', import.meta.url).pathname;
 
 let bed: TestBed;
 let admin: string;
+/** A directory holding only the packaged imctl, its working directory, and the PATH that finds it first. */
+let imctlDir: string;
+let imctlPath: string;
+
+/** A shell pipeline as an administrator types it, with imctl on PATH. */
+const sh = (command: string) =>
+  spawnSync('bash', ['-o', 'pipefail', '-c', command], { cwd: imctlDir, encoding: 'utf8', env: { ...process.env, PATH: imctlPath }, timeout: 60_000 });
+const asAdmin = (command: string) => command.replace(/kubectl /g, `kubectl --kubeconfig ${admin} `);
 
 beforeAll(async () => {
+  imctlDir = mkdtempSync(path.join(tmpdir(), 'imctl-policy-'));
+  const { dir } = await buildCli(path.join(imctlDir, 'package'));
+  // As npm install links a package's bin: executable, on PATH.
+  chmodSync(path.join(dir, 'imctl.mjs'), 0o755);
+  symlinkSync(path.join(dir, 'imctl.mjs'), path.join(imctlDir, 'imctl'));
+  imctlPath = [imctlDir, path.dirname(process.execPath), process.env.PATH].join(path.delimiter);
   bed = await startTestBed({ moto: false });
   admin = bed.kube!.kubeconfigPath;
   kubectlOk(admin, ['apply', '-f', CRD]);
@@ -31,6 +49,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await bed?.stop();
+  if (imctlDir) rmSync(imctlDir, { recursive: true, force: true });
 });
 
 const manifest = (name: string, spec: object) =>
@@ -69,12 +88,20 @@ describe('the admission policy on a real API server', () => {
       expect(patched.stderr).toContain('differ in maxGroupSizeByNamespace');
       expect(patched.stderr).toContain(RENDER_COMMAND);
       expect(admits().stderr).toContain('spec.eks-cf.maxSize: 300 is above 100');
+      // --from-cluster reads the same object the kubectl pipeline gives imctl.
+      const piped = sh(asAdmin('kubectl get instancemanagerpolicy default -o yaml | imctl policy render'));
+      expect(piped).toMatchObject({ status: 0, stderr: '' });
+      expect(piped.stdout).toContain(`"maxGroupSizeByNamespace": dyn({"${TEAM_NAMESPACE}": 400`);
+      expect(sh(`imctl policy render --from-cluster --kubeconfig ${admin}`)).toMatchObject({ status: 0, stdout: piped.stdout, stderr: '' });
       // The documented command renders admission from the object.
-      const rendered = spawnSync('bash', ['-o', 'pipefail', '-c', RENDER_COMMAND.replace(/kubectl /g, `kubectl --kubeconfig ${admin} `)], { cwd: REPO_ROOT, encoding: 'utf8' });
+      const rendered = sh(asAdmin(RENDER_COMMAND));
       expect(rendered).toMatchObject({ status: 0 });
       await expect(eventually(() => admits().code === 0)).resolves.toBe(true);
-      // Object and admission agree again: writing the object warns no more.
-      expect(kubectl(admin, ['annotate', 'instancemanagerpolicy', 'default', 'checked=yes', '--overwrite'])).toMatchObject({ code: 0, stderr: '' });
+      // Object and admission agree again: writing the object warns no more, once the plugin has the re-rendered check
+      // too (a policy of its own, refreshed apart from the one admits() waited for).
+      const annotate = () => kubectl(admin, ['annotate', 'instancemanagerpolicy', 'default', 'checked=yes', '--overwrite']);
+      await expect(eventually(() => annotate().stderr === '')).resolves.toBe(true);
+      expect(annotate()).toMatchObject({ code: 0, stderr: '' });
     } finally {
       applyPolicy(admin, ESCALATION_POLICY);
       await waitForAdmissionPolicy(admin, ESCALATION_POLICY);
@@ -113,6 +140,10 @@ describe('the admission policy on a real API server', () => {
   it('does not depend on the policy object: without it, an escalation is still refused by its rule and a compliant group admitted', async () => {
     kubectlOk(admin, ['delete', 'instancemanagerpolicy', 'default']);
     try {
+      // Rendering needs the object: imctl names it and how to create it, and prints nothing to apply.
+      const render = sh(`imctl policy render --from-cluster --kubeconfig ${admin}`);
+      expect(render).toMatchObject({ status: 1, stdout: '' });
+      expect(render.stderr).toMatch(/^imctl: InstanceManagerPolicy "default" does not exist in the cluster at https:\/\/.*\n  fix: create it: kubectl apply -f infra\/k8s\/policy\/default-policy\.yaml/);
       const escalation = ESCALATIONS[0]!;
       const refused = kubectl(admin, ['create', '--dry-run=server', '-f', '-'], manifest('none', clone(escalation.spec)));
       expect(refused.code).not.toBe(0);
