@@ -25,6 +25,9 @@ export interface GroupRefArg {
   name: string;
 }
 
+/** Where policy render reads InstanceManagerPolicy "default": a file ("-": stdin) or the cluster. */
+export type PolicySource = { kind: 'file'; file: string } | { kind: 'cluster' };
+
 export type Command =
   | { command: 'help'; topic?: string }
   | { command: 'version' }
@@ -32,7 +35,8 @@ export type Command =
   | { command: 'status'; allNamespaces: boolean; options: GlobalOptions }
   | { command: 'executions'; group: GroupRefArg; options: GlobalOptions }
   | { command: 'replay-group'; group: GroupRefArg; dryRun: boolean; wait: boolean; timeoutMs: number; clusterName?: string; options: GlobalOptions }
-  | { command: 'replay-archive'; since: Date; until: Date; archive?: string; rules: string[]; dryRun: boolean; wait: boolean; timeoutMs: number; options: GlobalOptions };
+  | { command: 'replay-archive'; since: Date; until: Date; archive?: string; rules: string[]; dryRun: boolean; wait: boolean; timeoutMs: number; options: GlobalOptions }
+  | { command: 'policy-render'; source: PolicySource; options: GlobalOptions };
 
 const UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -92,6 +96,8 @@ export function parseCommandLine(argv: string[], now = new Date()): Command {
         until: { type: 'string' },
         archive: { type: 'string' },
         rule: { type: 'string', multiple: true },
+        filename: { type: 'string', short: 'f' },
+        'from-cluster': { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -132,7 +138,7 @@ export function parseCommandLine(argv: string[], now = new Date()): Command {
     const extra = names.filter((n) => (v as Record<string, unknown>)[n] !== undefined && !allowed.includes(n));
     if (extra.length) throw new UsageError(`${command}: ${extra.map((n) => `--${n}`).join(', ')} not allowed here`);
   };
-  const specific = ['all-namespaces', 'dry-run', 'wait', 'timeout', 'cluster-name', 'since', 'until', 'archive', 'rule'];
+  const specific = ['all-namespaces', 'dry-run', 'wait', 'timeout', 'cluster-name', 'since', 'until', 'archive', 'rule', 'filename', 'from-cluster'];
   const timeoutMs = () => {
     if (v.timeout === undefined) return 30 * 60_000;
     const ms = parseDuration(v.timeout);
@@ -188,6 +194,17 @@ export function parseCommandLine(argv: string[], now = new Date()): Command {
         ...(v['cluster-name'] ? { clusterName: v['cluster-name'] } : {}),
         options,
       };
+    }
+    case 'policy': {
+      if (rest[0] !== 'render') throw new UsageError(rest[0] ? `unknown policy subcommand "${rest[0]}" (policy render)` : 'policy takes a subcommand: imctl policy render');
+      if (rest.length > 1) throw new UsageError(`policy render takes no arguments (got ${rest.slice(1).join(' ')}); give the file with -f`);
+      // It prints manifests and reads at most the cluster's policy object: AWS and namespace flags mean nothing here.
+      if (!v['from-cluster'] && (v.kubeconfig !== undefined || v.context !== undefined)) throw new UsageError('--kubeconfig and --context need --from-cluster');
+      const cluster = v['from-cluster'] ? ['kubeconfig', 'context'] : [];
+      used([...specific, 'namespace', 'stage', 'region', 'state-machine-prefix', 'limit', 'kubeconfig', 'context'], ['filename', 'from-cluster', ...cluster]);
+      if (v.output !== undefined && v.output !== 'yaml') throw new UsageError(`policy render prints YAML manifests for kubectl apply; -o ${v.output} is not one of its formats`);
+      if (v['from-cluster'] && v.filename !== undefined) throw new UsageError('-f and --from-cluster cannot be used together');
+      return { command: 'policy-render', source: v['from-cluster'] ? { kind: 'cluster' } : { kind: 'file', file: v.filename ?? '-' }, options };
     }
     default:
       throw new UsageError(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`);

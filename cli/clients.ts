@@ -1,5 +1,6 @@
 // The clients a command uses, built on first use so that `status` needs no AWS access and `replay --since` no
 // cluster. Tests pass stubs with the same shapes.
+import { readFile } from 'node:fs/promises';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -7,8 +8,8 @@ import { awsClientConfig } from '../core/aws/config.js';
 import type { GroupKey } from '../core/kube/instancegroups.js';
 import type { InstanceGroup } from '../core/spec/types.js';
 import type { GlobalOptions } from './args.js';
-import { explain } from './errors.js';
-import { kubeGroups } from './kube-groups.js';
+import { CliError, explain } from './errors.js';
+import { kubeGroups, kubePolicyObject } from './kube-groups.js';
 
 export interface GroupSource {
   /** The namespace a bare group name means. */
@@ -29,6 +30,10 @@ export interface Deps {
   events(): Sender;
   /** CloudFormation, to read the deployed stack's outputs (--stage). */
   cloudformation(): Sender;
+  /** InstanceManagerPolicy "default" from the cluster, as the API server returns it. */
+  policyObject(): Promise<unknown>;
+  /** A file's text, or stdin's for "-"; undefined for "-" when stdin is a terminal (nothing is piped in). */
+  readInput(file: string): Promise<string | undefined>;
   out(text: string): void;
   err(text: string): void;
   now(): Date;
@@ -64,6 +69,22 @@ function explained(client: Sender & { destroy(): void }, service: string, endpoi
   };
 }
 
+async function readInput(file: string): Promise<string | undefined> {
+  if (file === '-') {
+    if (process.stdin.isTTY) return undefined;
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new CliError(`cannot read ${file}: ${why}`, 'pass a readable file to -f, or - for stdin');
+  }
+}
+
 export function realDeps(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Deps {
   let groups: GroupSource | undefined;
   let sfn: (Sender & { destroy(): void }) | undefined;
@@ -89,6 +110,8 @@ export function realDeps(options: GlobalOptions, env: NodeJS.ProcessEnv = proces
         'CloudFormation',
         env.AWS_ENDPOINT_URL_CLOUDFORMATION ?? env.AWS_ENDPOINT_URL,
       )),
+    policyObject: () => kubePolicyObject(options, env),
+    readInput,
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
     now: () => new Date(),

@@ -29,7 +29,20 @@ export interface ErrorContext {
   where?: string;
   /** The kubeconfig user's exec credential plugin (`aws eks get-token --cluster-name x`), when it has one. */
   execPlugin?: string;
+  /** The custom resource read, for the API server's 403 and 404 (default: InstanceGroups). */
+  resource?: KubeResource;
 }
+
+export type KubeResource = 'instancegroups' | 'instancemanagerpolicies';
+
+const RESOURCES: Record<KubeResource, { access: string; crd: string; install: string }> = {
+  instancegroups: { access: 'list and get instancegroups.instancemgr.keikoproj.io', crd: 'InstanceGroup', install: 'kubectl apply -f infra/k8s/crd.yaml' },
+  instancemanagerpolicies: {
+    access: 'get instancemanagerpolicies.instancemgr.keikoproj.io',
+    crd: 'InstanceManagerPolicy',
+    install: 'kubectl apply -f infra/k8s/policy/crd.yaml',
+  },
+};
 
 /** The Kubernetes Status message of a failed call, from core/kube's client or @kubernetes/client-node's. */
 function kubeMessage(error: unknown): string {
@@ -51,9 +64,11 @@ function explainKube(error: unknown, status: number, ctx: ErrorContext, where: s
         : 'refresh the kubeconfig credentials (for EKS: aws eks update-kubeconfig --name <cluster>)',
     );
   }
-  if (status === 403) return new CliError(`not allowed: ${message}`, 'use an identity that may list and get instancegroups.instancemgr.keikoproj.io');
-  if (status === 404 && /instancegroups|could not find the requested resource|page not found/.test(message)) {
-    return new CliError('the InstanceGroup CRD is not installed in this cluster', 'kubectl apply -f infra/k8s/crd.yaml');
+  const resource = ctx.resource ?? 'instancegroups';
+  const { access, crd, install } = RESOURCES[resource];
+  if (status === 403) return new CliError(`not allowed: ${message}`, `use an identity that may ${access}`);
+  if (status === 404 && (message.includes(resource) || /could not find the requested resource|page not found/.test(message))) {
+    return new CliError(`the ${crd} CRD is not installed in this cluster`, install);
   }
   return new CliError(`the API server${where}: ${status} ${message}`);
 }

@@ -1,14 +1,17 @@
 // imctl's help: the overview, one page per command, and shell completion scripts.
+import { RENDER_COMMAND } from '../core/policy/index.js';
 
-export const COMMANDS = ['status', 'executions', 'replay', 'completion', 'version', 'help'];
+export const COMMANDS = ['status', 'executions', 'replay', 'policy', 'completion', 'version', 'help'];
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
 
-const CONNECTION = `Cluster:
-  -n, --namespace <ns>      namespace (default: the kubeconfig context's, else "default")
-      --kubeconfig <file>   kubeconfig (default: $KUBECONFIG, a list merged as kubectl does, else ~/.kube/config);
+const KUBECONFIG = `      --kubeconfig <file>   kubeconfig (default: $KUBECONFIG, a list merged as kubectl does, else ~/.kube/config);
                             tokens, client certificates and exec plugins (aws eks get-token) all work
       --context <name>      kubeconfig context (default: the current context)`;
+
+const CONNECTION = `Cluster:
+  -n, --namespace <ns>      namespace (default: the kubeconfig context's, else "default")
+${KUBECONFIG}`;
 
 const AWS = `AWS:
       --stage <stage>       the deployed stage: state machines and archive come from the outputs of the
@@ -21,13 +24,14 @@ const AWS = `AWS:
 const OUTPUT = `Output:
   -o, --output table|json|yaml  output format (default table)`;
 
-export const USAGE = `imctl: inspect and replay instance-manager's InstanceGroups and workflows
+export const USAGE = `imctl: inspect and replay instance-manager's InstanceGroups and workflows; render its admission policy
 
 Usage:
   imctl status [-n <namespace> | -A]              InstanceGroups: state, generation lag, last execution
   imctl executions <namespace>/<name>             the group's executions: status, failed state, error, cause
   imctl replay <namespace>/<name> [--wait]        re-run the group's latest failed execution
   imctl replay --since <time> [--until <time>]    replay the EventBridge archive for a window
+  imctl policy render [-f <file>]                 the admission policy, rendered from InstanceManagerPolicy "default"
   imctl completion bash|zsh|fish                  shell completion script
   imctl version                                   imctl's version (also --version)
 
@@ -87,6 +91,22 @@ ${CONNECTION}
 ${AWS}
 
 ${OUTPUT}`,
+  policy: `imctl policy render [-f <file> | --from-cluster]: prints the admission policy (the ValidatingAdmissionPolicy
+instance-manager-installation-policy, its binding, and the Warn-only check that tells whoever edits the policy object
+that admission still has older values) rendered with the values of InstanceManagerPolicy "default", for kubectl apply.
+Render it again after every change of the object:
+
+  ${RENDER_COMMAND}
+
+An object with a field of the wrong type or one the CRD does not know, or values too long for the API server's CEL,
+is refused, naming the field; nothing is printed then.
+
+  -f, --filename <file>     the object as YAML or JSON, as kubectl get -o yaml|json prints it; - for stdin
+                            (default: stdin)
+      --from-cluster        read the object from the cluster instead
+
+Cluster (with --from-cluster):
+${KUBECONFIG}`,
   completion: `imctl completion bash|zsh|fish: prints a completion script for the shell.
 
   bash:  source <(imctl completion bash)            (or save it under /etc/bash_completion.d/imctl)
@@ -104,9 +124,10 @@ export function helpFor(topic?: string): string {
 
 const FLAGS = [
   '--namespace', '--all-namespaces', '--output', '--kubeconfig', '--context', '--stage', '--region', '--state-machine-prefix',
-  '--limit', '--dry-run', '--wait', '--timeout', '--cluster-name', '--since', '--until', '--archive', '--rule', '--help', '--version',
+  '--limit', '--dry-run', '--wait', '--timeout', '--cluster-name', '--since', '--until', '--archive', '--rule', '--filename',
+  '--from-cluster', '--help', '--version',
 ];
-const VERBS = ['status', 'executions', 'replay', 'completion', 'version', 'help'];
+const VERBS = COMMANDS;
 
 /** A completion script; groups complete through kubectl (no imctl process per keystroke). */
 export function completionScript(shell: Shell): string {
@@ -118,6 +139,8 @@ export function completionScript(shell: Shell): string {
       ...FLAGS.map((f) => `complete -c imctl -l ${f.slice(2)}`),
       "complete -c imctl -s o -l output -x -a 'table json yaml'",
       "complete -c imctl -n '__fish_seen_subcommand_from completion' -x -a 'bash zsh fish'",
+      "complete -c imctl -n '__fish_seen_subcommand_from policy; and not __fish_seen_subcommand_from render' -x -a 'render'",
+      'complete -c imctl -s f -l filename -r -F',
       `complete -c imctl -n '__fish_seen_subcommand_from executions replay' -x -a "(${groups.replace(/"/g, '\\"')})"`,
       "complete -c imctl -l kubeconfig -r -F",
       '',
@@ -131,12 +154,13 @@ _imctl() {
   verb="\${COMP_WORDS[1]}"
   case "$prev" in
     -o|--output) COMPREPLY=( $(compgen -W "table json yaml" -- "$cur") ); return ;;
-    --kubeconfig) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
+    --kubeconfig|-f|--filename) COMPREPLY=( $(compgen -f -- "$cur") ); return ;;
     --context) COMPREPLY=( $(compgen -W "$(kubectl config get-contexts -o name 2>/dev/null)" -- "$cur") ); return ;;
     -n|--namespace) COMPREPLY=( $(compgen -W "$(kubectl get namespaces -o name 2>/dev/null | sed 's#^namespace/##')" -- "$cur") ); return ;;
   esac
   if [[ $COMP_CWORD -eq 1 ]]; then COMPREPLY=( $(compgen -W "${VERBS.join(' ')}" -- "$cur") ); return; fi
   if [[ "$verb" == completion ]]; then COMPREPLY=( $(compgen -W "bash zsh fish" -- "$cur") ); return; fi
+  if [[ "$verb" == policy && $COMP_CWORD -eq 2 ]]; then COMPREPLY=( $(compgen -W "render" -- "$cur") ); return; fi
   if [[ "$cur" == -* ]]; then COMPREPLY=( $(compgen -W "${FLAGS.join(' ')}" -- "$cur") ); return; fi
   if [[ "$verb" == executions || "$verb" == replay ]]; then
     COMPREPLY=( $(compgen -W "$(${groups})" -- "$cur") )

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseCommandLine, type Command } from './args.js';
 import { realDeps, type Deps } from './clients.js';
 import { executions } from './commands/executions.js';
+import { policyRender } from './commands/policy-render.js';
 import { replayArchive } from './commands/replay-archive.js';
 import { replayGroup } from './commands/replay.js';
 import { status } from './commands/status.js';
@@ -13,7 +14,7 @@ import { CliError, UsageError } from './errors.js';
 import { completionScript, helpFor } from './help.js';
 import { version } from './version.js';
 
-/** The commands that talk to a cluster or to AWS. */
+/** The commands that talk to a cluster or to AWS, or read input. */
 export type ClientCommand = Exclude<Command, { command: 'help' | 'version' | 'completion' }>;
 
 function dispatch(cmd: ClientCommand, deps: Deps): Promise<number> {
@@ -26,6 +27,8 @@ function dispatch(cmd: ClientCommand, deps: Deps): Promise<number> {
       return replayGroup(deps, cmd.group, cmd, cmd.options);
     case 'replay-archive':
       return replayArchive(deps, cmd, cmd.options);
+    case 'policy-render':
+      return policyRender(deps, cmd.source);
   }
 }
 

@@ -1,7 +1,7 @@
 // The installation policy: what InstanceGroups may ask of AWS, set by the cluster administrator in one
 // cluster-scoped InstanceManagerPolicy object named "default". The CRD (infra/k8s/policy/crd.yaml) is generated
-// from POLICY_SPEC_SCHEMA; the admission policy (./admission.ts) and the workflows' pre-flight (./evaluate.ts) both
-// read the same object, so a spec is judged by one set of rules wherever it is checked.
+// from POLICY_SPEC_SCHEMA. The workflows' pre-flight (./read.ts, ./rules.ts) reads the object; the admission policy
+// (./admission.ts) is rendered from it with its values written in. Both judge a spec by the same rules.
 import { API_GROUP, type JsonSchema } from '../schema/openapi.js';
 
 export const POLICY_KIND = 'InstanceManagerPolicy';
@@ -173,3 +173,53 @@ export const celAllows = (list: string, value: string): string =>
 
 /** Role name of a role ARN (path dropped), or the value itself when it is already a name. */
 export const roleNameOf = (arnOrName: string): string => arnOrName.slice(arnOrName.lastIndexOf('/') + 1);
+
+/** An InstanceManagerPolicy document that is not the "default" object, or whose spec does not fit the CRD's types. */
+export class PolicyObjectError extends Error {
+  override readonly name = 'PolicyObjectError';
+  constructor(
+    message: string,
+    /** What to do about it. */
+    readonly fix: string,
+  ) {
+    super(message);
+  }
+}
+
+const FIELDS_FIX = `correct the object: kubectl explain ${POLICY_KIND.toLowerCase()}.spec lists the fields and their types`;
+
+const isStringList = (v: unknown) => Array.isArray(v) && v.every((e) => typeof e === 'string' && e.length > 0);
+const isSize = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+const FIELD_CHECKS: Record<keyof InstallationPolicy, [(v: unknown) => boolean, string]> = {
+  allowedClusters: [isStringList, 'a list of non-empty strings'],
+  allowedRoles: [isStringList, 'a list of non-empty strings'],
+  allowedInstanceProfiles: [isStringList, 'a list of non-empty strings'],
+  allowedManagedPolicies: [isStringList, 'a list of non-empty strings'],
+  maxGroupSize: [isSize, 'a non-negative integer'],
+  maxGroupSizeByNamespace: [(v) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every(isSize), 'a map of namespace to non-negative integer'],
+  allowedInstanceTypes: [isStringList, 'a list of non-empty strings'],
+  fargateSelectorsMayNameOtherNamespaces: [(v) => typeof v === 'boolean', 'true or false'],
+};
+
+/**
+ * The policy an InstanceManagerPolicy document sets (as `kubectl get -o yaml` prints it), defaults filled in. A
+ * field of the wrong type or one the CRD does not know is an error, not something to guess about.
+ */
+export function policyFromObject(doc: unknown): InstallationPolicy {
+  const object = (doc ?? {}) as { kind?: unknown; metadata?: { name?: unknown }; spec?: unknown };
+  if (object.kind !== POLICY_KIND || object.metadata?.name !== POLICY_NAME) {
+    throw new PolicyObjectError(
+      `expected the ${POLICY_REF} object, got kind ${String(object.kind)} named ${String(object.metadata?.name)}`,
+      `give it the object as kubectl prints it: kubectl get ${POLICY_KIND.toLowerCase()} ${POLICY_NAME} -o yaml`,
+    );
+  }
+  const spec = (object.spec ?? {}) as Record<string, unknown>;
+  if (typeof spec !== 'object' || Array.isArray(spec)) throw new PolicyObjectError(`${POLICY_REF}: spec must be an object`, FIELDS_FIX);
+  const problems = Object.entries(spec).flatMap(([field, value]) => {
+    const check = FIELD_CHECKS[field as keyof InstallationPolicy];
+    if (!check) return [`spec.${field} is not a policy field`];
+    return value === null || value === undefined || check[0](value) ? [] : [`spec.${field} must be ${check[1]}`];
+  });
+  if (problems.length) throw new PolicyObjectError(`${POLICY_REF}: ${problems.join('; ')}`, FIELDS_FIX);
+  return withDefaults(spec as Partial<InstallationPolicy>);
+}

@@ -1,5 +1,5 @@
 // The installation policy's rules, written once. Each rule has a CEL form for the ValidatingAdmissionPolicy (over
-// the raw InstanceGroup as the API server sees it, with the InstanceManagerPolicy as params) and a TypeScript form
+// the raw InstanceGroup as the API server sees it, with the policy's values as `variables.p`) and a TypeScript form
 // for the workflows' pre-flight (over the normalised spec). Both name the field and the policy field that refused it.
 import type { FieldProblem } from '../errors/index.js';
 import type { NormalizedSpec } from '../spec/types.js';
@@ -16,7 +16,7 @@ export interface PolicyContext {
 export interface PolicyRule {
   /** The policy field the rule enforces; every refusal names it. */
   name: keyof InstallationPolicy;
-  /** CEL over `object`, `request`, `params` and the variables of ADMISSION_VARIABLES; true when the spec complies. */
+  /** CEL over `object`, `request`, `variables.p` (the policy's values) and ADMISSION_VARIABLES; true when the spec complies. */
   expression: string;
   /** CEL string naming the field, the offending value and the rule. */
   messageExpression: string;
@@ -32,9 +32,11 @@ const CEL_WIDEN = `'${WIDEN}'`;
 const refusal = (rule: keyof InstallationPolicy) => `is not allowed by ${POLICY_REF} (${rule}); ${WIDEN}`;
 const celRefusal = (rule: keyof InstallationPolicy) => `' is not allowed by ${POLICY_REF} (${rule}); ' + ${CEL_WIDEN}`;
 
-/** Named CEL values the rules share. `conf` is the section's configuration (the section itself for eks-fargate). */
+/**
+ * Named CEL values the rules share, after `p` (the policy's values, which ./admission.ts writes in). `conf` is the
+ * section's configuration (the section itself for eks-fargate).
+ */
 export const ADMISSION_VARIABLES: { name: string; expression: string }[] = [
-  { name: 'p', expression: 'params.spec' },
   { name: 'provisioner', expression: "has(object.spec.provisioner) ? object.spec.provisioner : ''" },
   { name: 'section', expression: 'variables.provisioner in object.spec ? object.spec[variables.provisioner] : {}' },
   {

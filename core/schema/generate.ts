@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { compile } from 'json-schema-to-typescript';
 import { stringify } from 'yaml';
 import { instanceGroupCrd } from './crd.js';
-import { admissionPolicy, admissionPolicyBinding, defaultPolicyObject, policyCrd } from '../policy/index.js';
+import { admissionManifest, defaultPolicyObject, policyCrd, RENDER_COMMAND } from '../policy/index.js';
 import { instanceGroupSpecSchema, instanceGroupStatusSchema, type JsonSchema } from './openapi.js';
 
 const repoPath = (relative: string) => fileURLToPath(new URL(`../../${relative}`, import.meta.url));
@@ -38,13 +38,14 @@ export async function generatedFiles(): Promise<{ path: string; content: string 
     { path: repoPath('infra/k8s/policy/crd.yaml'), content: HEADER + stringify(policyCrd(), { lineWidth: 0 }) },
     {
       path: repoPath('infra/k8s/policy/admission.yaml'),
-      content: `${HEADER}${stringify(admissionPolicy(), { lineWidth: 0 })}---\n${stringify(admissionPolicyBinding(), { lineWidth: 0 })}`,
+      content: `${HEADER}# Rendered with the default policy; for the cluster's InstanceManagerPolicy "default":\n#   ${RENDER_COMMAND}\n${admissionManifest()}`,
     },
     {
       path: repoPath('infra/k8s/policy/default-policy.yaml'),
       content:
         HEADER +
-        '# The installation policy with every default spelled out. Widen it with kubectl edit; see docs/operations/security.md.\n' +
+        '# The installation policy with every default spelled out. Widen it with kubectl edit, then render the admission\n' +
+        `# policy from it: ${RENDER_COMMAND} (docs/operations/security.md).\n` +
         stringify(defaultPolicyObject(), { lineWidth: 0 }),
     },
   ];

@@ -87,6 +87,26 @@ describe('imctl argument parsing', () => {
     expect(usage('replay --since 2026-11-27T08:00:00Z --until 2026-11-28T08:00:00Z')).toMatch(/in the future/);
   });
 
+  test('policy render: stdin by default, a file with -f, or the cluster with --from-cluster and its kubeconfig flags', () => {
+    expect(parse('policy render')).toMatchObject({ command: 'policy-render', source: { kind: 'file', file: '-' } });
+    expect(parse('policy render -f policy.yaml -o yaml')).toMatchObject({ source: { kind: 'file', file: 'policy.yaml' } });
+    expect(parse('policy render --filename -')).toMatchObject({ source: { kind: 'file', file: '-' } });
+    expect(parse('policy render --from-cluster --kubeconfig /tmp/k --context c1')).toMatchObject({
+      command: 'policy-render',
+      source: { kind: 'cluster' },
+      options: { kubeconfig: '/tmp/k', context: 'c1' },
+    });
+    expect(parse('policy render --help')).toEqual({ command: 'help', topic: 'policy' });
+    expect(usage('policy')).toBe('policy takes a subcommand: imctl policy render');
+    expect(usage('policy apply')).toMatch(/unknown policy subcommand "apply"/);
+    expect(usage('policy render policy.yaml')).toMatch(/takes no arguments .* give the file with -f/);
+    expect(usage('policy render -f a.yaml --from-cluster')).toBe('-f and --from-cluster cannot be used together');
+    expect(usage('policy render --kubeconfig /tmp/k')).toBe('--kubeconfig and --context need --from-cluster');
+    expect(usage('policy render -o json')).toMatch(/prints YAML manifests for kubectl apply; -o json/);
+    expect(usage('policy render --stage prod')).toMatch(/--stage not allowed here/);
+    expect(usage('status -f a.yaml')).toMatch(/--filename not allowed here/);
+  });
+
   test('unknown commands and flags are usage errors', () => {
     expect(usage('frobnicate')).toMatch(/unknown command "frobnicate"/);
     expect(usage('status --bogus')).toMatch(/bogus/);

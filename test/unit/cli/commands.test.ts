@@ -1,13 +1,15 @@
 import { jest } from '@jest/globals';
 import type { Deps } from '../../../cli/clients.js';
-import { CliError } from '../../../cli/errors.js';
+import { CliError, explain } from '../../../cli/errors.js';
 import { formatDuration, table } from '../../../cli/format.js';
 import { run } from '../../../cli/main.js';
 import { replayName } from '../../../cli/commands/replay-archive.js';
 import { renderStatus, statusRow } from '../../../cli/commands/status.js';
 import type { InstanceGroupChange } from '../../../core/events/index.js';
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { realDeps } from '../../../cli/clients.js';
+import { admissionManifest, defaultPolicyObject, DEFAULT_POLICY, RENDER_COMMAND, withDefaults } from '../../../core/policy/index.js';
 import { FakeCloudFormation, FakeEvents, FakeSfn, abortedIn, caughtFailure, execution, fakeDeps, group } from './fakes.js';
 
 const imctl = (line: string, deps: Deps) => run(line.split(' ').filter(Boolean), () => deps);
@@ -302,6 +304,10 @@ describe('help, version and completion', () => {
     expect(replay.out).toContain('--since <time>');
     expect((await captured(['help', 'status'])).out).toMatch(/^imctl status \[-n <namespace> \| -A\]/);
     expect((await captured(['--help'])).out).toMatch(/^imctl: inspect and replay/);
+    expect((await captured(['--help'])).out).toContain('imctl policy render [-f <file>]');
+    const policy = await captured(['policy', 'render', '--help']);
+    expect(policy.out).toMatch(/^imctl policy render \[-f <file> \| --from-cluster\]: /);
+    expect(policy.out).toContain(RENDER_COMMAND);
   });
 
   test('--version prints the package version', async () => {
@@ -314,6 +320,7 @@ describe('help, version and completion', () => {
     const bash = await captured(['completion', 'bash']);
     expect(bash.out).toContain('complete -F _imctl imctl');
     expect(bash.out).toContain('compgen -W "table json yaml"');
+    expect(bash.out).toContain('if [[ "$verb" == policy && $COMP_CWORD -eq 2 ]]; then COMPREPLY=( $(compgen -W "render" -- "$cur") )');
     expect((await captured(['completion', 'zsh'])).out).toMatch(/^autoload -U \+X bashcompinit && bashcompinit\n/);
     expect((await captured(['completion', 'fish'])).out).toContain("complete -c imctl -s o -l output -x -a 'table json yaml'");
   });
@@ -350,6 +357,88 @@ describe('imctl replay --since', () => {
   });
 });
 
+describe('imctl policy render', () => {
+  const repoFile = (relative: string) => readFileSync(new URL(`../../../${relative}`, import.meta.url), 'utf8');
+  /** The object as `kubectl get instancemanagerpolicy default -o yaml` prints it: server fields, status. */
+  const asKubectlPrints = (overrides: Parameters<typeof defaultPolicyObject>[0] = {}) => {
+    const object = defaultPolicyObject(overrides);
+    return { ...object, metadata: { ...object.metadata, resourceVersion: '812', uid: 'u-1', generation: 2, managedFields: [] }, status: {} };
+  };
+  const render = async (line: string, parts: Parameters<typeof fakeDeps>[0]) => {
+    const { deps, stdout, stderr } = fakeDeps(parts);
+    return { code: await imctl(line, deps), out: stdout(), err: stderr() };
+  };
+
+  test('prints, for the shipped default object, the admission policy infra/k8s/policy/admission.yaml carries', async () => {
+    const fromFile = await render('policy render -f infra/k8s/policy/default-policy.yaml', { input: { 'infra/k8s/policy/default-policy.yaml': repoFile('infra/k8s/policy/default-policy.yaml') } });
+    expect(fromFile).toEqual({ code: 0, out: admissionManifest(DEFAULT_POLICY).trimEnd(), err: '' });
+    expect(repoFile('infra/k8s/policy/admission.yaml').endsWith(`\n${fromFile.out}\n`)).toBe(true);
+    expect(parseAllDocuments(fromFile.out).map((d) => `${d.get('kind') as string}/${d.getIn(['metadata', 'name']) as string}`)).toEqual([
+      'ValidatingAdmissionPolicy/instance-manager-installation-policy',
+      'ValidatingAdmissionPolicyBinding/instance-manager-installation-policy',
+      'ValidatingAdmissionPolicy/instance-manager-installation-policy-rendered',
+      'ValidatingAdmissionPolicyBinding/instance-manager-installation-policy-rendered',
+    ]);
+  });
+
+  test('reads stdin by default (or with -f -), YAML or JSON as kubectl prints the object, and renders its values', async () => {
+    const widened = { allowedClusters: ['staging-*'], maxGroupSizeByNamespace: { batch: 500 } };
+    const expected = admissionManifest(withDefaults(widened)).trimEnd();
+    const yaml = await render('policy render', { input: { '-': stringify(asKubectlPrints(widened)) } });
+    expect(yaml).toEqual({ code: 0, out: expected, err: '' });
+    expect(yaml.out).toContain('"maxGroupSizeByNamespace": dyn({"batch": 500})');
+    expect(await render('policy render -f -', { input: { '-': JSON.stringify(asKubectlPrints(widened), null, 2) } })).toEqual({ code: 0, out: expected, err: '' });
+    // kubectl get instancemanagerpolicies -o yaml: a List; its "default" item is the object.
+    const list = { apiVersion: 'v1', kind: 'List', items: [asKubectlPrints(widened)], metadata: { resourceVersion: '' } };
+    expect(await render('policy render', { input: { '-': stringify(list) } })).toEqual({ code: 0, out: expected, err: '' });
+  });
+
+  test('--from-cluster renders the cluster\'s object', async () => {
+    expect(await render('policy render --from-cluster', { policyObject: asKubectlPrints({ maxGroupSize: 7 }) })).toEqual({
+      code: 0,
+      out: admissionManifest(withDefaults({ maxGroupSize: 7 })).trimEnd(),
+      err: '',
+    });
+  });
+
+  test('refuses what it cannot render (exit 1, nothing on stdout), naming the field or the input and the fix', async () => {
+    const refused = async (parts: Parameters<typeof fakeDeps>[0], line = 'policy render') => {
+      const result = await render(line, parts);
+      expect(result).toMatchObject({ code: 1, out: '' });
+      return result.err;
+    };
+    const object = asKubectlPrints();
+    expect(await refused({ input: { '-': stringify({ ...object, spec: { maxGroupSize: '7', allowedCluster: ['*'] } }) } })).toBe(
+      'imctl: InstanceManagerPolicy "default": spec.maxGroupSize must be a non-negative integer; spec.allowedCluster is not a policy field\n' +
+        '  fix: correct the object: kubectl explain instancemanagerpolicy.spec lists the fields and their types',
+    );
+    expect(await refused({ input: { '-': stringify({ ...object, metadata: { name: 'wide-open' } }) } })).toBe(
+      'imctl: expected the InstanceManagerPolicy "default" object, got kind InstanceManagerPolicy named wide-open\n' +
+        '  fix: give it the object as kubectl prints it: kubectl get instancemanagerpolicy default -o yaml',
+    );
+    // kubectl get failed: its error went to the terminal, nothing came down the pipe.
+    expect(await refused({ input: { '-': '' } })).toBe(
+      `imctl: stdin is empty: there is no InstanceManagerPolicy "default" to render\n  fix: pipe the object in: ${RENDER_COMMAND} ` +
+        '(or read it with --from-cluster, or from a file with -f); if kubectl failed, its error is above',
+    );
+    expect(await refused({})).toMatch(/^imctl: policy render reads InstanceManagerPolicy "default" from stdin, and nothing is piped in\n  fix: pipe the object in: /);
+    expect(await refused({ input: { 'p.yaml': 'spec: [1' } }, 'policy render -f p.yaml')).toMatch(/^imctl: p\.yaml is not YAML or JSON: .* at line 1, column 9\n  fix: give it the object/);
+    expect(await refused({ input: { '-': `${stringify(object)}---\n${stringify(object)}` } })).toMatch(/^imctl: stdin holds 2 YAML documents; expected the one InstanceManagerPolicy "default" object\n/);
+    expect(await refused({ input: { '-': stringify({ kind: 'List', items: [] }) } })).toMatch(/^imctl: stdin is a List without a InstanceManagerPolicy "default" item\n/);
+    const long = Array.from({ length: 60 }, (_, i) => `arn:aws:iam::123456789012:role/${String(i).padStart(2000, 'r')}`);
+    expect(await refused({ input: { '-': stringify(asKubectlPrints({ allowedRoles: long })) } })).toMatch(
+      /^imctl: InstanceManagerPolicy "default": its values take \d+ characters of CEL, above the API server's 100000 per expression\n  fix: shorten the lists, e\.g\. with patterns ending in "\*"$/,
+    );
+  });
+
+  test('a file it cannot read is named, with the fix', async () => {
+    const deps = realDeps({ output: 'table', limit: 200 });
+    await expect(deps.readInput('/nonexistent/policy.yaml')).rejects.toThrow(new CliError('cannot read /nonexistent/policy.yaml: no such file'));
+    await expect(deps.readInput('/nonexistent/policy.yaml')).rejects.toMatchObject({ fix: 'pass a readable file to -f, or - for stdin' });
+    expect(await deps.readInput(new URL('../../../infra/k8s/policy/default-policy.yaml', import.meta.url).pathname)).toContain('kind: InstanceManagerPolicy');
+  });
+});
+
 describe('exit codes and errors', () => {
   test('usage errors exit 2; failures exit 1 with the fix', async () => {
     const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
@@ -365,5 +454,20 @@ describe('exit codes and errors', () => {
     };
     expect(await imctl('status', deps)).toBe(1);
     expect(stderr()).toBe('imctl: no kubeconfig: KUBECONFIG is not set\n  fix: set KUBECONFIG');
+  });
+
+  test('the API server\'s 403 and 404 name the resource read: InstanceGroups, or the policy object for policy render', () => {
+    const status = (code: number, message: string) => Object.assign(new Error(`HTTP-Code: ${code}`), { code, body: JSON.stringify({ kind: 'Status', message }) });
+    const forbidden = status(403, 'instancemanagerpolicies.instancemgr.keikoproj.io "default" is forbidden');
+    expect(explain(forbidden, { service: 'the API server', resource: 'instancemanagerpolicies' })).toMatchObject({
+      fix: 'use an identity that may get instancemanagerpolicies.instancemgr.keikoproj.io',
+    });
+    expect(explain(forbidden, { service: 'the API server' })).toMatchObject({ fix: 'use an identity that may list and get instancegroups.instancemgr.keikoproj.io' });
+    const noCrd = Object.assign(new Error('HTTP-Code: 404'), { code: 404, body: '404 page not found' });
+    expect(explain(noCrd, { service: 'the API server', resource: 'instancemanagerpolicies' })).toMatchObject({
+      message: 'the InstanceManagerPolicy CRD is not installed in this cluster',
+      fix: 'kubectl apply -f infra/k8s/policy/crd.yaml',
+    });
+    expect(explain(noCrd, { service: 'the API server' })).toMatchObject({ message: 'the InstanceGroup CRD is not installed in this cluster' });
   });
 });

@@ -253,7 +253,20 @@ export function fakeGroups(groups: InstanceGroup[], defaultNamespace = 'team-a')
   };
 }
 
-export function fakeDeps(parts: { groups?: InstanceGroup[]; sfn?: FakeSfn; events?: FakeEvents; cloudformation?: FakeCloudFormation; env?: NodeJS.ProcessEnv; now?: Date } = {}) {
+export function fakeDeps(
+  parts: {
+    groups?: InstanceGroup[];
+    sfn?: FakeSfn;
+    events?: FakeEvents;
+    cloudformation?: FakeCloudFormation;
+    env?: NodeJS.ProcessEnv;
+    now?: Date;
+    /** Files' texts by name; "-" is stdin (absent: a terminal, nothing piped in). */
+    input?: Record<string, string>;
+    /** The cluster's InstanceManagerPolicy "default". */
+    policyObject?: unknown;
+  } = {},
+) {
   const out: string[] = [];
   const err: string[] = [];
   const now = parts.now ?? new Date('2026-11-27T12:00:00Z');
@@ -263,6 +276,12 @@ export function fakeDeps(parts: { groups?: InstanceGroup[]; sfn?: FakeSfn; event
     sfn: () => parts.sfn ?? new FakeSfn(),
     events: () => parts.events ?? new FakeEvents(),
     cloudformation: () => parts.cloudformation ?? new FakeCloudFormation(),
+    policyObject: async () => parts.policyObject,
+    readInput: async (file) => {
+      const text = parts.input?.[file];
+      if (text === undefined && file !== '-') throw new Error(`no file ${file} in the test's input`);
+      return text;
+    },
     out: (text) => out.push(text),
     err: (text) => err.push(text),
     now: () => new Date(t),

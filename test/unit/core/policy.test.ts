@@ -1,5 +1,18 @@
 import { PolicyViolationError } from '../../../core/errors/index.js';
-import { admissionPolicy, allows, DEFAULT_POLICY, POLICY_RULES, policyProblems, withDefaults } from '../../../core/policy/index.js';
+import {
+  admissionManifest,
+  admissionPolicy,
+  admissionPolicyBinding,
+  allows,
+  celLiteral,
+  DEFAULT_POLICY,
+  defaultPolicyObject,
+  POLICY_RULES,
+  policyFromObject,
+  PolicyObjectError,
+  policyProblems,
+  withDefaults,
+} from '../../../core/policy/index.js';
 import { normalizeSpec } from '../../../core/spec/normalize.js';
 import type { NormalizedSpec } from '../../../core/spec/types.js';
 import { ESCALATION_POLICY, ESCALATIONS, RELAY_CLUSTER, TEAM_NAMESPACE } from '../../fixtures/escalations.js';
@@ -79,5 +92,39 @@ describe('the installation policy, as the pre-flight evaluates it', () => {
     expect(vap.spec.validations).toHaveLength(POLICY_RULES.length);
     expect(vap.spec.matchConditions[0]!.expression).toContain('object.spec != oldObject.spec');
     for (const v of vap.spec.validations) expect(v.messageExpression).toMatch(/InstanceManagerPolicy "default" \(/);
+  });
+
+  it('carries the values it enforces instead of reading params, which a restarted API server may not resolve yet', () => {
+    const vap = admissionPolicy(withDefaults({ allowedClusters: ['staging-*'], maxGroupSizeByNamespace: { batch: 500 } }));
+    expect(vap.spec).not.toHaveProperty('paramKind');
+    expect(admissionPolicyBinding().spec).not.toHaveProperty('paramRef');
+    expect(vap.spec.failurePolicy).toBe('Fail');
+    const p = vap.spec.variables[0]!;
+    expect(p.name).toBe('p');
+    expect(p.expression).toContain('"allowedClusters": dyn(["staging-*"])');
+    expect(p.expression).toContain('"maxGroupSizeByNamespace": dyn({"batch": 500})');
+    expect(JSON.stringify(vap)).not.toContain('params');
+  });
+
+  it('writes values as CEL literals that keep quotes and backslashes inside the string', () => {
+    expect(celLiteral(['a"b', 'c\\d', 'm5.*'])).toBe('["a\\"b", "c\\\\d", "m5.*"]');
+    expect(celLiteral({ ns: 3, other: false })).toBe('{"ns": 3, "other": false}');
+    expect(() => celLiteral(1.5)).toThrow(TypeError);
+  });
+
+  it('renders from a policy object as kubectl prints it, and refuses anything else rather than guess', () => {
+    const object = { ...defaultPolicyObject({ maxGroupSize: 7 }), metadata: { name: 'default', resourceVersion: '12' }, status: {} };
+    expect(policyFromObject(object)).toEqual({ ...DEFAULT_POLICY, maxGroupSize: 7 });
+    expect(policyFromObject({ kind: 'InstanceManagerPolicy', metadata: { name: 'default' } })).toEqual(DEFAULT_POLICY);
+    expect(admissionManifest(policyFromObject(object))).toContain('"maxGroupSize": dyn(7)');
+    expect(() => policyFromObject({ ...object, metadata: { name: 'wide-open' } })).toThrow(PolicyObjectError);
+    expect(() => policyFromObject({ ...object, spec: { maxGroupSize: '7' } })).toThrow(/spec.maxGroupSize must be a non-negative integer/);
+    expect(() => policyFromObject({ ...object, spec: { allowedCluster: ['*'] } })).toThrow(/spec.allowedCluster is not a policy field/);
+  });
+
+  it('refuses to render values the API server could not parse, saying so before anything is applied', () => {
+    const many = Array.from({ length: 60 }, (_, i) => `arn:aws:iam::123456789012:role/${String(i).padStart(2000, 'r')}`);
+    expect(() => admissionManifest(withDefaults({ allowedRoles: many }))).toThrow(/characters of CEL, above the API server's 100000/);
+    expect(() => admissionManifest(withDefaults({ allowedRoles: many.slice(0, 40) }))).not.toThrow();
   });
 });
