@@ -48,7 +48,7 @@ export interface SoakReport {
   faults: Record<string, number>;
   converged: boolean;
   convergeSecondsAfterLastFault: number;
-  /** kubectl commands of the run that the cluster refused for a moment and that were run again (the first line of each refusal). */
+  /** kubectl commands of the run that failed for a moment and were run again (the first line of each error). */
   kubectlRetries: string[];
   /** Relay take-overs after a freeze: who was frozen, who took over, how long it took. */
   takeovers: { frozen: string; stoppedAt: string; successor: string; takeoverMs: number }[];
@@ -59,10 +59,10 @@ const NAMESPACE = 'soak';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * kubectl as a person runs it: a command the cluster refuses for a moment is run again, for up to a minute. Right
- * after an API server restart, /readyz passes while the ValidatingAdmissionPolicy plugin may still not resolve the
- * policy's paramKind (a CRD), and it then denies every write for a moment ("failed to find resource referenced by
- * paramKind"); that is kube-apiserver's start-up, not ours, and the report counts each retry.
+ * kubectl as a person runs it: a command that fails for a moment is run again, for up to a minute, and the report
+ * counts each retry. During an API server restart the endpoint refuses connections until /readyz passes. (The
+ * admission policy's own refusals right after a restart, when it read its values as params, are gone: its values
+ * are written into it, see docs/operations/security.md.)
  */
 function kubectlPatiently(retries: string[]) {
   return async (kubeconfig: string, args: string[], input?: string): Promise<void> => {
