@@ -145,14 +145,7 @@ export interface RelayBenchOptions {
 }
 
 /** One size's figures for one variant's run, unrounded. */
-export type RelayBenchResult = RelayFigure & {
-  variant: string;
-  /** RSS once idle for settleS after start-up (and at least the idle phase's length), no GC forced. */
-  rssSettledMb: number;
-  /** Of rssSettledMb: pages of mapped files (the node binary and shared libraries) and anonymous memory (heaps, malloc). */
-  rssSettledFileMb: number;
-  rssSettledAnonMb: number;
-};
+export type RelayBenchResult = RelayFigure & { variant: string };
 
 /** The process's resident memory split into file-backed and anonymous pages (/proc/<pid>/status). */
 function residentParts(pid: number): { fileMb: number; anonMb: number } {
