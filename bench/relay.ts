@@ -2,11 +2,12 @@
 // the relay process it starts and the figures it reads from that process belong together.
 // Benchmark of the in-cluster relay on the test bed (real kube-apiserver, moto as EventBridge).
 //   npx tsx bench/relay.ts [--sizes 1000,10000] [--changes 300] [--rate 50]
-//     [--node-options "..."] [--node-flags "..."] [--variants "label=flags;label=flags"] [--rounds 1]
+//     [--node-options "..."] [--node-flags "..."] [--variants "label=flags;label=flags"] [--rounds 1] [--settle-s 20]
 // --node-flags go on node's command line before the bundle, as the image's ENTRYPOINT puts them (default: the
 // Dockerfile's); V8 flags such as --optimize-for-size are refused in NODE_OPTIONS but accepted there.
-// --variants compares flag sets A/B on one test bed: every size's groups are created once and each variant's relay
-// runs on them in turn, --rounds times (RSS moves ±5 MB with GC timing, so one run per variant says little).
+// --variants compares flag sets A/B on one test bed ("NAME=value" tokens go into the environment instead): every
+// size's groups are created once and each variant's relay runs on them in turn, --rounds times (RSS moves ±5 MB
+// with GC timing, so one run per variant says little).
 // (`npm run bench` calls runRelayBench() for the same figures.)
 // For each size: N InstanceGroups already in sync (our finalizer, status observed), then the relay, as the
 // container runs it (the esbuild bundle, NODE_OPTIONS as in the Deployment, the ENTRYPOINT's node flags), starts; then spec updates arrive at
@@ -53,11 +54,40 @@ export function imageNodeFlags(dockerfile = path.join(REPO, 'in-cluster-relay/Do
   return argv.slice(1, -1);
 }
 
+/** The ENV lines of in-cluster-relay/Dockerfile's last stage (e.g. glibc's malloc settings), so the bench runs what ships. */
+export function imageEnv(dockerfile = path.join(REPO, 'in-cluster-relay/Dockerfile')): Record<string, string> {
+  const lines = fs.readFileSync(dockerfile, 'utf8').split('\n');
+  const lastStage = lines.findLastIndex((l) => l.startsWith('FROM '));
+  const env: Record<string, string> = {};
+  for (const l of lines.slice(lastStage)) {
+    if (!l.startsWith('ENV ')) continue;
+    for (const pair of l.slice('ENV '.length).trim().split(/\s+/)) {
+      const [key, ...value] = pair.split('=');
+      env[key!] = value.join('=');
+    }
+  }
+  return env;
+}
+
+/** "NAME=value" tokens of a variant are environment variables; the rest are node flags. */
+export function splitVariantTokens(tokens: string[]): { env: Record<string, string>; flags: string[] } {
+  const env: Record<string, string> = {};
+  const flags: string[] = [];
+  for (const token of tokens) {
+    const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(token);
+    if (m) env[m[1]!] = m[2]!;
+    else flags.push(token);
+  }
+  return { env, flags };
+}
+
 /** One way of starting the relay: NODE_OPTIONS plus flags on node's command line before the bundle. */
 export interface RelayVariant {
   label: string;
   nodeOptions: string;
   nodeFlags: string[];
+  /** The process environment on top of the image's ENV (default: the image's). */
+  env?: Record<string, string>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -108,16 +138,21 @@ export interface RelayBenchOptions {
   variants?: RelayVariant[];
   /** How many times each variant runs per size, round-robin (default 1). */
   rounds?: number;
+  /** The settled RSS is read this long after start-up at the earliest, no GC forced (default 20 s). */
+  settleS?: number;
   /** Progress lines (default: stderr, prefixed [bench]). */
   log?: (line: string) => void;
 }
 
 /** One size's figures for one variant's run, unrounded. */
-export type RelayBenchResult = RelayFigure & {
-  variant: string;
-  /** RSS at the end of the idle phase (start-up + 1 s + the update phase's length), no GC forced. */
-  rssSettledMb: number;
-};
+export type RelayBenchResult = RelayFigure & { variant: string };
+
+/** The process's resident memory split into file-backed and anonymous pages (/proc/<pid>/status). */
+function residentParts(pid: number): { fileMb: number; anonMb: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { fileMb: kb('RssFile') / 1024, anonMb: kb('RssAnon') / 1024 };
+}
 
 /** Runs the benchmark on a test bed of its own (started and stopped here) and returns one result per size. */
 export async function runRelayBench(options: RelayBenchOptions = {}): Promise<RelayBenchResult[]> {
@@ -128,6 +163,7 @@ export async function runRelayBench(options: RelayBenchOptions = {}): Promise<Re
     { label: 'as shipped', nodeOptions: options.nodeOptions ?? DEPLOYMENT_NODE_OPTIONS, nodeFlags: options.nodeFlags ?? imageNodeFlags() },
   ];
   const ROUNDS = options.rounds ?? 1;
+  const SETTLE_MS = (options.settleS ?? 20) * 1000;
   const log = options.log ?? ((line: string) => process.stderr.write(`[bench] ${line}\n`));
   const bed = await startTestBed({ log });
   const rows: RelayBenchResult[] = [];
@@ -192,6 +228,8 @@ export async function runRelayBench(options: RelayBenchOptions = {}): Promise<Re
         const started = performance.now();
         const child = spawn(process.execPath, [...variant.nodeFlags, bundle], {
           env: {
+            ...imageEnv(),
+            ...variant.env,
             PATH: process.env.PATH,
             NODE_OPTIONS: variant.nodeOptions,
             KUBECONFIG: bed.kube!.kubeconfigFor('relay'),
@@ -248,7 +286,11 @@ export async function runRelayBench(options: RelayBenchOptions = {}): Promise<Re
           await sleep(phaseMs);
           const idleEnd = await scrape();
           const idleCpu = metric(idleEnd, 'process_cpu_seconds_total') - idleCpu0;
-          const rssSettled = metric(idleEnd, 'process_resident_memory_bytes');
+          // V8's memory reducer hands back the start-up list's garbage some 8-10 s after the relay goes idle; the
+          // settled figure is what a pod shows from then on (kubectl top), the start-up one its transient.
+          await sleep(Math.max(0, startupMs + SETTLE_MS - (performance.now() - started)));
+          const rssSettled = metric(await scrape(), 'process_resident_memory_bytes');
+          const settledParts = residentParts(child.pid!);
 
           log(`${size} [${variant.label}]: ${CHANGES} spec updates at ${RATE}/s`);
           const cpu0 = metric(await scrape(), 'process_cpu_seconds_total');
@@ -282,6 +324,8 @@ export async function runRelayBench(options: RelayBenchOptions = {}): Promise<Re
           rows.push({
             variant: variant.label,
             rssSettledMb: rssSettled / 2 ** 20,
+            rssSettledFileMb: settledParts.fileMb,
+            rssSettledAnonMb: settledParts.anonMb,
             groups: size,
             rssAfterStartupMb: rssStart / 2 ** 20,
             rssPeakMb: rssPeak / 2 ** 20,
@@ -326,11 +370,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const NODE_OPTIONS = arg('node-options', DEPLOYMENT_NODE_OPTIONS);
   const flags = (text: string) => text.split(/\s+/).filter(Boolean);
   const NODE_FLAGS = process.argv.includes('--node-flags') ? flags(arg('node-flags', '')) : imageNodeFlags();
-  // "label=flags;label=flags": flags go on the command line; NODE_OPTIONS stays --node-options for all.
+  // "label=flags;label=flags": flags go on the command line, NAME=value tokens into the environment; NODE_OPTIONS
+  // stays --node-options for all.
   const variants = process.argv.includes('--variants')
     ? arg('variants', '').split(';').filter(Boolean).map((v) => {
         const [label, ...rest] = v.split('=');
-        return { label: label!.trim(), nodeOptions: NODE_OPTIONS, nodeFlags: flags(rest.join('=')) };
+        const { env, flags: nodeFlags } = splitVariantTokens(flags(rest.join('=')));
+        return { label: label!.trim(), nodeOptions: NODE_OPTIONS, nodeFlags, env };
       })
     : undefined;
   const results = await runRelayBench({
@@ -341,12 +387,14 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     nodeFlags: NODE_FLAGS,
     variants,
     rounds: Number(arg('rounds', '1')),
+    settleS: Number(arg('settle-s', '20')),
   });
   const rows: Record<string, string | number>[] = results.map((r) => ({
     variant: r.variant,
     groups: r.groups,
     'RSS after start-up (MB)': r.rssAfterStartupMb.toFixed(1),
     'RSS settled (MB)': r.rssSettledMb.toFixed(1),
+    'of it files / anon (MB)': `${r.rssSettledFileMb.toFixed(1)} / ${r.rssSettledAnonMb.toFixed(1)}`,
     'RSS peak (MB)': r.rssPeakMb.toFixed(1),
     'start-up (s)': r.startupS.toFixed(2),
     'events at start-up': r.eventsAtStartup,

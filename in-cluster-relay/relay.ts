@@ -17,6 +17,7 @@ import { createRelayMetrics, type RelayMetrics } from './metrics.js';
 import { liveness, readiness, type ProbeState } from './probes.js';
 import { Publisher, type Delivered } from './publisher.js';
 import { Reconciler } from './reconciler.js';
+import { collectListGarbage } from './heap.js';
 import { ResyncPasses } from './resync.js';
 import { startHealthServer, type HealthServer, type Probe } from './server.js';
 import { NodeWatch } from './node-watch.js';
@@ -117,6 +118,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     afterPass: (seen) => {
       reconciler.keepOnly(seen);
       publisher.retryNow();
+      collectListGarbage();
     },
     pending: () => publisher.size,
     logger,
@@ -132,7 +134,10 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     timeoutSeconds: config.watchTimeoutSeconds,
     idleTimeoutMs: Math.max(1000, Math.round(config.watchStaleAfterMs / 2)),
     pageSize: config.listPageSize,
-    onListed: () => passes.informerListed(informers.synced),
+    onListed: () => {
+      passes.informerListed(informers.synced);
+      collectListGarbage();
+    },
     onEvent: (type, group, observedAt) => {
       try {
         if (type === 'DELETED') {

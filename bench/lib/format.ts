@@ -18,6 +18,11 @@ export const FORMAT_VERSION = 1;
 export interface RelayFigure {
   groups: number;
   rssAfterStartupMb: number;
+  /** Idle, at least 20 s after start-up: what the pod shows from then on. */
+  rssSettledMb: number;
+  /** Of rssSettledMb: pages of mapped files (node's binary, shared libraries) and anonymous memory (heaps, malloc). */
+  rssSettledFileMb: number;
+  rssSettledAnonMb: number;
   rssPeakMb: number;
   startupS: number;
   eventsAtStartup: number;
@@ -247,6 +252,9 @@ export const WORKFLOW_SUMMARIES = [
 const RELAY_NUMBERS = [
   'groups',
   'rssAfterStartupMb',
+  'rssSettledMb',
+  'rssSettledFileMb',
+  'rssSettledAnonMb',
   'rssPeakMb',
   'startupS',
   'eventsAtStartup',
