@@ -1,35 +1,10 @@
 // The relay's AWS credentials (in-cluster-relay/aws-credentials.ts) per source, against local HTTP servers standing
 // in for STS and the EKS Pod Identity Agent: the requests they make, caching, refresh ahead of expiry, typed errors.
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { AwsCredentialsError, credentialSource, relayCredentials, stsEndpoint } from '../../../in-cluster-relay/aws-credentials.js';
-
-interface Seen {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-async function server(answer: (seen: Seen, n: number) => { status: number; body: string }) {
-  const seen: Seen[] = [];
-  const srv = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const s = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() };
-      seen.push(s);
-      const a = answer(s, seen.length);
-      res.writeHead(a.status);
-      res.end(a.body);
-    });
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`, seen, close: () => new Promise<void>((r) => srv.close(() => r())) };
-}
+import { recordingServer as server } from '../../support/relay/recording-server.js';
 
 const tmpFile = (content: string) => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'relay-creds-')), 'token');
@@ -102,7 +77,7 @@ describe('relay AWS credentials', () => {
       expect((await get()).accessKeyId).toBe('ASIA2');
       expect(new URLSearchParams(sts.seen[1]!.body).get('WebIdentityToken')).toBe('projected-token-2');
     } finally {
-      await sts.close();
+      await sts.stop();
     }
   });
 
@@ -117,7 +92,7 @@ describe('relay AWS credentials', () => {
       expect(refused).toBeInstanceOf(AwsCredentialsError);
       expect(refused).toMatchObject({ source: 'web identity', retryable: false, message: expect.stringMatching(/role\/relay refused: AccessDenied: Not authorized/) });
     } finally {
-      await sts.close();
+      await sts.stop();
     }
     const down = await relayCredentials({ region: 'us-west-2', env: { ...env, AWS_ENDPOINT_URL: sts.url } })().catch((e: unknown) => e);
     expect(down).toMatchObject({ name: 'AwsCredentialsError', retryable: true });
@@ -146,7 +121,7 @@ describe('relay AWS credentials', () => {
       now += 56 * 60_000;
       expect((await get()).accessKeyId).toBe('AKID2');
     } finally {
-      await agent.close();
+      await agent.stop();
     }
   });
 
@@ -164,7 +139,7 @@ describe('relay AWS credentials', () => {
       now += 4 * 60_000; // expired
       await expect(get()).rejects.toMatchObject({ name: 'AwsCredentialsError', source: 'container', retryable: true, message: expect.stringMatching(/HTTP 500: agent busy/) });
     } finally {
-      await agent.close();
+      await agent.stop();
     }
   });
 

@@ -5,70 +5,15 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import aws4 from 'aws4';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { PutEventsEntry } from '../../../core/events/index.js';
 import { HttpRequestError } from '../../../in-cluster-relay/aws-http.js';
 import { AwsCredentialsError } from '../../../in-cluster-relay/aws-credentials.js';
 import { entryOutcomes } from '../../../in-cluster-relay/eventbridge.js';
 import { EventBridgeError, putEventsClient, type PutEventsClient } from '../../../in-cluster-relay/put-events.js';
-
-interface Seen {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-type Answer = { status: number; body: string; headers?: Record<string, string> } | { hang: true } | { afterMs: number; status: number; body: string };
-
-/** A local server standing in for EventBridge; `answer` decides each request's fate. Can be stopped and restarted on its port. */
-async function fakeEventBridge(answer: (seen: Seen, n: number) => Answer) {
-  const seen: Seen[] = [];
-  const sockets = new Set<import('node:net').Socket>();
-  let connections = 0;
-  const srv = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const s = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() };
-      seen.push(s);
-      const a = answer(s, seen.length);
-      if ('hang' in a) return;
-      const send = () => {
-        res.writeHead(a.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${seen.length}`, ...('headers' in a ? a.headers : {}) });
-        res.end(a.body);
-      };
-      if ('afterMs' in a) setTimeout(send, a.afterMs);
-      else send();
-    });
-  });
-  srv.on('connection', (s) => {
-    connections++;
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    get connections() {
-      return connections;
-    },
-    /** Stops listening and cuts every connection (what test/support/relay/tcp-proxy.ts does). */
-    stop: () =>
-      new Promise<void>((r) => {
-        srv.close(() => r());
-        for (const s of sockets) s.destroy();
-      }),
-    start: () => new Promise<void>((r) => srv.listen(port, '127.0.0.1', r)),
-    /** Closes idle keep-alive connections from the server side, as a load balancer does. */
-    dropIdle: () => srv.closeIdleConnections(),
-  };
-}
+import { recordingServer, type Seen } from '../../support/relay/recording-server.js';
 
 const ENTRY: PutEventsEntry = { Source: 'instancemgr.keikoproj.io', DetailType: 'InstanceGroup Change', Detail: '{"name":"ü  b"}', EventBusName: 'bus' };
-const okAnswer = (entries = 1) => ({ status: 200, body: JSON.stringify({ FailedEntryCount: 0, Entries: Array.from({ length: entries }, (_, i) => ({ EventId: `id-${i}` })) }) });
+const okAnswer = (entries = 1) => ({ status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify({ FailedEntryCount: 0, Entries: Array.from({ length: entries }, (_, i) => ({ EventId: `id-${i}` })) }) });
 const creds = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const fast = { initialMs: 1, maxMs: 5 };
 
@@ -105,7 +50,7 @@ describe('SigV4 signing (aws4)', () => {
   });
 
   it('sends the JSON 1.1 PutEvents request, signed as the SDK signs it (host with port, session token)', async () => {
-    const bus = await fakeEventBridge(() => okAnswer());
+    const bus = await recordingServer(() => okAnswer());
     try {
       const session = { ...creds, sessionToken: 'token/with+chars=' };
       for (const credentials of [creds, session]) {
@@ -127,7 +72,7 @@ describe('SigV4 signing (aws4)', () => {
 describe('PutEvents answers and errors', () => {
   it('returns the answer as EventBridge gave it, partial failures included', async () => {
     const answer = { FailedEntryCount: 1, Entries: [{ EventId: 'a' }, { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] };
-    const bus = await fakeEventBridge(() => ({ status: 200, body: JSON.stringify(answer) }));
+    const bus = await recordingServer(() => ({ status: 200, body: JSON.stringify(answer) }));
     try {
       const result = await client(bus.url).putEvents([ENTRY, ENTRY]);
       expect(result).toEqual(answer);
@@ -139,7 +84,7 @@ describe('PutEvents answers and errors', () => {
   });
 
   it('a client error is thrown at once, named by its code (from __type or x-amzn-errortype)', async () => {
-    const bus = await fakeEventBridge((_, n) =>
+    const bus = await recordingServer((_, n) =>
       n === 1
         ? { status: 400, body: JSON.stringify({ __type: 'com.amazonaws.events#ValidationException', message: 'bad entry' }) }
         : { status: 400, body: '{"Message":"denied"}', headers: { 'x-amzn-errortype': 'AccessDeniedException:http://internal.amazon.com/' } },
@@ -158,10 +103,10 @@ describe('PutEvents answers and errors', () => {
   });
 
   it('throttling and 5xx are retried (3 attempts in all), then thrown', async () => {
-    const bus = await fakeEventBridge((_, n) =>
+    const bus = await recordingServer((_, n) =>
       n <= 2 ? { status: 400, body: JSON.stringify({ __type: 'ThrottlingException', message: 'slow down' }) } : okAnswer(),
     );
-    const broken = await fakeEventBridge(() => ({ status: 503, body: '<html>unavailable</html>' }));
+    const broken = await recordingServer(() => ({ status: 503, body: '<html>unavailable</html>' }));
     try {
       await expect(client(bus.url).putEvents([ENTRY])).resolves.toMatchObject({ FailedEntryCount: 0 });
       expect(bus.seen).toHaveLength(3);
@@ -174,7 +119,7 @@ describe('PutEvents answers and errors', () => {
   });
 
   it('a 200 that is not JSON is an InvalidResponse', async () => {
-    const bus = await fakeEventBridge(() => ({ status: 200, body: 'not json' }));
+    const bus = await recordingServer(() => ({ status: 200, body: 'not json' }));
     try {
       await expect(client(bus.url).putEvents([ENTRY])).rejects.toMatchObject({ name: 'InvalidResponse', statusCode: 200 });
     } finally {
@@ -194,7 +139,7 @@ describe('PutEvents answers and errors', () => {
 
 describe('connections', () => {
   it('waits for a slow answer within the idle time-out: one request, no abandoned duplicate', async () => {
-    const bus = await fakeEventBridge(() => ({ afterMs: 400, ...okAnswer() }));
+    const bus = await recordingServer(() => ({ ...okAnswer(), afterMs: 400 }));
     try {
       await expect(client(bus.url, { idleTimeoutMs: 2_000 }).putEvents([ENTRY])).resolves.toMatchObject({ FailedEntryCount: 0 });
       expect(bus.seen).toHaveLength(1);
@@ -204,7 +149,7 @@ describe('connections', () => {
   });
 
   it('an idle time-out fails the call without piling another request on the slow server, and destroys the socket', async () => {
-    const bus = await fakeEventBridge((_, n) => (n === 1 ? { hang: true } : okAnswer()));
+    const bus = await recordingServer((_, n) => (n === 1 ? { hang: true } : okAnswer()));
     try {
       const c = client(bus.url, { idleTimeoutMs: 300 });
       const error = await c.putEvents([ENTRY]).catch((e: unknown) => e);
@@ -219,7 +164,7 @@ describe('connections', () => {
   });
 
   it('reuses a kept-alive connection, and survives the server closing it while idle', async () => {
-    const bus = await fakeEventBridge(() => okAnswer());
+    const bus = await recordingServer(() => okAnswer());
     try {
       const c = client(bus.url);
       await c.putEvents([ENTRY]);
@@ -235,7 +180,7 @@ describe('connections', () => {
   });
 
   it('unreachable (refused, connections cut) fails fast with a network error, and works again once reachable', async () => {
-    const bus = await fakeEventBridge((_, n) => (n === 2 ? { hang: true } : okAnswer()));
+    const bus = await recordingServer((_, n) => (n === 2 ? { hang: true } : okAnswer()));
     try {
       const c = client(bus.url);
       await c.putEvents([ENTRY]);
