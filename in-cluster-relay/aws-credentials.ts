@@ -3,10 +3,11 @@
 //   2. IRSA: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN -> STS AssumeRoleWithWebIdentity (unsigned: the token is the proof);
 //   3. EKS Pod Identity (or ECS): AWS_CONTAINER_CREDENTIALS_FULL_URI (or _RELATIVE_URI) with the token of
 //      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (or AWS_CONTAINER_AUTHORIZATION_TOKEN);
-//   4. anything else (profiles, SSO, the node's instance role): the SDK's own chain, imported only then.
-// 2 and 3 are calls over node's http/https instead of the SDK's providers because those cost the relay ~12 MB and
-// ~14 MB of resident memory when loaded (bench/README.md, "Relay memory"). Temporary credentials are cached and
-// refreshed ahead of their expiry; concurrent callers share one refresh.
+//   4. the node's instance role: IMDSv2 (IMDSv1 where the token call is refused), unless AWS_EC2_METADATA_DISABLED.
+// 2 to 4 are calls over node's http/https instead of the SDK's providers because those cost the relay ~12 MB and
+// ~14 MB of resident memory when loaded, and the SDK chain in the bundle alone ~1 MB (bench/README.md, "Relay
+// memory"). Not supported (nor found in a pod): shared config profiles, SSO, credential_process. Temporary
+// credentials are cached and refreshed ahead of their expiry; concurrent callers share one refresh.
 import fs from 'node:fs';
 import { httpRequest, type Agents } from './aws-http.js';
 
@@ -20,7 +21,7 @@ export interface AwsCredentials {
 
 export type CredentialsProvider = () => Promise<AwsCredentials>;
 
-export type CredentialSource = 'environment' | 'web identity' | 'container' | 'sdk chain';
+export type CredentialSource = 'environment' | 'web identity' | 'container' | 'instance' | 'none';
 
 /** No credentials from the source the environment selects; `source` says which, `retryable` whether trying later may help. */
 export class AwsCredentialsError extends Error {
@@ -49,7 +50,8 @@ export function credentialSource(env: NodeJS.ProcessEnv): CredentialSource {
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return 'environment';
   if (env.AWS_WEB_IDENTITY_TOKEN_FILE && env.AWS_ROLE_ARN) return 'web identity';
   if (env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) return 'container';
-  return 'sdk chain';
+  if (env.AWS_EC2_METADATA_DISABLED?.toLowerCase() !== 'true') return 'instance';
+  return 'none';
 }
 
 /** The provider for this environment's source, cached until `refreshBeforeMs` before the credentials expire. */
@@ -63,7 +65,14 @@ export function relayCredentials(options: CredentialsOptions): CredentialsProvid
     }),
     'web identity': () => fromWebIdentity(env, options),
     container: () => fromContainer(env, options),
-    'sdk chain': () => fromSdkChain(options.region),
+    instance: () => fromInstanceMetadata(env, options),
+    none: () =>
+      Promise.reject(
+        new AwsCredentialsError(
+          "no AWS credentials: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, IRSA's AWS_WEB_IDENTITY_TOKEN_FILE/AWS_ROLE_ARN or EKS Pod Identity's AWS_CONTAINER_CREDENTIALS_FULL_URI (the instance role is off: AWS_EC2_METADATA_DISABLED)",
+          'none',
+        ),
+      ),
   };
   return cached(fetchers[credentialSource(env)], options.refreshBeforeMs ?? 5 * 60_000, options.now ?? Date.now);
 }
@@ -180,16 +189,35 @@ async function fromContainer(env: NodeJS.ProcessEnv, options: CredentialsOptions
   };
 }
 
-async function fromSdkChain(region: string): Promise<AwsCredentials> {
-  const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
+/** The node's instance role from the instance metadata service: IMDSv2 with a session token, IMDSv1 if the token call is refused. */
+async function fromInstanceMetadata(env: NodeJS.ProcessEnv, options: CredentialsOptions): Promise<AwsCredentials> {
+  const source = 'instance';
+  const base = env.AWS_EC2_METADATA_SERVICE_ENDPOINT ?? (env.AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE?.toLowerCase() === 'ipv6' ? 'http://[fd00:ec2::254]' : 'http://169.254.169.254');
+  // The SDK's IMDS time-out: 1 s.
+  const call = (method: string, path: string, headers: Record<string, string>) =>
+    httpRequest(new URL(path, base), { method, headers, connectTimeoutMs: 1_000, idleTimeoutMs: 1_000, ...(options.agents ? { agents: options.agents } : {}) });
+  const failed = (what: string, cause?: unknown) =>
+    new AwsCredentialsError(`instance metadata at ${base}: ${what} (no other credentials are configured)`, source, { cause, retryable: true });
   try {
-    return await defaultProvider({ clientConfig: { region } })();
+    // No token (refused, or no answer: a hop limit of 1 drops it before a pod) means IMDSv1, as the SDK falls back.
+    const token = await call('PUT', '/latest/api/token', { 'x-aws-ec2-metadata-token-ttl-seconds': '21600' }).catch(() => undefined);
+    if (token?.status === 400) throw failed('the session token call was refused (HTTP 400)');
+    const headers: Record<string, string> = token?.status === 200 ? { 'x-aws-ec2-metadata-token': token.body } : {};
+    const role = await call('GET', '/latest/meta-data/iam/security-credentials/', headers);
+    const name = role.body.split('\n')[0]?.trim();
+    if (role.status !== 200 || !name) throw failed(`no instance role (HTTP ${role.status})`);
+    const answer = await call('GET', `/latest/meta-data/iam/security-credentials/${encodeURIComponent(name)}`, headers);
+    const parsed = (answer.status === 200 ? JSON.parse(answer.body) : {}) as Record<string, unknown>;
+    const { AccessKeyId, SecretAccessKey, Token, Expiration } = parsed;
+    if (typeof AccessKeyId !== 'string' || typeof SecretAccessKey !== 'string') throw failed(`role ${name}: HTTP ${answer.status} without credentials`);
+    return {
+      accessKeyId: AccessKeyId,
+      secretAccessKey: SecretAccessKey,
+      ...(typeof Token === 'string' ? { sessionToken: Token } : {}),
+      ...(typeof Expiration === 'string' ? { expiration: new Date(Expiration) } : {}),
+    };
   } catch (error) {
-    throw new AwsCredentialsError(
-      `no AWS credentials (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, IRSA's AWS_WEB_IDENTITY_TOKEN_FILE/AWS_ROLE_ARN, or EKS Pod Identity's AWS_CONTAINER_CREDENTIALS_FULL_URI): ${(error as Error).message}`,
-      'sdk chain',
-      { cause: error },
-    );
+    throw error instanceof AwsCredentialsError ? error : failed((error as Error).message, error);
   }
 }
 

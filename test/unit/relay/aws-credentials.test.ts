@@ -27,7 +27,8 @@ describe('relay AWS credentials', () => {
     expect(credentialSource({ ...irsa, AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://169.254.170.23/v1/credentials' })).toBe('web identity');
     expect(credentialSource({ AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://169.254.170.23/v1/credentials' })).toBe('container');
     expect(credentialSource({ AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials/x' })).toBe('container');
-    expect(credentialSource({})).toBe('sdk chain');
+    expect(credentialSource({})).toBe('instance');
+    expect(credentialSource({ AWS_EC2_METADATA_DISABLED: 'true' })).toBe('none');
   });
 
   it('takes keys from the environment', async () => {
@@ -141,6 +142,37 @@ describe('relay AWS credentials', () => {
     } finally {
       await agent.stop();
     }
+  });
+
+  it('instance role: IMDSv2 (token, role name, credentials), IMDSv1 when the token call is refused', async () => {
+    for (const tokenStatus of [200, 403]) {
+      const imds = await server((seen) => {
+        if (seen.method === 'PUT') return { status: tokenStatus, body: 'imds-token' };
+        if (seen.url === '/latest/meta-data/iam/security-credentials/') return { status: 200, body: 'node-role\n' };
+        return { status: 200, body: JSON.stringify({ Code: 'Success', AccessKeyId: 'ASIANODE', SecretAccessKey: 's', Token: 't', Expiration: '2030-01-01T00:00:00Z' }) };
+      });
+      try {
+        const got = await relayCredentials({ region: 'us-west-2', env: { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url } })();
+        expect(got).toEqual({ accessKeyId: 'ASIANODE', secretAccessKey: 's', sessionToken: 't', expiration: new Date('2030-01-01T00:00:00Z') });
+        expect(imds.seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+          'PUT /latest/api/token',
+          'GET /latest/meta-data/iam/security-credentials/',
+          'GET /latest/meta-data/iam/security-credentials/node-role',
+        ]);
+        expect(imds.seen[0]!.headers['x-aws-ec2-metadata-token-ttl-seconds']).toBe('21600');
+        expect(imds.seen[2]!.headers['x-aws-ec2-metadata-token']).toBe(tokenStatus === 200 ? 'imds-token' : undefined);
+      } finally {
+        await imds.stop();
+      }
+    }
+  });
+
+  it('with no source at all, a typed error says what to set', async () => {
+    await expect(relayCredentials({ region: 'us-west-2', env: { AWS_EC2_METADATA_DISABLED: 'true' } })()).rejects.toMatchObject({
+      name: 'AwsCredentialsError',
+      source: 'none',
+      message: expect.stringMatching(/AWS_ACCESS_KEY_ID.*AWS_WEB_IDENTITY_TOKEN_FILE.*AWS_CONTAINER_CREDENTIALS_FULL_URI/),
+    });
   });
 
   it('refuses plain http to a host other than loopback or the credential agents', async () => {
