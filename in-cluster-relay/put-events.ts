@@ -1,6 +1,7 @@
 // EventBridge PutEvents as one SigV4-signed POST (JSON 1.1 protocol) over node's http/https, signed with `aws4`
-// (no dependencies). It replaces @aws-sdk/client-eventbridge in the relay: that client costs ~6 MB of the relay's
-// resident memory (bench/README.md, "Relay memory"). What the SDK client did here is kept: keep-alive with at most 50
+// (no dependencies). It replaces @aws-sdk/client-eventbridge in the relay, which leaves no AWS SDK code in the bundle
+// (696 KB -> 208 KB): in A/B runs of bench/relay.ts the relay's RSS fell by 6-10 MB and its CPU per change by a
+// quarter to a third, PutEvents latency unchanged. What the SDK client did here is kept: keep-alive with at most 50
 // sockets, connect and idle time-outs (aws-http.ts), 3 attempts for throttling, 5xx and network failures, and errors
 // named by EventBridge's error code.
 import aws4 from 'aws4';
