@@ -1,10 +1,9 @@
-// The EventBridge side of publishing: the PutEvents call (SDK client, or a stub in tests), fitting a change into
-// one entry, and reading a PutEvents answer entry by entry.
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { awsClientConfig } from '../core/aws/config.js';
+// The EventBridge side of publishing: the PutEvents call (a signed POST, put-events.ts, or a stub in tests), fitting
+// a change into one entry, and reading a PutEvents answer entry by entry.
 import { MAX_ENTRY_BYTES, entrySize, toPutEventsEntry, withoutSpec, type PutEventsEntry } from '../core/events/index.js';
 import type { RelayConfig } from './config.js';
 import type { PendingChange } from './decide.js';
+import { putEventsClient } from './put-events.js';
 
 export const MAX_BATCH_ENTRIES = 10;
 export const MAX_BATCH_BYTES = 256 * 1024;
@@ -14,18 +13,12 @@ export interface PutEventsResult {
   Entries?: { EventId?: string; ErrorCode?: string; ErrorMessage?: string }[];
 }
 
-/** One PutEvents call; the relay passes the SDK client's, tests pass a stub. */
+/** One PutEvents call; the relay passes put-events.ts's, tests pass a stub. */
 export type PutEventsFn = (entries: PutEventsEntry[]) => Promise<PutEventsResult>;
 
 export function eventBridgePutEvents(config: RelayConfig): { putEvents: PutEventsFn; close(): void } {
-  const client = new EventBridgeClient({
-    ...awsClientConfig({ region: config.region, maxAttempts: 3 }),
-    // Our own queue retries with backoff; the SDK only smooths over single blips.
-    retryMode: 'standard',
-    ...(config.awsEndpointUrl ? { endpoint: config.awsEndpointUrl } : {}),
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
-  });
-  return { putEvents: (entries) => client.send(new PutEventsCommand({ Entries: entries })), close: () => client.destroy() };
+  // Our own queue retries with backoff; the client's 3 attempts only smooth over single blips.
+  return putEventsClient({ region: config.region, maxAttempts: 3, ...(config.awsEndpointUrl ? { endpoint: config.awsEndpointUrl } : {}) });
 }
 
 /** The change as it will be sent at `sentAt`. */
