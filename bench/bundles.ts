@@ -9,16 +9,11 @@
 // Targets, for functions that do not talk to Kubernetes: bundle ≤ 500 KB minified, init < 150 ms. The size counted
 // is index.mjs, the code Node parses; the source map ships beside it in the zip (index.mjs.map, no sources' text):
 // its bytes are not counted, the time Node takes to read it at load (--enable-source-maps) is in the init figure. Then what Powertools costs one function (lib/powertools-cost.ts).
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleFunction, functionNames, ROOT, type BundleResult } from '../scripts/bundle.js';
-import { observabilityEnvironment } from '../scripts/package-aws.operations.js';
-
-const DEPLOYED_ENV = observabilityEnvironment({ service: 'instance-manager', stage: 'bench' });
-
-export const TARGET_BYTES = 500 * 1024;
-export const TARGET_INIT_MS = 150;
+import { bundleFunction, functionNames, ROOT } from '../scripts/bundle.js';
+import { coldInit, talksToKubernetes, TARGET_BYTES, TARGET_INIT_MS } from './lib/cold-init.js';
+import { powertoolsCost, powertoolsTable } from './lib/powertools-cost.js';
 
 export interface Row {
   name: string;
@@ -28,43 +23,6 @@ export interface Row {
   externalBytes: number;
   externalInitMs: number;
 }
-
-export const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
-
-export interface InitSample {
-  /** Wall time of the import. */
-  wallMs: number;
-  /** CPU time (user + system) the process spent in it: less swayed than wall time by other work on the machine. */
-  cpuMs: number;
-}
-
-/** One fresh node process importing the bundle. */
-export function initSample(file: string): InitSample {
-  const script =
-    `const c=process.cpuUsage();const t=performance.now();const m=await import(${JSON.stringify(file)});` +
-    `if(typeof m.handler!=='function')throw new Error('no handler export');` +
-    `const w=performance.now()-t;const u=process.cpuUsage(c);process.stdout.write(JSON.stringify({wallMs:w,cpuMs:(u.user+u.system)/1000}));`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    // The deployed functions' Powertools settings and NODE_OPTIONS=--enable-source-maps (Node reads the map as it loads).
-    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-west-2', LOG_LEVEL: 'error', ...(DEPLOYED_ENV as Record<string, string>) },
-    timeout: 60_000,
-  });
-  if (r.status !== 0) throw new Error(`${file}: init failed: ${r.stderr.split('\n').filter((l) => l.trim()).slice(-8).join('\n').slice(-2000)}`);
-  return JSON.parse(r.stdout) as InitSample;
-}
-
-/** Milliseconds a fresh node process takes to import the bundle (median of `runs`). */
-export function coldInit(file: string, runs: number): number {
-  return median(Array.from({ length: runs }, () => initSample(file).wallMs));
-}
-
-/** Whether the bundle contains the Kubernetes access module (core/kube/access.ts). */
-export const talksToKubernetes = (b: BundleResult) => Object.keys(b.metafile.inputs).some((f) => f.endsWith('core/kube/access.ts'));
 
 export async function measure(runs: number): Promise<Row[]> {
   const rows: Row[] = [];
@@ -112,6 +70,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const awsOnly = rows.filter((r) => !r.kubernetes);
   const misses = awsOnly.filter((r) => r.bytes > TARGET_BYTES || r.initMs >= TARGET_INIT_MS).map((r) => r.name);
   console.log(`\nAWS-only functions meeting both targets: ${awsOnly.length - misses.length}/${awsOnly.length}${misses.length ? ` (not: ${misses.join(', ')})` : ''}`);
-  const { powertoolsCost, powertoolsTable } = await import('./lib/powertools-cost.js');
   console.log(`\n${powertoolsTable(await powertoolsCost(runs))}`);
 }

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { functionFoldersById } from '../core/names/functions.js';
+import { builtinsByRequire } from '../in-cluster-relay/build.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const FUNCTIONS_DIR = path.join(ROOT, 'functions');
@@ -72,7 +73,8 @@ export async function bundleFunction(name: string, options: BundleOptions = {}):
     sourcesContent: false,
     legalComments: 'none',
     logLevel: 'error',
-    // ESM bundles need a require() for the CommonJS dependencies they inline.
+    plugins: [builtinsByRequire],
+    // ESM bundles need a require() for the CommonJS dependencies they inline and node's built-ins.
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
   });
   const bytes = result.metafile.outputs[path.relative(ROOT, outfile)]?.bytes ?? (await stat(outfile)).size;

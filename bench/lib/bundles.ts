@@ -2,7 +2,7 @@
 // measurement: each cold-init sample is a fresh node process importing the bundle. `npm run bench:bundles` also
 // measures the SDK-external variant; the system benchmark reports what is deployed.
 import path from 'node:path';
-import { coldInit, talksToKubernetes, TARGET_BYTES, TARGET_INIT_MS } from '../bundles.js';
+import { coldInit, talksToKubernetes, TARGET_BYTES, TARGET_INIT_MS } from './cold-init.js';
 import { bundleFunction, functionNames, ROOT } from '../../scripts/bundle.js';
 import type { BundleFigure } from './format.js';
 import { summarize } from './stats.js';

@@ -3,7 +3,7 @@
 // share of the bundle and of the cold start, measured the same way as the deployed bundles (bench/bundles.ts).
 import path from 'node:path';
 import { bundleFunction, ROOT } from '../../scripts/bundle.js';
-import { initSample, median, type InitSample } from '../bundles.js';
+import { initSample, median, type InitSample } from './cold-init.js';
 
 const OFF = './bench/lib/powertools-off';
 const PACKAGES = { Tracer: 'tracer', Metrics: 'metrics', Logger: 'logger' } as const;
