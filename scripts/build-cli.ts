@@ -6,6 +6,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { builtinsByRequire } from '../in-cluster-relay/build.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CLI_DIST = path.join(ROOT, 'dist', 'imctl');
@@ -28,7 +29,8 @@ export async function buildCli(outDir = CLI_DIST): Promise<{ dir: string; versio
     legalComments: 'eof',
     logLevel: 'error',
     define: { IMCTL_VERSION: JSON.stringify(root.version) },
-    // ESM bundles need a require() for the CommonJS dependencies they inline.
+    plugins: [builtinsByRequire],
+    // ESM bundles need a require() for the CommonJS dependencies they inline and node's built-ins.
     banner: { js: "#!/usr/bin/env node\nimport{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
   });
   const pkg = {
@@ -46,7 +48,9 @@ export async function buildCli(outDir = CLI_DIST): Promise<{ dir: string; versio
   writeFileSync(
     path.join(outDir, 'README.md'),
     '# imctl\n\nThe operator CLI of instance-manager: `imctl status -A`, `imctl executions <ns>/<name>`, ' +
-      '`imctl replay <ns>/<name> --wait`, `imctl replay --since 2h --stage prod`. Run `imctl --help` for the rest.\n\n' +
+      '`imctl replay <ns>/<name> --wait`, `imctl replay --since 2h --stage prod`, and `kubectl get ' +
+      'instancemanagerpolicy default -o yaml | imctl policy render | kubectl apply -f -` to render the admission ' +
+      'policy. Run `imctl --help` for the rest.\n\n' +
       'It reads kubeconfigs as kubectl does (exec plugins such as `aws eks get-token` included) and AWS credentials ' +
       'as the AWS CLI does. Self-contained: no dependencies are installed with it.\n',
   );
