@@ -136,7 +136,8 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     pageSize: config.listPageSize,
     onListed: () => {
       passes.informerListed(informers.synced);
-      collectListGarbage();
+      // Once the whole first list is in (not per watched namespace), then after each relist.
+      if (informers.synced) collectListGarbage();
     },
     onEvent: (type, group, observedAt) => {
       try {

@@ -1,3 +1,4 @@
+// Over 350 lines on purpose: every cross-field rule in one list, so the CRD's CEL and the validator cannot differ.
 // Cross-field rules, written once. Each becomes a CEL x-kubernetes-validations entry in the CRD (so the API
 // server refuses the object at admission) and a predicate in the shared validator (so the CLI and the workflows
 // refuse the same input with the same message). An integration test proves both agree on the real API server.
